@@ -1,0 +1,68 @@
+// Package srvutil is the command-line scaffolding every benchmark server
+// shares: its flags, an optional CPU profile, and a clean stop on SIGTERM.
+package srvutil
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
+)
+
+// Flags are the options every server accepts.
+type Flags struct {
+	Addr       string
+	Proto      string // tcp, ws or pomelo; each server says which it serves
+	CPUProfile string
+	Tuned      bool // server-specific buffer tuning (netpoll)
+}
+
+// Parse reads the common flags.
+func Parse() *Flags {
+	f := &Flags{}
+	flag.StringVar(&f.Addr, "addr", "127.0.0.1:7000", "listen address")
+	flag.StringVar(&f.Proto, "proto", "tcp", "protocol: tcp (length-prefixed frames), ws or pomelo")
+	flag.StringVar(&f.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.BoolVar(&f.Tuned, "tuned", false, "use smaller per-connection buffers where the library allows")
+	flag.Parse()
+	return f
+}
+
+// Run starts the CPU profile when asked, calls serve (which must not
+// return while serving), and stops the profile and exits on SIGTERM or
+// SIGINT.
+func Run(f *Flags, serve func() error) {
+	if f.CPUProfile != "" {
+		pf, err := os.Create(f.CPUProfile)
+		if err != nil {
+			Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			Fatal(err)
+		}
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	errc := make(chan error, 1)
+	go func() { errc <- serve() }()
+	var err error
+	select {
+	case <-sig:
+	case err = <-errc:
+	}
+	if f.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		Fatal(err)
+	}
+	os.Exit(0)
+}
+
+// Fatal prints err and exits with status 1.
+func Fatal(err error) {
+	fmt.Fprintln(os.Stderr, "server:", err)
+	os.Exit(1)
+}
