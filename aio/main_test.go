@@ -1,0 +1,119 @@
+package aio_test
+
+import (
+	"bufio"
+	"encoding/binary"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, leakOptions()...)
+}
+
+// leakOptions ignores netpoll's process-wide pollers, which live as long as
+// the process by design.
+func leakOptions() []goleak.Option {
+	return []goleak.Option{
+		goleak.IgnoreTopFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
+		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
+		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
+	}
+}
+
+var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
+
+// startServer serves cfg (with the length codec unless set) on loopback and
+// shuts it down when the test ends.
+func startServer(t testing.TB, cfg aio.Config) *aio.Server {
+	t.Helper()
+	if cfg.Codec == nil {
+		cfg.Codec = lengthCodec{max: 1 << 20}
+	}
+	s := aio.NewServer(&cfg)
+	if err := s.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// peer is a raw client of the length protocol.
+type peer struct {
+	t  testing.TB
+	nc net.Conn
+	r  *bufio.Reader
+}
+
+func dial(t testing.TB, s *aio.Server) *peer {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", s.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &peer{t: t, nc: nc, r: bufio.NewReader(nc)}
+}
+
+func (p *peer) send(body string) {
+	p.t.Helper()
+	b := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
+	if _, err := p.nc.Write(append(b, body...)); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// recv reads one frame within d.
+func (p *peer) recv(d time.Duration) (string, error) {
+	_ = p.nc.SetReadDeadline(time.Now().Add(d))
+	var h [4]byte
+	if _, err := io.ReadFull(p.r, h[:]); err != nil {
+		return "", err
+	}
+	b := make([]byte, binary.BigEndian.Uint32(h[:]))
+	if _, err := io.ReadFull(p.r, b); err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func (p *peer) mustRecv(want string) {
+	p.t.Helper()
+	got, err := p.recv(5 * time.Second)
+	if err != nil {
+		p.t.Fatalf("recv: %v (want %q)", err, want)
+	}
+	if got != want {
+		p.t.Fatalf("recv %q, want %q", got, want)
+	}
+}
+
+// expectClosed waits until the server closed the connection.
+func (p *peer) expectClosed(d time.Duration) {
+	p.t.Helper()
+	_ = p.nc.SetReadDeadline(time.Now().Add(d))
+	if _, err := io.Copy(io.Discard, p.r); err != nil {
+		p.t.Fatalf("connection not closed by the server: %v", err)
+	}
+}
+
+func echo(c *aio.ChannelContext, m *codec.Message) { _ = c.Send(m) }
+
+// waitFor polls cond until it holds or 5 s passed (a hang guard, not a timing assertion).
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}

@@ -1,0 +1,184 @@
+package aio
+
+import (
+	"sync"
+
+	"github.com/gotio/gotio/codec"
+)
+
+// SendOption refines a send to many connections.
+type SendOption func(*sendOptions)
+
+type sendOptions struct {
+	filter  func(*ChannelContext) bool
+	exclude *ChannelContext
+	local   bool
+}
+
+// Filter delivers only to connections for which keep returns true. Filters
+// apply on this node only.
+func Filter(keep func(*ChannelContext) bool) SendOption {
+	return func(o *sendOptions) { o.filter = keep }
+}
+
+// Exclude skips one connection (typically the sender).
+func Exclude(c *ChannelContext) SendOption {
+	return func(o *sendOptions) { o.exclude = c }
+}
+
+// LocalOnly keeps the send on this node: the cluster bus is not used.
+func LocalOnly() SendOption {
+	return func(o *sendOptions) { o.local = true }
+}
+
+func (o *sendOptions) skip(c *ChannelContext) bool {
+	return c == o.exclude || (o.filter != nil && !o.filter(c))
+}
+
+// SendToUser sends m to every connection of user, on every node. It
+// returns the number of local connections it was queued to.
+func (s *Server) SendToUser(user string, m *codec.Message, opts ...SendOption) int {
+	return s.sendTo(Target{Kind: TargetUser, Key: user}, m, opts)
+}
+
+// SendToGroup sends m to every member of group, on every node, encoding it
+// once per wire format. It returns the number of local members reached.
+func (s *Server) SendToGroup(group string, m *codec.Message, opts ...SendOption) int {
+	return s.sendTo(Target{Kind: TargetGroup, Key: group}, m, opts)
+}
+
+// SendToToken sends m to every connection bound to token.
+func (s *Server) SendToToken(token string, m *codec.Message, opts ...SendOption) int {
+	return s.sendTo(Target{Kind: TargetToken, Key: token}, m, opts)
+}
+
+// SendToBsID sends m to the connection bound to a business id.
+func (s *Server) SendToBsID(id string, m *codec.Message, opts ...SendOption) int {
+	return s.sendTo(Target{Kind: TargetBsID, Key: id}, m, opts)
+}
+
+// SendToAll sends m to every connection, on every node.
+func (s *Server) SendToAll(m *codec.Message, opts ...SendOption) int {
+	return s.sendTo(Target{Kind: TargetAll}, m, opts)
+}
+
+// SendToIP sends m to every connection from ip on this node.
+func (s *Server) SendToIP(ip string, m *codec.Message, opts ...SendOption) int {
+	var o sendOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	buf := getMembers()
+	buf.list = s.ips.Members(ip, buf.list[:0])
+	n := s.broadcast(buf.list, m, &o)
+	putMembers(buf)
+	return n
+}
+
+func (s *Server) sendTo(t Target, m *codec.Message, opts []SendOption) int {
+	var o sendOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	n := s.sendLocal(t, m, o)
+	if s.cfg.Bus != nil && !o.local {
+		if err := s.cfg.Bus.Publish(s, t, m); err != nil {
+			s.stats.BusErrors.Add(1)
+			s.logger.Warn().Err(err).Uint8("target", uint8(t.Kind)).Str("key", t.Key).Msg("aio: cluster publish failed")
+		}
+	}
+	return n
+}
+
+func (s *Server) sendLocal(t Target, m *codec.Message, o sendOptions) int {
+	buf := getMembers()
+	defer putMembers(buf)
+	switch t.Kind {
+	case TargetUser:
+		buf.list = s.users.Members(t.Key, buf.list[:0])
+	case TargetGroup:
+		buf.list = s.groups.Members(t.Key, buf.list[:0])
+	case TargetToken:
+		buf.list = s.tokens.Members(t.Key, buf.list[:0])
+	case TargetBsID:
+		if c, ok := s.bsids.Get(t.Key); ok {
+			buf.list = append(buf.list[:0], c)
+		}
+	case TargetAll:
+		buf.list = s.conns.snapshot(buf.list[:0])
+	}
+	return s.broadcast(buf.list, m, &o)
+}
+
+// broadcast queues m to members, encoding it once per wire format and
+// sharing the bytes.
+func (s *Server) broadcast(members []*ChannelContext, m *codec.Message, o *sendOptions) int {
+	type encoded struct {
+		format string
+		buf    *outBuf
+	}
+	var small [4]encoded
+	encs := small[:0]
+	n := 0
+	for _, c := range members {
+		if o.skip(c) || c.state.Load() != stateOpen {
+			continue
+		}
+		format := c.stream.Format()
+		if format == "" {
+			if c.Send(m) == nil {
+				n++
+			}
+			continue
+		}
+		var ob *outBuf
+		for i := range encs {
+			if encs[i].format == format {
+				ob = encs[i].buf
+				break
+			}
+		}
+		if ob == nil {
+			ob = getBuf()
+			b, err := c.stream.Encode(ob.b[:0], m)
+			if err != nil {
+				ob.release()
+				continue
+			}
+			ob.b = b
+			encs = append(encs, encoded{format, ob})
+		}
+		if c.enqueue(ob, nil, false) == nil {
+			n++
+		}
+	}
+	for _, e := range encs {
+		e.buf.release()
+	}
+	return n
+}
+
+// members is a pooled scratch list for sends to many.
+type members struct{ list []*ChannelContext }
+
+var membersPool = sync.Pool{New: func() any { return new(members) }}
+
+func getMembers() *members { return membersPool.Get().(*members) }
+
+func putMembers(m *members) {
+	clear(m.list)
+	m.list = m.list[:0]
+	if cap(m.list) > 1<<16 {
+		m.list = nil
+	}
+	membersPool.Put(m)
+}
+
+// Remove closes the connection at once, without writing what is queued or
+// saying goodbye (t-io's remove). Nil reason means ErrRemoved.
+func (c *ChannelContext) Remove(reason error) {
+	if reason == nil {
+		reason = ErrRemoved
+	}
+	c.finish(reason)
+}

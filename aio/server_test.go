@@ -1,0 +1,351 @@
+package aio_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec"
+)
+
+func TestEcho(t *testing.T) {
+	for _, tr := range transports {
+		for _, mode := range []aio.HandlerMode{aio.HandlerInline, aio.HandlerQueued} {
+			t.Run(fmt.Sprintf("%s/mode%d", tr, mode), func(t *testing.T) {
+				s := startServer(t, aio.Config{Transport: tr, HandlerMode: mode, Handler: aio.HandlerFunc(echo)})
+				p := dial(t, s)
+				for i := range 100 {
+					p.send(fmt.Sprint("hello ", i))
+				}
+				for i := range 100 {
+					p.mustRecv(fmt.Sprint("hello ", i))
+				}
+				big := strings.Repeat("x", 300_000)
+				p.send(big)
+				p.mustRecv(big)
+				st := s.Stats()
+				if st.HandledPackets != 101 || st.DecodedPackets != 101 {
+					t.Fatalf("stats: handled %d decoded %d, want 101", st.HandledPackets, st.DecodedPackets)
+				}
+			})
+		}
+	}
+}
+
+// TestPartialFrames feeds frames split at every byte.
+func TestPartialFrames(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			s := startServer(t, aio.Config{Transport: tr, Handler: aio.HandlerFunc(echo), Limits: aio.Limits{SlowAttackReads: -1}})
+			p := dial(t, s)
+			frame := []byte{0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o'}
+			for i := range frame {
+				if _, err := p.nc.Write(frame[i : i+1]); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			p.mustRecv("hello")
+		})
+	}
+}
+
+type closeRecorder struct {
+	aio.NopListener
+	mu      sync.Mutex
+	reasons map[uint64][]error
+	closed  chan error
+}
+
+func newCloseRecorder() *closeRecorder {
+	return &closeRecorder{reasons: map[uint64][]error{}, closed: make(chan error, 100)}
+}
+
+func (r *closeRecorder) OnBeforeClose(c *aio.ChannelContext, reason error) {
+	r.mu.Lock()
+	r.reasons[c.ID()] = append(r.reasons[c.ID()], reason)
+	r.mu.Unlock()
+	r.closed <- reason
+}
+
+func (r *closeRecorder) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-r.closed:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("no close")
+		return nil
+	}
+}
+
+func TestBadInputClosesAndServerKeepsServing(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			rec := newCloseRecorder()
+			s := startServer(t, aio.Config{Transport: tr, Handler: aio.HandlerFunc(echo), Listener: rec, Codec: lengthCodec{max: 1000}})
+			good := dial(t, s)
+			bad := dial(t, s)
+			bad.nc.Write([]byte{0xff, 0xff, 0xff, 0xff, 1, 2, 3})
+			bad.expectClosed(5 * time.Second)
+			if err := rec.wait(t); !errors.Is(err, aio.ErrFrameTooLarge) || !errors.Is(err, codec.ErrTooLarge) {
+				t.Fatalf("reason %v, want frame too large", err)
+			}
+			good.send("still here")
+			good.mustRecv("still here")
+			st := s.Stats()
+			if st.DecodeErrors != 1 || st.CloseReasons["frame_too_large"] != 1 {
+				t.Fatalf("decode errors %d, reasons %v", st.DecodeErrors, st.CloseReasons)
+			}
+		})
+	}
+}
+
+func TestTruncatedFrameTimesOut(t *testing.T) {
+	rec := newCloseRecorder()
+	s := startServer(t, aio.Config{ReadTimeout: 200 * time.Millisecond, Listener: rec})
+	p := dial(t, s)
+	p.nc.Write([]byte{0, 0, 0, 10, 'a'})
+	p.expectClosed(5 * time.Second)
+	if err := rec.wait(t); !errors.Is(err, aio.ErrReadTimeout) {
+		t.Fatalf("reason %v, want read timeout", err)
+	}
+}
+
+func TestSlowAttack(t *testing.T) {
+	rec := newCloseRecorder()
+	s := startServer(t, aio.Config{Listener: rec, Limits: aio.Limits{SlowAttackReads: 5, SlowAttackBytes: 4}})
+	p := dial(t, s)
+	p.nc.Write([]byte{0, 0, 1, 0})
+	for range 40 {
+		if _, err := p.nc.Write([]byte{'a'}); err != nil {
+			break
+		}
+		time.Sleep(3 * time.Millisecond)
+	}
+	p.expectClosed(5 * time.Second)
+	if err := rec.wait(t); !errors.Is(err, aio.ErrSlowAttack) {
+		t.Fatalf("reason %v, want slow attack", err)
+	}
+}
+
+func TestHeartbeat(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			rec := newCloseRecorder()
+			s := startServer(t, aio.Config{Transport: tr, Listener: rec, HeartbeatTimeout: 300 * time.Millisecond, Handler: aio.HandlerFunc(echo)})
+			talker := dial(t, s)   // sends every 50 ms: stays
+			listener := dial(t, s) // only receives pushes: closed (sending to it proves nothing)
+			talker.send("hi")
+			talker.mustRecv("hi")
+			listener.send("join")
+			listener.mustRecv("join")
+			var lc *aio.ChannelContext
+			waitFor(t, "two conns", func() bool { return s.ConnCount() == 2 })
+			for _, c := range s.Conns() {
+				if c.RemoteAddr().String() == listener.nc.LocalAddr().String() {
+					lc = c
+				}
+			}
+			stop := time.Now().Add(1200 * time.Millisecond)
+			for time.Now().Before(stop) {
+				talker.send("ping")
+				talker.mustRecv("ping")
+				if !lc.Closed() {
+					_ = lc.Send(&codec.Message{Body: []byte("push")})
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if !lc.Closed() || !errors.Is(lc.CloseReason(), aio.ErrHeartbeatTimeout) {
+				t.Fatalf("receive-only conn: closed=%v reason=%v", lc.Closed(), lc.CloseReason())
+			}
+			talker.send("alive")
+			talker.mustRecv("alive")
+			if s.ConnCount() != 1 {
+				t.Fatalf("conns %d, want the talker only", s.ConnCount())
+			}
+			if s.Stats().HeartbeatTimeouts != 1 {
+				t.Fatalf("heartbeat timeouts %d", s.Stats().HeartbeatTimeouts)
+			}
+		})
+	}
+}
+
+type vetoListener struct {
+	aio.NopListener
+	vetoes atomic.Int32
+}
+
+func (v *vetoListener) OnHeartbeatTimeout(*aio.ChannelContext, time.Duration) bool {
+	return v.vetoes.Add(1) > 2
+}
+
+func TestHeartbeatVeto(t *testing.T) {
+	v := &vetoListener{}
+	s := startServer(t, aio.Config{Listener: v, HeartbeatTimeout: 100 * time.Millisecond})
+	p := dial(t, s)
+	p.send("x")
+	p.expectClosed(10 * time.Second)
+	if v.vetoes.Load() != 3 {
+		t.Fatalf("heartbeat timeout listener called %d times, want 3 (two vetoes)", v.vetoes.Load())
+	}
+}
+
+func TestHandshakeTimeout(t *testing.T) {
+	rec := newCloseRecorder()
+	s := startServer(t, aio.Config{Listener: rec, HandshakeTimeout: 200 * time.Millisecond})
+	p := dial(t, s)
+	p.expectClosed(5 * time.Second)
+	if err := rec.wait(t); !errors.Is(err, aio.ErrHandshakeTimeout) {
+		t.Fatalf("reason %v", err)
+	}
+}
+
+func TestSlowConsumer(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			rec := newCloseRecorder()
+			s := startServer(t, aio.Config{Transport: tr, Listener: rec, WriteQueueBytes: 64 << 10, Handler: aio.HandlerFunc(echo)})
+			p := dial(t, s) // never reads
+			p.send("hi")
+			var c *aio.ChannelContext
+			waitFor(t, "conn", func() bool {
+				cs := s.Conns()
+				c = nil
+				if len(cs) == 1 {
+					c = cs[0]
+				}
+				return c != nil
+			})
+			chunk := &codec.Message{Body: make([]byte, 16<<10)}
+			var err error
+			for i := 0; i < 100_000 && err == nil; i++ {
+				err = c.Send(chunk)
+			}
+			if !errors.Is(err, aio.ErrSlowConsumer) && !errors.Is(err, aio.ErrClosed) {
+				t.Fatalf("send error %v, want slow consumer", err)
+			}
+			if r := rec.wait(t); !errors.Is(r, aio.ErrSlowConsumer) {
+				t.Fatalf("reason %v", r)
+			}
+			if err := c.Send(chunk); !errors.Is(err, aio.ErrClosed) {
+				t.Fatalf("send after close: %v", err)
+			}
+		})
+	}
+}
+
+func TestSendSync(t *testing.T) {
+	s := startServer(t, aio.Config{})
+	p := dial(t, s)
+	p.send("x")
+	waitFor(t, "conn", func() bool { return s.ConnCount() == 1 })
+	c := s.Conns()[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.SendSync(ctx, &codec.Message{Body: []byte("sync")}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Stats().SentBytes != 8 {
+		t.Fatalf("sent bytes %d after SendSync returned", c.Stats().SentBytes)
+	}
+	p.mustRecv("sync")
+	c.Close(nil)
+	p.expectClosed(5 * time.Second)
+	if err := c.SendSync(ctx, &codec.Message{Body: []byte("late")}); !errors.Is(err, aio.ErrClosed) {
+		t.Fatalf("SendSync after close: %v", err)
+	}
+}
+
+func TestCloseExactlyOnce(t *testing.T) {
+	rec := newCloseRecorder()
+	s := startServer(t, aio.Config{Listener: rec})
+	p := dial(t, s)
+	p.send("x")
+	waitFor(t, "conn", func() bool { return s.ConnCount() == 1 })
+	c := s.Conns()[0]
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch i % 3 {
+			case 0:
+				c.Close(aio.ErrKicked)
+			case 1:
+				c.Remove(nil)
+			default:
+				p.nc.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	rec.wait(t)
+	time.Sleep(50 * time.Millisecond)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if n := len(rec.reasons[c.ID()]); n != 1 {
+		t.Fatalf("OnBeforeClose ran %d times", n)
+	}
+	if s.Stats().Closed != 1 {
+		t.Fatalf("closed counter %d", s.Stats().Closed)
+	}
+}
+
+func TestShutdownSaysGoodbyeAndLeavesNothing(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			cfg := aio.Config{Transport: tr, Codec: goodbyeCodec{}, Handler: aio.HandlerFunc(echo)}
+			s := aio.NewServer(&cfg)
+			if err := s.Listen("127.0.0.1:0"); err != nil {
+				t.Fatal(err)
+			}
+			var peers []*peer
+			for range 20 {
+				p := dial(t, s)
+				p.send("hi")
+				p.mustRecv("hi")
+				peers = append(peers, p)
+			}
+			for _, c := range s.Conns() {
+				_ = c.Send(&codec.Message{Body: []byte("queued")})
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := s.Shutdown(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range peers {
+				p.mustRecv("queued")
+				p.mustRecv("bye: aio: server shutting down")
+				p.expectClosed(5 * time.Second)
+			}
+			if nc, err := net.DialTimeout("tcp", s.Addr().String(), time.Second); err == nil {
+				p := &peer{t: t, nc: nc, r: bufio.NewReader(nc)}
+				p.expectClosed(5 * time.Second)
+			}
+		})
+	}
+}
+
+// goodbyeCodec is the length codec with a goodbye frame.
+type goodbyeCodec struct{}
+
+func (goodbyeCodec) NewStream(info codec.ConnInfo) codec.Stream {
+	return goodbyeStream{lengthCodec{}.NewStream(info).(*lengthStream)}
+}
+
+type goodbyeStream struct{ *lengthStream }
+
+func (g goodbyeStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+	b, _ := g.Encode(dst, &codec.Message{Body: []byte("bye: " + reason)})
+	return b
+}

@@ -1,0 +1,94 @@
+package aio
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/gotio/gotio/codec"
+)
+
+// workerPool runs queued handlers: a fixed set of goroutines that take
+// connections with waiting messages and handle them in order.
+type workerPool struct {
+	n      int
+	jobs   chan *ChannelContext
+	wg     sync.WaitGroup
+	mu     sync.RWMutex // held for reading while submitting, so stop never closes jobs under a sender
+	closed bool
+}
+
+func newWorkerPool(n int) *workerPool {
+	if n <= 0 {
+		n = 256 * runtime.GOMAXPROCS(0)
+	}
+	return &workerPool{n: n, jobs: make(chan *ChannelContext, n*4)}
+}
+
+func (p *workerPool) start() {
+	p.wg.Add(p.n)
+	for range p.n {
+		go func() {
+			defer p.wg.Done()
+			for c := range p.jobs {
+				c.drainMailbox()
+			}
+		}()
+	}
+}
+
+func (p *workerPool) stop() {
+	p.mu.Lock()
+	p.closed = true
+	close(p.jobs)
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+func (p *workerPool) submit(c *ChannelContext) {
+	p.mu.RLock()
+	if !p.closed {
+		p.jobs <- c
+	}
+	p.mu.RUnlock()
+}
+
+// queue copies m onto the connection's mailbox and schedules the
+// connection on the pool when it is not already.
+func (c *ChannelContext) queue(m *codec.Message) {
+	cp := *m
+	cp.Body = append([]byte(nil), m.Body...)
+	c.mu.Lock()
+	if len(c.mailbox) >= c.srv.cfg.HandlerQueueLen {
+		c.mu.Unlock()
+		c.Close(ErrHandlerOverload)
+		return
+	}
+	c.mailbox = append(c.mailbox, cp)
+	schedule := !c.draining
+	c.draining = true
+	c.mu.Unlock()
+	if schedule {
+		c.srv.workers.submit(c)
+	}
+}
+
+// drainMailbox handles the connection's waiting messages in order, on a
+// worker.
+func (c *ChannelContext) drainMailbox() {
+	for {
+		c.mu.Lock()
+		batch := c.mailbox
+		c.mailbox = nil
+		if len(batch) == 0 {
+			c.draining = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		for i := range batch {
+			if c.state.Load() == stateOpen {
+				c.handle(&batch[i])
+			}
+		}
+	}
+}
