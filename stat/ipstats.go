@@ -65,8 +65,8 @@ const DefaultMaxIPs = 10000
 // Set the fields before first use and do not change them afterwards. All
 // methods are safe for concurrent use; they share one mutex, held briefly.
 type IPStats struct {
-	// Windows are the window lengths to keep per address. Empty means
-	// DefaultWindows (1 minute and 10 minutes).
+	// Windows are the window lengths to keep per address; lengths <= 0
+	// are ignored. Empty means DefaultWindows (1 minute and 10 minutes).
 	Windows []time.Duration
 	// MaxIPs caps the number of addresses tracked. Zero means
 	// DefaultMaxIPs; when the cap is reached, the address that recorded
@@ -102,11 +102,14 @@ func (s *IPStats) init() {
 	if s.ips != nil {
 		return
 	}
-	s.wins = s.Windows
-	if len(s.wins) == 0 {
-		s.wins = DefaultWindows
+	for _, d := range s.Windows {
+		if d > 0 {
+			s.wins = append(s.wins, d)
+		}
 	}
-	s.wins = slices.Clone(s.wins)
+	if len(s.wins) == 0 {
+		s.wins = slices.Clone(DefaultWindows)
+	}
 	for _, d := range s.wins {
 		s.span = max(s.span, d)
 	}

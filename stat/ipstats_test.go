@@ -97,6 +97,21 @@ func TestIPStatsExpiry(t *testing.T) {
 	}
 }
 
+func TestIPStatsBadWindows(t *testing.T) {
+	clk := newClock()
+	s := &IPStats{Now: clk.Now, Windows: []time.Duration{0, -time.Second}}
+	s.Record("a", Delta{Reads: 1})
+	got := s.Snapshot("a")
+	if len(got) != 2 || got[0].Duration != time.Minute || got[1].Duration != 10*time.Minute || got[0].Reads != 1 {
+		t.Fatalf("non-positive windows did not fall back to the defaults: %+v", got)
+	}
+	s2 := &IPStats{Now: clk.Now, Windows: []time.Duration{0, time.Second}}
+	s2.Record("a", Delta{Reads: 1})
+	if got := s2.Snapshot("a"); len(got) != 1 || got[0].Duration != time.Second {
+		t.Fatalf("windows = %+v", got)
+	}
+}
+
 func TestIPStatsCap(t *testing.T) {
 	clk := newClock()
 	s := &IPStats{Now: clk.Now, MaxIPs: 3}
