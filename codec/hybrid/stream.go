@@ -1,0 +1,112 @@
+package hybrid
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/gotio/gotio/codec"
+)
+
+// Stream is one connection of a hybrid port. Until its first Decode has
+// seen enough bytes it is undecided: Format and Protocol return "" and
+// Encode returns codec.ErrNotReady. Then it is the chosen codec's stream
+// in every method.
+//
+// Decode must be called by one goroutine at a time; the other methods may
+// be called from any goroutine, concurrently with Decode.
+type Stream struct {
+	h    *Codec
+	info codec.ConnInfo
+	// inner is written once, by Decode, before decided is set; readers on
+	// other goroutines load decided first, which orders the two.
+	inner   codec.Stream
+	decided atomic.Bool
+}
+
+var (
+	_ codec.Heartbeater = (*Stream)(nil)
+	_ codec.Goodbyer    = (*Stream)(nil)
+)
+
+// chosen returns the inner stream, or nil before the decision.
+func (s *Stream) chosen() codec.Stream {
+	if s.decided.Load() {
+		return s.inner
+	}
+	return nil
+}
+
+// Decode chooses the protocol from the first bytes, then hands in, first
+// bytes included, to the chosen stream. Before it can choose it returns
+// need > len(in); bytes no configured codec speaks are refused with an
+// error wrapping codec.ErrProtocol (ErrTLS, ErrUnknownProtocol,
+// ErrNotServed).
+func (s *Stream) Decode(in []byte, out codec.Output) (n, need int, err error) {
+	if s.inner != nil { // only Decode writes inner, so it may read it plainly
+		return s.inner.Decode(in, out)
+	}
+	c, need, err := detect(in)
+	if err == nil && c != 0 {
+		var cc codec.Codec
+		if cc, err = s.h.codecFor(c, in[0]); err == nil {
+			s.inner = cc.NewStream(s.info)
+			s.decided.Store(true)
+			s.h.cfg.Logger.Debug().Str("protocol", classNames[c]).Stringer("remote", s.info.RemoteAddr).Msg("hybrid: protocol chosen")
+			return s.inner.Decode(in, out)
+		}
+	}
+	if err != nil {
+		s.h.cfg.Logger.Debug().Err(err).Stringer("remote", s.info.RemoteAddr).Msg("hybrid: connection refused")
+		return 0, 0, err
+	}
+	return 0, need, nil
+}
+
+// Encode encodes with the chosen stream; before the choice it returns an
+// error wrapping codec.ErrNotReady.
+func (s *Stream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
+	inner := s.chosen()
+	if inner == nil {
+		return dst, fmt.Errorf("hybrid: encode before the protocol is known: %w", codec.ErrNotReady)
+	}
+	return inner.Encode(dst, m)
+}
+
+// Format is the chosen stream's Format, "" before the choice.
+func (s *Stream) Format() string {
+	if inner := s.chosen(); inner != nil {
+		return inner.Format()
+	}
+	return ""
+}
+
+// Protocol is the chosen stream's Protocol, "" before the choice.
+func (s *Stream) Protocol() string {
+	if inner := s.chosen(); inner != nil {
+		return inner.Protocol()
+	}
+	return ""
+}
+
+// Heartbeat appends the chosen stream's heartbeat; it returns dst unchanged
+// before the choice or when that protocol has no heartbeat.
+func (s *Stream) Heartbeat(dst []byte) []byte {
+	if hb, ok := s.chosen().(codec.Heartbeater); ok {
+		return hb.Heartbeat(dst)
+	}
+	return dst
+}
+
+// Goodbye appends the chosen stream's goodbye; it returns dst unchanged
+// before the choice (the peer's protocol is unknown, so nothing can be said
+// to it) or when that protocol has no goodbye.
+func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+	if g, ok := s.chosen().(codec.Goodbyer); ok {
+		return g.Goodbye(dst, reason, shutdown)
+	}
+	return dst
+}
+
+// Inner returns the chosen codec's stream, nil before the choice. It lets
+// aio and tests reach methods of the inner stream hybrid does not forward.
+func (s *Stream) Inner() codec.Stream { return s.chosen() }
