@@ -117,3 +117,37 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+func dialRaw(s *aio.Server) (net.Conn, error) {
+	return net.DialTimeout("tcp", s.Addr().String(), 5*time.Second)
+}
+
+func appendFrame(b []byte, body string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(body)))
+	return append(b, body...)
+}
+
+func countFrames(b []byte) int {
+	n := 0
+	for len(b) >= 4 {
+		size := int(binary.BigEndian.Uint32(b))
+		if len(b) < 4+size {
+			break
+		}
+		b = b[4+size:]
+		n++
+	}
+	return n
+}
+
+func splitNul(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
