@@ -115,6 +115,7 @@ type CloseError struct {
 	Reason string
 }
 
+// Error says the peer closed, with the code's name and the reason.
 func (e *CloseError) Error() string {
 	if e.Reason == "" {
 		return "tcp: peer closed: " + e.Code.String()
