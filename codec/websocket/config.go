@@ -1,0 +1,265 @@
+package websocket
+
+import (
+	"compress/flate"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/gotio/gotio/codec"
+)
+
+// Defaults of the Config limits.
+const (
+	DefaultMaxHeaderBytes = 8 << 10
+	DefaultMaxHeaders     = 64
+	DefaultMaxBodyBytes   = 64 << 10
+	DefaultMaxMessageSize = 1 << 20
+	DefaultMaxFragments   = 1024
+	DefaultDeflateLevel   = flate.BestSpeed
+	DefaultDeflateMinSize = 256
+	DefaultClientWindow   = 12
+)
+
+// Config configures a WebSocket codec. The zero value serves Plain text and
+// binary messages on every path to same-origin browsers and any non-browser
+// client, without compression.
+type Config struct {
+	// Routes choose the inner codec of a connection from the upgrade
+	// request's path and the subprotocols the client offers. The first
+	// route that matches wins, so list specific routes first and a
+	// catch-all Route{} last as the default. Nil means one catch-all route
+	// carrying Plain. An upgrade no route matches is refused: 404 when no
+	// route's path matches, 400 when a path matches but no subprotocol.
+	Routes []Route
+
+	// CheckOrigin decides whether a browser page from r's Origin may
+	// connect; false refuses the upgrade with 403. Nil means same origin:
+	// a request carrying Origin is accepted only when Origin's host equals
+	// the Host header (clients that are not browsers send no Origin and
+	// pass). AnyOrigin accepts every origin.
+	CheckOrigin func(r *Request) bool
+
+	// Accept, when set, sees every upgrade that passed validation, the
+	// origin check and route selection, and may refuse it: a status other
+	// than 0 and 101 is sent as the reply, with header, and the connection
+	// closes. When it accepts, header is added to the 101 reply (a cookie,
+	// say). It runs on the connection's read path: keep it quick.
+	Accept func(r *Request) (status int, header http.Header)
+
+	// HTTP serves requests that are not WebSocket upgrades, so that a page
+	// and its WebSocket share a port. The response is buffered, sent with
+	// Content-Length and Connection: close, and the connection closes
+	// after it (one request per connection). Nil answers 404.
+	HTTP http.Handler
+
+	// MaxHeaderBytes limits the request line and headers of an HTTP
+	// request; a larger request is answered 431. Zero means
+	// DefaultMaxHeaderBytes (8 KiB).
+	MaxHeaderBytes int
+	// MaxHeaders limits the number of header lines; more are answered
+	// 431. Zero means DefaultMaxHeaders (64).
+	MaxHeaders int
+	// MaxBodyBytes limits the body of a request served by HTTP (by
+	// Content-Length; chunked bodies are refused with 411); a larger one
+	// is answered 413. Zero means DefaultMaxBodyBytes (64 KiB); negative
+	// refuses every body.
+	MaxBodyBytes int
+
+	// MaxMessageSize limits a message's payload, reassembled from its
+	// fragments and decompressed. The limit is checked on each frame
+	// header, before the frame is buffered, and a breach closes with 1009.
+	// Zero means DefaultMaxMessageSize (1 MiB), which leaves room under
+	// aio's default MaxFrameSize (4 MiB): keep MaxMessageSize plus 14
+	// bytes of header within aio's limit, or aio refuses a big frame
+	// before this codec can answer 1009.
+	MaxMessageSize int
+	// MaxFragments limits the frames of one fragmented message (a peer
+	// sending a message a byte per frame costs 14 times its size in
+	// headers); more close with 1009. Zero means DefaultMaxFragments (1024).
+	MaxFragments int
+
+	// Deflate enables permessage-deflate (RFC 7692). Nil means off.
+	Deflate *Deflate
+
+	// Dial configures the upgrade request of client streams (ConnInfo.Client).
+	// Nil means path "/" and the remote address as Host.
+	Dial *Dial
+}
+
+// Route chooses the inner codec of connections by path and subprotocol.
+type Route struct {
+	// Path matches the request path: "" matches every path, a path ending
+	// in "/" matches itself and every path below it, any other path
+	// matches exactly.
+	Path string
+	// Subprotocol, when set, matches only clients that offer it in
+	// Sec-WebSocket-Protocol, and is the subprotocol the server selects.
+	// "" matches every client and selects none.
+	Subprotocol string
+	// Inner is the codec carried in the messages: Plain, JSON, or any
+	// codec.Codec (pomelo's). Nil means Plain.
+	Inner codec.Codec
+	// Binary sends the inner codec's output in binary frames; false sends
+	// text frames. Raw messages of Plain and JSON use their own Binary
+	// field instead.
+	Binary bool
+}
+
+// Deflate configures permessage-deflate (RFC 7692). The server always
+// answers server_no_context_takeover: each message it sends is compressed
+// alone, so the bytes of a broadcast are shared by every connection
+// (Format stays non-empty) and compressors are pooled, not kept per
+// connection (a compress/flate writer holds hundreds of KiB).
+type Deflate struct {
+	// Level is the compress/flate level (1 to 9, or flate.HuffmanOnly).
+	// Zero means DefaultDeflateLevel (flate.BestSpeed).
+	Level int
+	// MinSize is the payload size under which messages are sent
+	// uncompressed: compressing small messages costs CPU and saves
+	// nothing. Zero means DefaultDeflateMinSize (256 bytes); negative
+	// compresses every message.
+	MinSize int
+	// ClientContext accepts clients that keep their compression context
+	// from message to message, as browsers do (they do not offer
+	// client_no_context_takeover). Decompressing their messages needs
+	// their sliding window, kept per connection for its whole life:
+	// 2^ClientWindowBits bytes. False, the default, declines such offers,
+	// so that an idle connection holds no compression state: those
+	// clients then connect without compression.
+	ClientContext bool
+	// ClientWindowBits is the client_max_window_bits the server asks for
+	// when ClientContext accepts a client that offers the parameter (9 to
+	// 15; 8 is read as 9 because zlib cannot use 8). A client that does
+	// not offer it uses 15 (32 KiB). Zero means DefaultClientWindow (12,
+	// 4 KiB per connection).
+	ClientWindowBits int
+}
+
+// Dial configures a client stream's upgrade request.
+type Dial struct {
+	// Host is the Host header. "" means the connection's remote address.
+	Host string
+	// Path is the request target. "" means "/".
+	Path string
+	// Subprotocols are offered in Sec-WebSocket-Protocol, in order.
+	Subprotocols []string
+	// Header holds extra request headers (Origin, Cookie, Authorization).
+	Header http.Header
+}
+
+// Request is a valid upgrade request, as Config.CheckOrigin and
+// Config.Accept see it.
+type Request struct {
+	// HTTP is the parsed request. Its body is empty; RemoteAddr is set.
+	HTTP *http.Request
+	// Path is the request path, HTTP.URL.Path.
+	Path string
+	// Origin is the Origin header, "" for clients that are not browsers.
+	Origin string
+	// Subprotocols are the subprotocols the client offers, in its order.
+	Subprotocols []string
+	// Subprotocol is the one the matching route selects, "" for none.
+	Subprotocol string
+	// RemoteAddr and LocalAddr are the connection's addresses.
+	RemoteAddr, LocalAddr net.Addr
+}
+
+// AnyOrigin is a Config.CheckOrigin that accepts every origin. Use it when
+// pages of other origins may connect and the server authenticates by
+// something a page cannot forge, not by cookies.
+func AnyOrigin(*Request) bool { return true }
+
+// Codec is RFC 6455 WebSocket as a codec.Codec: NewStream gives a server
+// stream, or a client stream when ConnInfo.Client is set. A Codec is safe
+// for concurrent use. Make one with New.
+type Codec struct {
+	cfg     Config
+	routes  []Route
+	level   int
+	minSize int
+	window  int
+	// compressors pools *compressor at cfg's level.
+	compressors sync.Pool
+	// deflateTag is the Format part naming the compression settings.
+	deflateTag string
+}
+
+// New returns a Codec configured by cfg; nil means the zero Config.
+func New(cfg *Config) *Codec {
+	c := &Codec{}
+	if cfg != nil {
+		c.cfg = *cfg
+	}
+	d := &c.cfg
+	d.MaxHeaderBytes = orDefault(d.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	d.MaxHeaders = orDefault(d.MaxHeaders, DefaultMaxHeaders)
+	d.MaxMessageSize = orDefault(d.MaxMessageSize, DefaultMaxMessageSize)
+	d.MaxFragments = orDefault(d.MaxFragments, DefaultMaxFragments)
+	switch {
+	case d.MaxBodyBytes == 0:
+		d.MaxBodyBytes = DefaultMaxBodyBytes
+	case d.MaxBodyBytes < 0:
+		d.MaxBodyBytes = 0
+	}
+	c.routes = append([]Route(nil), d.Routes...)
+	if len(c.routes) == 0 {
+		c.routes = []Route{{}}
+	}
+	for i := range c.routes {
+		if c.routes[i].Inner == nil {
+			c.routes[i].Inner = Plain
+		}
+	}
+	if d.Deflate != nil {
+		c.initDeflate(*d.Deflate)
+	}
+	return c
+}
+
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// NewStream returns the codec state of a new connection.
+func (c *Codec) NewStream(info codec.ConnInfo) codec.Stream {
+	s := &Stream{c: c, info: info, client: info.Client}
+	s.iout.s = s
+	return s
+}
+
+// matchPath reports whether the route serves path.
+func (r *Route) matchPath(path string) bool {
+	switch {
+	case r.Path == "":
+		return true
+	case strings.HasSuffix(r.Path, "/"):
+		return strings.HasPrefix(path, r.Path)
+	}
+	return path == r.Path
+}
+
+// selectRoute returns the first route matching path and the offered
+// subprotocols, and whether some route matched the path at all.
+func (c *Codec) selectRoute(path string, offered []string) (r *Route, pathMatched bool) {
+	for i := range c.routes {
+		rt := &c.routes[i]
+		if !rt.matchPath(path) {
+			continue
+		}
+		pathMatched = true
+		if rt.Subprotocol == "" {
+			return rt, true
+		}
+		for _, p := range offered {
+			if p == rt.Subprotocol {
+				return rt, true
+			}
+		}
+	}
+	return nil, pathMatched
+}

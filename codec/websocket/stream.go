@@ -1,0 +1,357 @@
+package websocket
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gotio/gotio/codec"
+)
+
+// Stream is one WebSocket connection's codec state, server or client side.
+//
+// Decode is called by one goroutine at a time. Encode, Format, Protocol,
+// Goodbye and Heartbeat may be called from any goroutine, concurrently with
+// Decode and with each other: what they read is fixed at the upgrade and
+// published atomically.
+//
+// Decode modifies in: it unmasks each frame it consumes in place, so that
+// a message's payload reaches the inner codec without a copy. Bytes it
+// does not consume (a partial frame) are left untouched, so a caller may
+// present them again with more bytes appended.
+type Stream struct {
+	c      *Codec
+	info   codec.ConnInfo
+	client bool
+	state  uint8
+
+	// sess is what the upgrade settled, nil before it. rs is the same
+	// pointer for the reading goroutine, which needs no atomic load.
+	sess atomic.Pointer[session]
+	rs   *session
+	// closeSent is set once a close frame was produced (a reply, a
+	// failure, a Goodbye), so that no second one follows.
+	closeSent atomic.Bool
+
+	// accept is the Sec-WebSocket-Accept a client stream expects.
+	accept string
+
+	// The fragmented message in flight: frag is nil when none is, so an
+	// idle connection holds no buffer.
+	frag      *[]byte
+	fragOp    byte
+	fragComp  bool
+	frags     int
+	fragValid int // bytes of *frag known to be valid UTF-8
+
+	// dict is the client's compression window, kept only when the client
+	// keeps its compression context (Deflate.ClientContext).
+	dict []byte
+
+	// msg is reused for every message Plain and JSON deliver.
+	msg  codec.Message
+	iout innerOut
+
+	format atomic.Pointer[[2]string] // inner Format → Format
+	proto  atomic.Pointer[[2]string] // inner Protocol → Protocol
+}
+
+const (
+	stateUpgrade = iota
+	stateOpen
+	stateClosed
+)
+
+// session is what the upgrade settled. It never changes after.
+type session struct {
+	inner       codec.Stream
+	dec         messageDecoder // inner as a Plain or JSON decoder, else nil
+	binary      bool
+	path        string
+	subprotocol string
+	deflate     bool // permessage-deflate in use
+	// clientContext is set when the client keeps its compression context;
+	// window is then the log2 size of the window Decode keeps.
+	clientContext bool
+	window        int
+	// formatPrefix goes before the inner Format: it names everything
+	// besides the inner codec that shapes Encode's bytes.
+	formatPrefix string
+}
+
+var errClosed = fmt.Errorf("websocket: decode after close: %w", codec.ErrPeerClosed)
+
+// Decode reads the upgrade request (or, on a client, the upgrade reply),
+// then frames. See Stream for how it treats in.
+func (s *Stream) Decode(in []byte, out codec.Output) (n, need int, err error) {
+	switch s.state {
+	case stateClosed:
+		return 0, 0, errClosed
+	case stateUpgrade:
+		if s.client {
+			n, need, err = s.decodeResponse(in, out)
+		} else {
+			n, need, err = s.decodeRequest(in, out)
+		}
+		if err != nil {
+			s.state = stateClosed
+			return n, 0, err
+		}
+		if n == 0 {
+			return 0, need, nil
+		}
+	}
+	for n == 0 || n < len(in) {
+		used, more, err := s.decodeFrame(in[n:], out)
+		n += used
+		if err != nil {
+			s.state = stateClosed
+			s.dropFragments()
+			return n, 0, err
+		}
+		if used == 0 {
+			if n == 0 {
+				return 0, more, nil
+			}
+			break
+		}
+	}
+	return n, 0, nil
+}
+
+// start settles the session: the route's inner stream, and what Encode
+// and Format depend on.
+func (s *Stream) start(rt *Route, path, subprotocol string, dp deflateParams) *session {
+	sess := &session{
+		inner:         rt.Inner.NewStream(s.info),
+		binary:        rt.Binary,
+		path:          path,
+		subprotocol:   subprotocol,
+		deflate:       dp.on,
+		clientContext: dp.clientContext,
+		window:        dp.window,
+	}
+	sess.dec, _ = sess.inner.(messageDecoder)
+	prefix := "ws"
+	if rt.Binary {
+		prefix += ".bin"
+	}
+	if dp.on {
+		prefix += s.c.deflateTag
+	}
+	sess.formatPrefix = prefix + "/"
+	s.rs = sess
+	s.sess.Store(sess)
+	s.state = stateOpen
+	return sess
+}
+
+// Encode appends m as one WebSocket message: the inner codec's bytes, in
+// a text or binary frame, compressed when permessage-deflate is in use and
+// the payload reaches Deflate.MinSize, masked on a client. Before the
+// upgrade it returns an error wrapping codec.ErrNotReady.
+func (s *Stream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
+	sess := s.sess.Load()
+	if sess == nil {
+		return dst, fmt.Errorf("websocket: encode before the upgrade: %w", codec.ErrNotReady)
+	}
+	orig := len(dst)
+	dst, start := beginFrame(dst, s.client)
+	body := len(dst)
+	dst, err := sess.inner.Encode(dst, m)
+	if err != nil {
+		return dst[:orig], err
+	}
+	binary := sess.binary
+	if sess.dec != nil && m.Kind == codec.Raw {
+		binary = m.Binary
+	}
+	return s.finishMessage(dst, start, body, binary, sess), nil
+}
+
+// finishMessage completes the data frame begun at start whose payload
+// starts at body, compressing the payload first when it should be.
+func (s *Stream) finishMessage(dst []byte, start, body int, binary bool, sess *session) []byte {
+	b0 := byte(finBit | opText)
+	if binary {
+		b0 = finBit | opBinary
+	}
+	if sess.deflate && len(dst)-body >= s.c.minSize {
+		var ok bool
+		if dst, ok = s.c.compressTail(dst, body); ok {
+			b0 |= rsv1Bit
+		}
+	}
+	return finishFrame(dst, start, b0, s.client)
+}
+
+// appendMessage appends payload as one data message.
+func (s *Stream) appendMessage(dst, payload []byte, binary bool, sess *session) []byte {
+	dst, start := beginFrame(dst, s.client)
+	body := len(dst)
+	dst = append(dst, payload...)
+	return s.finishMessage(dst, start, body, binary, sess)
+}
+
+// Format is "" before the upgrade, on client streams (their frames are
+// masked with a fresh key each) and when the inner Format is "". Else it
+// is "ws", ".bin" when the route sends binary frames, the compression
+// settings when permessage-deflate is in use, "/" and the inner Format:
+// "ws/json", "ws.deflate1-256/plain". Two streams reporting the same
+// Format encode a Message to the same bytes.
+func (s *Stream) Format() string {
+	sess := s.sess.Load()
+	if sess == nil || s.client {
+		return ""
+	}
+	f := sess.inner.Format()
+	if f == "" {
+		return ""
+	}
+	if r, ok := lookup(&s.format, f); ok {
+		return r
+	}
+	return remember(&s.format, f, sess.formatPrefix+f)
+}
+
+// Protocol is "ws" when the inner Protocol is "" (Plain and JSON),
+// otherwise the inner Protocol without a "-tcp" suffix, plus "-ws":
+// pomelo's "pomelo-tcp" or "pomelo" becomes "pomelo-ws".
+func (s *Stream) Protocol() string {
+	sess := s.sess.Load()
+	if sess == nil {
+		return "ws"
+	}
+	p := sess.inner.Protocol()
+	if p == "" {
+		return "ws"
+	}
+	if r, ok := lookup(&s.proto, p); ok {
+		return r
+	}
+	return remember(&s.proto, p, strings.TrimSuffix(p, "-tcp")+"-ws")
+}
+
+// lookup returns the name last derived from the inner name v, so that a
+// hot path (Format per broadcast target) does not build it again.
+func lookup(c *atomic.Pointer[[2]string], v string) (string, bool) {
+	if p := c.Load(); p != nil && p[0] == v {
+		return p[1], true
+	}
+	return "", false
+}
+
+// remember stores r as the name derived from v and returns it.
+func remember(c *atomic.Pointer[[2]string], v, r string) string {
+	c.Store(&[2]string{v, r})
+	return r
+}
+
+// Goodbye appends what tells the peer why the connection ends: the inner
+// codec's goodbye (a pomelo kick) as a message when the inner stream is a
+// codec.Goodbyer, then a close frame with CloseGoingAway on shutdown, else
+// CloseKicked, and reason cut to 123 bytes. Before the upgrade it appends
+// nothing.
+func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+	sess := s.sess.Load()
+	if sess == nil {
+		return dst
+	}
+	if g, ok := sess.inner.(codec.Goodbyer); ok {
+		d, start := beginFrame(dst, s.client)
+		body := len(d)
+		if d = g.Goodbye(d, reason, shutdown); len(d) > body {
+			dst = s.finishMessage(d, start, body, sess.binary, sess)
+		}
+	}
+	if s.closeSent.Swap(true) {
+		return dst
+	}
+	code := CloseKicked
+	if shutdown {
+		code = CloseGoingAway
+	}
+	return appendClose(dst, code, reason, s.client)
+}
+
+// Heartbeat appends the inner codec's heartbeat as a message when the
+// inner stream is a codec.Heartbeater (pomelo's), else a ping frame.
+// Before the upgrade it appends nothing.
+func (s *Stream) Heartbeat(dst []byte) []byte {
+	sess := s.sess.Load()
+	if sess == nil {
+		return dst
+	}
+	if h, ok := sess.inner.(codec.Heartbeater); ok {
+		d, start := beginFrame(dst, s.client)
+		body := len(d)
+		if d = h.Heartbeat(d); len(d) > body {
+			return s.finishMessage(d, start, body, sess.binary, sess)
+		}
+	}
+	return appendFrame(dst, finBit|opPing, nil, s.client)
+}
+
+// Subprotocol returns the subprotocol the upgrade selected, "" for none
+// or before the upgrade.
+func (s *Stream) Subprotocol() string {
+	if sess := s.sess.Load(); sess != nil {
+		return sess.subprotocol
+	}
+	return ""
+}
+
+// Inner returns the inner codec stream, nil before the upgrade.
+func (s *Stream) Inner() codec.Stream {
+	if sess := s.sess.Load(); sess != nil {
+		return sess.inner
+	}
+	return nil
+}
+
+// replyControl sends a control frame to the peer.
+func (s *Stream) replyControl(out codec.Output, op byte, payload []byte) {
+	bp := getBuf()
+	b := appendFrame((*bp)[:0], finBit|op, payload, s.client)
+	out.Reply(b)
+	putBuf(bp, b)
+}
+
+// replyMessage sends payload to the peer as one data message.
+func (s *Stream) replyMessage(out codec.Output, payload []byte, binary bool, sess *session) {
+	bp := getBuf()
+	b := s.appendMessage((*bp)[:0], payload, binary, sess)
+	out.Reply(b)
+	putBuf(bp, b)
+}
+
+// fail sends a close frame with code and reason, unless one was sent, and
+// returns the CloseError Decode returns.
+func (s *Stream) fail(out codec.Output, code int, reason string, err error) error {
+	if !s.closeSent.Swap(true) {
+		bp := getBuf()
+		b := appendClose((*bp)[:0], code, reason, s.client)
+		out.Reply(b)
+		putBuf(bp, b)
+	}
+	return &CloseError{Code: code, Reason: reason, Err: err}
+}
+
+// bufPool holds scratch buffers: fragments in flight, decompressed
+// messages, replies. Buffers over maxPooledBuf are left to the collector
+// so that one huge message does not pin memory in the pool.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledBuf = 64 << 10
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+// putBuf returns bp to the pool, with b, its grown contents, as its slice.
+func putBuf(bp *[]byte, b []byte) {
+	if cap(b) > maxPooledBuf {
+		return
+	}
+	*bp = b[:0]
+	bufPool.Put(bp)
+}
