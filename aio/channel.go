@@ -34,7 +34,8 @@ type ChannelContext struct {
 	state     atomic.Uint32
 	limiter   *rate.Limiter
 
-	out outQueue
+	out     outQueue
+	readyCh chan struct{} // client connections: closed once ready
 
 	mu       sync.Mutex // guards what follows
 	reason   error

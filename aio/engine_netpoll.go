@@ -4,8 +4,10 @@ package aio
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/cloudwego/netpoll"
 )
@@ -114,3 +116,28 @@ func (nc *netpollConn) writev(bufs [][]byte) (int, error) {
 }
 
 func (nc *netpollConn) close() error { return nc.conn.Close() }
+
+// dialNetpoll dials addr with netpoll's dialer and serves the connection
+// on the event loop.
+func (s *Server) dialNetpoll(ctx context.Context, addr string) (*ChannelContext, error) {
+	tuneNetpoll()
+	timeout := 10 * time.Second
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d)
+	}
+	conn, err := netpoll.DialConnection("tcp", addr, timeout)
+	if err != nil {
+		return nil, fmt.Errorf("aio: dial %s: %w", addr, err)
+	}
+	_ = conn.SetReadTimeout(s.cfg.ReadTimeout)
+	_ = conn.SetWriteTimeout(s.cfg.WriteTimeout)
+	c := s.attachNetpoll(conn, true)
+	if c == nil {
+		return nil, ErrServerShutdown
+	}
+	_ = conn.SetOnRequest(func(_ context.Context, _ netpoll.Connection) error {
+		c.serveRead(conn.Reader())
+		return nil
+	})
+	return c, nil
+}

@@ -139,7 +139,7 @@ func (o *connOutput) Message(m *codec.Message) {
 	if c.state.Load() != stateOpen {
 		return
 	}
-	c.ready.Store(true)
+	c.markReady()
 	c.stats.ReceivedPackets.Add(1)
 	c.srv.stats.DecodedPackets.Add(1)
 	if p := c.proto.Load(); p != nil {
@@ -169,11 +169,19 @@ func (o *connOutput) Reply(b []byte) {
 
 func (o *connOutput) Handshaken(h codec.Handshake) {
 	c := (*ChannelContext)(o)
-	c.ready.Store(true)
 	if h.HeartbeatTimeout != 0 {
 		c.hbTimeout.Store(int64(h.HeartbeatTimeout))
 	}
 	c.setProtocol(h.Protocol)
+	c.markReady()
+}
+
+// markReady records that the connection finished its handshake (or
+// delivered a message), ending its handshake deadline.
+func (c *ChannelContext) markReady() {
+	if c.ready.CompareAndSwap(false, true) && c.readyCh != nil {
+		close(c.readyCh)
+	}
 }
 
 // handle runs the handler on m and accounts for it.

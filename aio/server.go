@@ -230,6 +230,9 @@ func (s *Server) accept(rc rawConn, client bool) *ChannelContext {
 		ip:      ip,
 		created: time.Now().UnixNano(),
 	}
+	if client {
+		c.readyCh = make(chan struct{})
+	}
 	c.stream = s.cfg.Codec.NewStream(codec.ConnInfo{LocalAddr: rc.LocalAddr(), RemoteAddr: rc.RemoteAddr(), Client: client})
 	if reason := s.admit(c); reason != nil {
 		s.stats.Rejected.Add(1)

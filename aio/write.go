@@ -3,6 +3,7 @@ package aio
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 )
@@ -198,6 +199,7 @@ func (c *ChannelContext) flush() {
 func (c *ChannelContext) countSent(bytes, packets int) {
 	c.stats.SentBytes.Add(uint64(bytes))
 	c.stats.SentPackets.Add(uint64(packets))
+	c.stats.LastSent.Store(time.Now().UnixNano())
 	s := &c.srv.stats
 	s.SentBytes.Add(uint64(bytes))
 	s.SentPackets.Add(uint64(packets))

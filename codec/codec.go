@@ -149,6 +149,11 @@ type Opener interface {
 
 // Heartbeater is implemented by streams whose protocol has a heartbeat. A
 // client sends Heartbeat's bytes when idle.
+//
+// A client stream that learns the interval from the server's handshake
+// (pomelo's "heartbeat", gotio TCP's ack) also implements
+// HeartbeatInterval() time.Duration; aio's client uses it when its own
+// configuration sets none.
 type Heartbeater interface {
 	Heartbeat(dst []byte) []byte
 }

@@ -1,0 +1,244 @@
+package aio_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/tcp"
+)
+
+// rpcHandler answers requests with their body and pushes notifies back.
+func rpcHandler(c *aio.ChannelContext, m *codec.Message) {
+	switch m.Kind {
+	case codec.Request:
+		if m.Route == "never.answered" {
+			return
+		}
+		_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: m.Body})
+	case codec.Notify:
+		_ = c.Send(&codec.Message{Kind: codec.Push, Route: "echo." + m.Route, Body: m.Body})
+	}
+}
+
+func tcpServer(t *testing.T, addr string, cfg aio.Config) *aio.Server {
+	t.Helper()
+	cfg.Codec = tcp.New(&tcp.Config{HeartbeatInterval: cfg.HeartbeatTimeout / 3})
+	if cfg.Handler == nil {
+		cfg.Handler = aio.HandlerFunc(rpcHandler)
+	}
+	s := aio.NewServer(&cfg)
+	if err := s.Listen(addr); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestClientRequestNotifyPush(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			s := tcpServer(t, "127.0.0.1:0", aio.Config{})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), Transport: tr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			got := make(chan string, 1)
+			cl.OnPush("echo.hello", func(m *codec.Message) { got <- string(m.Body) })
+			for i := range 50 {
+				body := []byte{'"', byte('a' + i%26), '"'}
+				resp, err := cl.Request(ctx, "room.send", body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.Kind != codec.Response || string(resp.Body) != string(body) {
+					t.Fatalf("response %v %q, want %q", resp.Kind, resp.Body, body)
+				}
+			}
+			if err := cl.Notify("hello", []byte(`"world"`)); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case b := <-got:
+				if b != `"world"` {
+					t.Fatalf("push %q", b)
+				}
+			case <-ctx.Done():
+				t.Fatal("no push")
+			}
+		})
+	}
+}
+
+type connEvents struct {
+	aio.NopListener
+	connects   atomic.Int32
+	reconnects atomic.Int32
+	closes     chan error
+}
+
+func (e *connEvents) OnConnected(_ *aio.ChannelContext, reconnect bool) {
+	e.connects.Add(1)
+	if reconnect {
+		e.reconnects.Add(1)
+	}
+}
+
+func (e *connEvents) OnBeforeClose(_ *aio.ChannelContext, reason error) {
+	select {
+	case e.closes <- reason:
+	default:
+	}
+}
+
+func TestClientReconnectsAfterServerRestart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s1 := tcpServer(t, addr, aio.Config{})
+	ev := &connEvents{closes: make(chan error, 8)}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cl, err := aio.Dial(ctx, addr, &aio.ClientConfig{
+		Codec: tcp.New(nil), Listener: ev,
+		Reconnect: &aio.Reconnect{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	cl.Set("session", "kept")
+	inflight := make(chan error, 1)
+	s1.Counters() // server alive
+	go func() {
+		// A request the server never answers is in flight when it goes away.
+		_, err := cl.Request(ctx, "never.answered", nil)
+		inflight <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	_ = s1.Close()
+	if err := <-inflight; !errors.Is(err, aio.ErrDisconnected) {
+		t.Fatalf("in-flight request: %v, want ErrDisconnected", err)
+	}
+	time.Sleep(300 * time.Millisecond) // several failed attempts against a closed port
+	tcpServer(t, addr, aio.Config{})
+	if err := cl.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := cl.Request(ctx, "after.restart", []byte(`1`))
+	if err != nil || string(resp.Body) != "1" {
+		t.Fatalf("after reconnect: %v %v", resp, err)
+	}
+	if ev.reconnects.Load() != 1 || cl.Reconnects() != 1 {
+		t.Fatalf("reconnect events %d, counter %d", ev.reconnects.Load(), cl.Reconnects())
+	}
+	if cl.Conn().Get("session") != "kept" {
+		t.Fatal("attribute lost across reconnect")
+	}
+}
+
+func TestClientGivesUpAfterMaxAttempts(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	s := tcpServer(t, addr, aio.Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cl, err := aio.Dial(ctx, addr, &aio.ClientConfig{Codec: tcp.New(nil),
+		Reconnect: &aio.Reconnect{Initial: 5 * time.Millisecond, Max: 20 * time.Millisecond, MaxAttempts: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	_ = s.Close()
+	waitFor(t, "give up", cl.GaveUp)
+	if cl.Reconnects() != 0 {
+		t.Fatal("reconnected to nothing")
+	}
+}
+
+func TestReconnectBackoff(t *testing.T) {
+	r := &aio.Reconnect{Initial: 100 * time.Millisecond, Max: time.Second, Jitter: -1}
+	want := []time.Duration{100, 200, 400, 800, 1000, 1000}
+	for i, w := range want {
+		if d := r.Delay(i); d != w*time.Millisecond {
+			t.Fatalf("delay %d = %v, want %v", i, d, w*time.Millisecond)
+		}
+	}
+	j := &aio.Reconnect{Initial: 100 * time.Millisecond, Max: time.Second}
+	distinct := map[time.Duration]bool{}
+	for range 50 {
+		d := j.Delay(3)
+		if d > 800*time.Millisecond || d < 400*time.Millisecond {
+			t.Fatalf("jittered delay %v outside [400ms, 800ms]", d)
+		}
+		distinct[d] = true
+	}
+	if len(distinct) < 10 {
+		t.Fatalf("jitter produced %d distinct delays of 50", len(distinct))
+	}
+}
+
+func TestHeartbeatsKeepIdlePairAlive(t *testing.T) {
+	s := tcpServer(t, "127.0.0.1:0", aio.Config{HeartbeatTimeout: 300 * time.Millisecond})
+	ev := &connEvents{closes: make(chan error, 1)}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), Listener: ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	time.Sleep(1500 * time.Millisecond) // five server timeouts, no application traffic
+	if s.ConnCount() != 1 || s.Stats().HeartbeatTimeouts != 0 {
+		t.Fatalf("idle pair did not survive: conns %d timeouts %d", s.ConnCount(), s.Stats().HeartbeatTimeouts)
+	}
+	if _, err := cl.Request(ctx, "still.there", nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClientNoticesSilentServer(t *testing.T) {
+	// A server that accepts and then says nothing, ever.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			accepted <- c
+		}
+	}()
+	ev := &connEvents{closes: make(chan error, 1)}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl, err := aio.Dial(ctx, ln.Addr().String(), &aio.ClientConfig{Codec: lengthCodec{}, Listener: ev, HeartbeatTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	nc := <-accepted
+	defer nc.Close()
+	select {
+	case reason := <-ev.closes:
+		if !errors.Is(reason, aio.ErrHeartbeatTimeout) {
+			t.Fatalf("reason %v", reason)
+		}
+	case <-ctx.Done():
+		t.Fatal("client did not notice the silent server")
+	}
+}
