@@ -26,7 +26,9 @@ func (c *ChannelContext) Close(reason error) {
 		if g, ok := c.stream.(codec.Goodbyer); ok && c.ready.Load() {
 			ob := getBuf()
 			ob.b = g.Goodbye(ob.b[:0], reason.Error(), errors.Is(reason, ErrServerShutdown))
-			_ = c.enqueue(ob, nil, true)
+			if len(ob.b) > 0 {
+				_ = c.enqueue(ob, nil, true)
+			}
 			ob.release()
 		}
 	}

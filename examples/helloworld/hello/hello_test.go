@@ -1,0 +1,87 @@
+package hello_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/rs/zerolog"
+	"go.uber.org/goleak"
+
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec/tcp"
+	"github.com/gotio/gotio/examples/helloworld/hello"
+	"github.com/gotio/gotio/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"))
+}
+
+func start(t *testing.T) *aio.Server {
+	s := hello.NewServer(zerolog.Nop())
+	if err := s.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.Shutdown(ctx)
+	})
+	return s
+}
+
+func TestTCPClient(t *testing.T) {
+	s := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	resp, err := c.Request(ctx, "hello", []byte("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != "received: hello" {
+		t.Fatalf("reply %q", resp.Body)
+	}
+}
+
+func TestWebSocketWithGorilla(t *testing.T) {
+	s := start(t)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+s.Addr().String()+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	for _, kind := range []int{websocket.TextMessage, websocket.BinaryMessage} {
+		if err := ws.WriteMessage(kind, []byte("hello")); err != nil {
+			t.Fatal(err)
+		}
+		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		got, b, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != kind || string(b) != "received: hello" {
+			t.Fatalf("reply kind %d %q", got, b)
+		}
+	}
+}
+
+// TestBrowser loads the page in a real headless chromium, sends a text and
+// sees the reply.
+func TestBrowser(t *testing.T) {
+	testenv.RequireChromium(t)
+	s := start(t)
+	shot := filepath.Join(testenv.ArtifactDir(t), "helloworld.png")
+	out := testenv.Node(t, 90*time.Second, "testdata/page.js", "http://"+s.Addr().String()+"/", "hello from chromium", shot)
+	if got := strings.TrimSpace(string(out)); got != "received: hello from chromium" {
+		t.Fatalf("page showed %q", got)
+	}
+}
