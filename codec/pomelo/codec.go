@@ -1,0 +1,229 @@
+package pomelo
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/pomelo/internal/jsjson"
+	"github.com/gotio/gotio/codec/pomelo/protobuf"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// Protocol names a stream reports, by transport.
+const (
+	ProtocolTCP = "pomelo-tcp"
+	ProtocolWS  = "pomelo-ws"
+)
+
+// Codec is pomelo as a codec.Codec. It is immutable and safe for
+// concurrent use; every stream it makes shares its dictionary, schemas
+// and precomputed handshake replies.
+type Codec struct {
+	protocol   string
+	maxBody    int
+	maxInflate int
+	heartbeat  time.Duration // 0: off
+	timeout    time.Duration
+	// clientTimeout is Config.HeartbeatTimeout as given: a client stream
+	// falls back to twice the interval the server announces.
+	clientTimeout time.Duration
+
+	dict                       *Dict
+	serverProtos, clientProtos *protobuf.Schema
+	protoVersion               string
+	useProto                   bool
+	serverMsgs, clientMsgs     map[string]protoreflect.MessageType
+	onHandshake                func(*HandshakeInfo) (int, any)
+
+	// sys[withDict][withProtos] is the handshake reply's sys object.
+	sys    [2][2][]byte
+	format string // what Format reports once handshaken (server)
+	fprint string // configuration fingerprint, for client formats
+
+	clientHello      []byte // a client stream's handshake package
+	onHandshakeReply func(int, json.RawMessage) error
+
+	routes *interner
+}
+
+// New returns a Codec for pomelo over TCP (and over TLS: the bytes are the
+// same). A pomelo TCP client opens with a handshake package, first byte
+// 0x01, which is what codec/hybrid looks for. cfg nil means the zero
+// Config. It returns an error for a configuration that cannot work: a
+// route bound both to a schema and to a Go message on the same side, a nil
+// Go message.
+func New(cfg *Config) (*Codec, error) { return newCodec(cfg, ProtocolTCP) }
+
+// NewWS returns a Codec for pomelo over WebSocket, to be the inner codec
+// of codec/websocket: each binary WebSocket message carries one or more
+// whole packages, the inner stream's Decode gets a message's payload and
+// its Encode output becomes one binary message. Its streams report
+// "pomelo-ws"; everything else is New's.
+func NewWS(cfg *Config) (*Codec, error) { return newCodec(cfg, ProtocolWS) }
+
+func newCodec(cfg *Config, protocol string) (*Codec, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	c := &Codec{
+		protocol:      protocol,
+		maxBody:       cfg.MaxBody,
+		maxInflate:    cfg.MaxInflate,
+		heartbeat:     cfg.Heartbeat,
+		timeout:       cfg.HeartbeatTimeout,
+		clientTimeout: cfg.HeartbeatTimeout,
+		dict:          cfg.Dict,
+		serverProtos:  cfg.ServerProtos,
+		clientProtos:  cfg.ClientProtos,
+		onHandshake:   cfg.OnHandshake,
+		routes:        newInterner(),
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxBody
+	}
+	c.maxBody = min(c.maxBody, MaxBodyLimit)
+	if c.maxInflate <= 0 {
+		c.maxInflate = c.maxBody
+	}
+	if c.heartbeat == 0 {
+		c.heartbeat = DefaultHeartbeat
+	}
+	if c.heartbeat < 0 {
+		c.heartbeat = 0
+	}
+	if c.timeout <= 0 {
+		c.timeout = 2 * c.heartbeat
+	}
+	c.useProto = c.serverProtos != nil || c.clientProtos != nil
+	c.protoVersion = protobuf.Version(c.clientProtos, c.serverProtos)
+	var err error
+	if c.serverMsgs, err = messageTypes(cfg.ServerMessages, c.serverProtos, "server"); err != nil {
+		return nil, err
+	}
+	if c.clientMsgs, err = messageTypes(cfg.ClientMessages, c.clientProtos, "client"); err != nil {
+		return nil, err
+	}
+	for d := range 2 {
+		for p := range 2 {
+			c.sys[d][p] = c.appendSys(nil, d == 1, p == 1)
+		}
+	}
+	c.fprint = c.fingerprint()
+	c.format = protocol + ":" + c.fprint
+	if c.clientHello, err = clientHello(cfg); err != nil {
+		return nil, err
+	}
+	c.onHandshakeReply = cfg.OnHandshakeReply
+	return c, nil
+}
+
+func messageTypes(m map[string]proto.Message, schema *protobuf.Schema, side string) (map[string]protoreflect.MessageType, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]protoreflect.MessageType, len(m))
+	for route, msg := range m {
+		if msg == nil {
+			return nil, fmt.Errorf("pomelo: %s message for route %q is nil", side, route)
+		}
+		if schema.Has(route) {
+			return nil, fmt.Errorf("pomelo: route %q has both a %s pomelo-protobuf schema and a Go message", route, side)
+		}
+		out[route] = msg.ProtoReflect().Type()
+	}
+	return out, nil
+}
+
+// appendSys writes the sys object of a handshake reply as pomelo 2.2.7's
+// handshake command builds it, key for key.
+func (c *Codec) appendSys(dst []byte, withDict, withProtos bool) []byte {
+	dst = append(dst, '{')
+	sep := func() {
+		if dst[len(dst)-1] != '{' {
+			dst = append(dst, ',')
+		}
+	}
+	if c.heartbeat > 0 {
+		dst = append(dst, `"heartbeat":`...)
+		dst = jsjson.AppendNumber(dst, c.heartbeat.Seconds())
+	}
+	if c.dict != nil {
+		if withDict {
+			sep()
+			dst = append(dst, `"dict":`...)
+			dst = append(dst, c.dict.dict...)
+			dst = append(dst, `,"routeToCode":`...)
+			dst = append(dst, c.dict.dict...)
+			dst = append(dst, `,"codeToRoute":`...)
+			dst = append(dst, c.dict.abbrs...)
+			dst = append(dst, `,"dictVersion":`...)
+			dst = jsjson.AppendString(dst, c.dict.version)
+		}
+		sep()
+		dst = append(dst, `"useDict":true`...)
+	}
+	if c.useProto {
+		if withProtos {
+			sep()
+			s, _ := c.serverProtos.MarshalJSON()
+			cl, _ := c.clientProtos.MarshalJSON()
+			dst = append(dst, `"protos":{"server":`...)
+			dst = append(dst, s...)
+			dst = append(dst, `,"client":`...)
+			dst = append(dst, cl...)
+			dst = append(dst, `,"version":`...)
+			dst = jsjson.AppendString(dst, c.protoVersion)
+			dst = append(dst, '}')
+		}
+		sep()
+		dst = append(dst, `"useProto":true`...)
+	}
+	return append(dst, '}')
+}
+
+// fingerprint sums up everything that decides the bytes a handshaken
+// server stream encodes: two codecs with equal fingerprints (and
+// transports) encode every message alike.
+func (c *Codec) fingerprint() string {
+	h := sha256.New()
+	h.Write(c.sys[1][1])
+	for _, side := range []map[string]protoreflect.MessageType{c.serverMsgs, c.clientMsgs} {
+		routes := make([]string, 0, len(side))
+		for r := range side {
+			routes = append(routes, r)
+		}
+		slices.Sort(routes)
+		for _, r := range routes {
+			fmt.Fprintf(h, "\x00%s\x00%s", r, side[r].Descriptor().FullName())
+		}
+		h.Write([]byte{0xff})
+	}
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:12])
+}
+
+// fingerprintBytes is a short, printable digest of b.
+func fingerprintBytes(b []byte) string {
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// NewStream returns a server stream, or a client stream when info.Client
+// is set. A client stream implements codec.Opener and codec.Heartbeater;
+// both implement codec.Goodbyer (a client has nothing to say: pomelo
+// clients cannot kick).
+func (c *Codec) NewStream(info codec.ConnInfo) codec.Stream {
+	if info.Client {
+		return &clientStream{c: c}
+	}
+	return &serverStream{c: c, info: info}
+}
+
+// Protocol returns the protocol name the codec's streams report:
+// "pomelo-tcp" or "pomelo-ws".
+func (c *Codec) Protocol() string { return c.protocol }

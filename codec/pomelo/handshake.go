@@ -1,0 +1,241 @@
+package pomelo
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/pomelo/protobuf"
+)
+
+// ErrRefused reports a handshake that was refused: by the server's
+// OnHandshake (server side) or in the server's reply (client side). It
+// wraps codec.ErrProtocol on the server, codec.ErrPeerClosed on the client.
+var ErrRefused = errors.New("pomelo: handshake refused")
+
+// handshake handles a client's handshake package on a server stream: it
+// decides, and replies with pomelo's reply or with {"code": …} and an
+// error that closes the connection.
+func (s *serverStream) handshake(body []byte, out codec.Output) error {
+	c := s.c
+	info, ok := parseHello(body)
+	if !ok {
+		out.Reply(codeReply(CodeError))
+		return fmt.Errorf("pomelo: handshake without sys: %w: %w", ErrRefused, codec.ErrProtocol)
+	}
+	info.RemoteAddr, info.LocalAddr = s.info.RemoteAddr, s.info.LocalAddr
+	code, user := CodeOK, any(nil)
+	if c.onHandshake != nil {
+		code, user = c.onHandshake(&info)
+		if code == 0 {
+			code = CodeOK
+		}
+	}
+	var userJSON []byte
+	if code == CodeOK && user != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // JSON.stringify does not escape <, >, &
+		if err := enc.Encode(user); err != nil {
+			out.Reply(codeReply(CodeError))
+			return fmt.Errorf("pomelo: handshake user reply: %v: %w", err, codec.ErrProtocol)
+		}
+		userJSON = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	if code != CodeOK {
+		out.Reply(codeReply(code))
+		return fmt.Errorf("%w with code %d: %w", ErrRefused, code, codec.ErrProtocol)
+	}
+	withDict := c.dict != nil && (info.DictVersion == "" || info.DictVersion != c.dict.version)
+	withProtos := c.useProto && (info.ProtoVersion == "" || info.ProtoVersion != c.protoVersion)
+	sys := c.sys[b2i(withDict)][b2i(withProtos)]
+	dst, start := beginPackage(make([]byte, 0, HeaderLen+len(sys)+len(userJSON)+32), TypeHandshake)
+	dst = append(dst, `{"code":200,"sys":`...)
+	dst = append(dst, sys...)
+	if userJSON != nil {
+		dst = append(dst, `,"user":`...)
+		dst = append(dst, userJSON...)
+	}
+	dst = append(dst, '}')
+	dst, err := endPackage(dst, start)
+	if err != nil {
+		out.Reply(codeReply(CodeError))
+		return err
+	}
+	out.Reply(dst)
+	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// codeReply is the handshake package pomelo sends when it refuses.
+func codeReply(code int) []byte {
+	b := strconv.AppendInt([]byte{TypeHandshake, 0, 0, 0, '{', '"', 'c', 'o', 'd', 'e', '"', ':'}, int64(code), 10)
+	b = append(b, '}')
+	n := len(b) - HeaderLen
+	b[2], b[3] = byte(n>>8), byte(n)
+	return b
+}
+
+// parseHello reads a client's handshake JSON. ok is false when pomelo
+// would answer 500: not JSON, or no sys object.
+func parseHello(body []byte) (info HandshakeInfo, ok bool) {
+	var h struct {
+		Sys  json.RawMessage `json:"sys"`
+		User json.RawMessage `json:"user"`
+	}
+	if json.Unmarshal(body, &h) != nil {
+		return info, false
+	}
+	var sys struct {
+		Type         json.RawMessage `json:"type"`
+		Version      json.RawMessage `json:"version"`
+		ProtoVersion json.RawMessage `json:"protoVersion"`
+		DictVersion  json.RawMessage `json:"dictVersion"`
+		RSA          json.RawMessage `json:"rsa"`
+	}
+	if len(h.Sys) == 0 || h.Sys[0] != '{' || json.Unmarshal(h.Sys, &sys) != nil {
+		return info, false
+	}
+	info.Type = rawString(sys.Type)
+	info.Version = rawString(sys.Version)
+	info.ProtoVersion = rawString(sys.ProtoVersion)
+	info.DictVersion = rawString(sys.DictVersion)
+	info.RSA = sys.RSA
+	info.Sys = h.Sys
+	if len(h.User) > 0 && string(h.User) != "null" {
+		info.User = h.User
+	}
+	return info, true
+}
+
+// rawString returns a JSON string's value, a number's text, or "" for
+// anything else: pomelo compares versions with ===, so only a string can
+// match.
+func rawString(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+		return ""
+	}
+	if raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9') {
+		return string(raw)
+	}
+	return ""
+}
+
+// clientHello builds a client stream's handshake package.
+func clientHello(cfg *Config) ([]byte, error) {
+	typ, version := cfg.ClientType, cfg.ClientVersion
+	if typ == "" {
+		typ = "gotio-go"
+	}
+	if version == "" {
+		version = "1.0.0"
+	}
+	user := []byte("{}")
+	if cfg.ClientUser != nil {
+		var err error
+		if user, err = json.Marshal(cfg.ClientUser); err != nil {
+			return nil, fmt.Errorf("pomelo: ClientUser: %w", err)
+		}
+	}
+	hello := struct {
+		Sys struct {
+			Type    string `json:"type"`
+			Version string `json:"version"`
+		} `json:"sys"`
+		User json.RawMessage `json:"user"`
+	}{User: user}
+	hello.Sys.Type, hello.Sys.Version = typ, version
+	body, err := json.Marshal(hello)
+	if err != nil {
+		return nil, err
+	}
+	return AppendPackage(nil, TypeHandshake, body)
+}
+
+// clientSession is what a client stream learned from the handshake reply.
+// It never changes once stored.
+type clientSession struct {
+	dict                       map[string]uint16
+	abbrs                      map[uint16]string
+	serverProtos, clientProtos *protobuf.Schema // decode pushes/responses, encode requests
+	heartbeat                  float64          // seconds, as announced
+	format                     string
+}
+
+// parseReply reads a server's handshake reply on a client stream.
+func (c *Codec) parseReply(body []byte) (*clientSession, int, json.RawMessage, error) {
+	var r struct {
+		Code int `json:"code"`
+		Sys  struct {
+			Heartbeat   float64        `json:"heartbeat"`
+			Dict        map[string]int `json:"dict"`
+			RouteToCode map[string]int `json:"routeToCode"`
+			Protos      *struct {
+				Server json.RawMessage `json:"server"`
+				Client json.RawMessage `json:"client"`
+			} `json:"protos"`
+		} `json:"sys"`
+		User json.RawMessage `json:"user"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, 0, nil, fmt.Errorf("pomelo: handshake reply: %v: %w", err, codec.ErrProtocol)
+	}
+	if r.Code != CodeOK {
+		return nil, r.Code, r.User, nil
+	}
+	sess := &clientSession{heartbeat: r.Sys.Heartbeat}
+	dict := r.Sys.Dict
+	if dict == nil {
+		dict = r.Sys.RouteToCode
+	}
+	if len(dict) > 0 {
+		sess.dict = make(map[string]uint16, len(dict))
+		sess.abbrs = make(map[uint16]string, len(dict))
+		for route, code := range dict {
+			if code <= 0 || code > 0xFFFF {
+				return nil, 0, nil, fmt.Errorf("pomelo: handshake reply: route %q has code %d: %w", route, code, codec.ErrProtocol)
+			}
+			sess.dict[route] = uint16(code)
+			sess.abbrs[uint16(code)] = route
+		}
+	}
+	if p := r.Sys.Protos; p != nil {
+		for _, side := range []struct {
+			raw json.RawMessage
+			dst **protobuf.Schema
+		}{{p.Server, &sess.serverProtos}, {p.Client, &sess.clientProtos}} {
+			if len(side.raw) == 0 || string(side.raw) == "null" {
+				continue
+			}
+			s := new(protobuf.Schema)
+			if err := s.UnmarshalJSON(side.raw); err != nil {
+				return nil, 0, nil, fmt.Errorf("pomelo: handshake reply protos: %v: %w", err, codec.ErrProtocol)
+			}
+			*side.dst = s
+		}
+	}
+	var sysRaw struct {
+		Sys json.RawMessage `json:"sys"`
+	}
+	_ = json.Unmarshal(body, &sysRaw)
+	h := make([]byte, 0, len(sysRaw.Sys)+len(c.fprint))
+	h = append(append(h, sysRaw.Sys...), c.fprint...)
+	sess.format = c.protocol + "-client:" + fingerprintBytes(h)
+	return sess, r.Code, r.User, nil
+}
