@@ -1,0 +1,102 @@
+package aio_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/tcp"
+)
+
+// A server that puts every connection in a group and relays what it hears
+// to the group.
+func ExampleNewServer() {
+	srv := aio.NewServer(&aio.Config{
+		Codec: tcp.New(nil),
+		Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+			_ = c.BindGroup("lobby")
+			c.Server().SendToGroup("lobby", &codec.Message{Kind: codec.Push, Route: "onChat", Body: m.Body})
+		}),
+	})
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cl, err := aio.Dial(ctx, srv.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+	if err != nil {
+		panic(err)
+	}
+	defer cl.Close()
+	got := make(chan string, 1)
+	cl.OnPush("onChat", func(m *codec.Message) { got <- string(m.Body) })
+	_ = cl.Notify("chat.send", []byte(`"hi"`))
+	fmt.Println(<-got)
+	// Output: "hi"
+}
+
+// A client that reconnects with jittered exponential backoff and answers
+// requests with a deadline.
+func ExampleDial() {
+	srv := aio.NewServer(&aio.Config{
+		Codec: tcp.New(nil),
+		Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+			if m.Kind == codec.Request {
+				_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: []byte(`{"code":200}`)})
+			}
+		}),
+	})
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cl, err := aio.Dial(ctx, srv.Addr().String(), &aio.ClientConfig{
+		Codec:     tcp.New(nil),
+		Reconnect: &aio.Reconnect{Initial: 100 * time.Millisecond, Max: 10 * time.Second, MaxAttempts: 20},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer cl.Close()
+	resp, err := cl.Request(ctx, "gate.gateHandler.queryEntry", []byte(`{"uid":"bob"}`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(resp.Body))
+	// Output: {"code":200}
+}
+
+// Bindings name connections; sends reach them by name.
+func ExampleChannelContext_BindUser() {
+	srv := aio.NewServer(&aio.Config{
+		Codec: tcp.New(nil),
+		Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+			_ = c.BindUser(string(m.Body))
+			_ = c.BindToken("device-42")
+			c.Server().SendToUser(string(m.Body), &codec.Message{Kind: codec.Push, Route: "welcome", Body: []byte(`"hello ` + string(m.Body) + `"`)})
+		}),
+	})
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cl, err := aio.Dial(ctx, srv.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+	if err != nil {
+		panic(err)
+	}
+	defer cl.Close()
+	got := make(chan string, 1)
+	cl.OnPush("welcome", func(m *codec.Message) { got <- string(m.Body) })
+	_ = cl.Notify("login", []byte("bob"))
+	fmt.Println(<-got, srv.UserConnCount("bob"), len(srv.ByToken("device-42")))
+	// Output: "hello bob" 1 1
+}
