@@ -48,8 +48,10 @@ type ChannelContext struct {
 	draining bool
 
 	// read goroutine only
-	pending    int // bytes seen but not yet consumed
-	smallReads int
+	pending      int // bytes seen but not yet consumed
+	smallReads   int
+	reads        uint64
+	decodeErrors uint64
 }
 
 const (

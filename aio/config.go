@@ -6,6 +6,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/stat"
 )
 
 // Transport chooses how a server or client touches sockets.
@@ -71,6 +72,12 @@ type Config struct {
 	// written. A send that would pass it closes the connection with
 	// ErrSlowConsumer. Zero means 1 MiB.
 	WriteQueueBytes int
+
+	// IPStats, when set, collects per-IP statistics in time windows
+	// (t-io's IpStat): accepted connections, bytes, reads, packets,
+	// handle cost, decode errors, sent bytes and packets. Nil collects
+	// none, which saves a lock per read batch.
+	IPStats *stat.IPStats
 
 	// Limits are the abuse defences; the zero value is a safe default.
 	Limits Limits

@@ -151,3 +151,12 @@ func splitNul(s string) []string {
 	}
 	return append(out, s[start:])
 }
+
+func listenLoopback(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}

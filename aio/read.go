@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/stat"
 )
 
 // inbound is a connection's unread bytes as a transport holds them.
@@ -29,6 +30,10 @@ func (c *ChannelContext) serveRead(in inbound) {
 	c.beginRead()
 	defer c.endRead()
 	defer c.drain(in)
+	if ips := c.srv.cfg.IPStats; ips != nil {
+		before := c.ipCounters()
+		defer func() { ips.Record(c.ip, c.ipCounters().since(before)) }()
+	}
 	cfg := c.srv.cfg
 	avail := in.Len()
 	c.countRead(avail - c.pending)
@@ -46,6 +51,7 @@ func (c *ChannelContext) serveRead(in inbound) {
 		}
 		if err != nil {
 			c.srv.stats.DecodeErrors.Add(1)
+			c.decodeErrors++
 			c.Close(decodeReason(err))
 			c.pending = 0
 			return
@@ -124,6 +130,7 @@ func (c *ChannelContext) countRead(n int) {
 	s := &c.srv.stats
 	s.ReceivedBytes.Add(uint64(n))
 	s.Reads.Add(1)
+	c.reads++
 	if p := c.proto.Load(); p != nil {
 		p.BytesIn.Add(uint64(n))
 	}
@@ -191,8 +198,34 @@ func (c *ChannelContext) handle(m *codec.Message) {
 	cfg.Handler.Handle(c, m)
 	cost := time.Since(start)
 	c.stats.HandledPackets.Add(1)
+	c.stats.HandleNanos.Add(uint64(cost))
 	s := &c.srv.stats
 	s.HandledPackets.Add(1)
 	s.HandleNanos.Add(uint64(cost))
 	cfg.Listener.OnHandled(c, m, cost)
+}
+
+// ipCounters are the connection counters that feed per-IP statistics.
+type ipCounters struct{ bytes, packets, handled, handleNanos, reads, decodeErrors uint64 }
+
+func (c *ChannelContext) ipCounters() ipCounters {
+	return ipCounters{
+		bytes:        c.stats.ReceivedBytes.Load(),
+		packets:      c.stats.ReceivedPackets.Load(),
+		handled:      c.stats.HandledPackets.Load(),
+		handleNanos:  c.stats.HandleNanos.Load(),
+		reads:        c.reads,
+		decodeErrors: c.decodeErrors,
+	}
+}
+
+func (a ipCounters) since(b ipCounters) stat.Delta {
+	return stat.Delta{
+		ReceivedBytes:   a.bytes - b.bytes,
+		ReceivedPackets: a.packets - b.packets,
+		HandledPackets:  a.handled - b.handled,
+		HandleNanos:     a.handleNanos - b.handleNanos,
+		Reads:           a.reads - b.reads,
+		DecodeErrors:    a.decodeErrors - b.decodeErrors,
+	}
 }

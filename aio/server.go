@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -163,6 +164,14 @@ func (s *Server) Logger() *zerolog.Logger { return &s.logger }
 // Stats returns a snapshot of the server-wide statistics.
 func (s *Server) Stats() stat.Snapshot { return s.stats.Snapshot() }
 
+// IPStats returns the per-IP statistics, nil unless Config.IPStats is set.
+func (s *Server) IPStats() *stat.IPStats { return s.cfg.IPStats }
+
+// MetricsHandler serves the server's statistics in the Prometheus text
+// format, for a /metrics endpoint. Labels are low-cardinality: protocol
+// and close reason, never users or addresses.
+func (s *Server) MetricsHandler() http.Handler { return stat.Handler(s.stats.Snapshot) }
+
 // Counters returns the live server-wide counters, for exposition
 // (stat.Handler(srv.Counters().Snapshot)).
 func (s *Server) Counters() *stat.Server { return &s.stats }
@@ -252,6 +261,9 @@ func (s *Server) accept(rc rawConn, client bool) *ChannelContext {
 	s.ips.Add(ip, c)
 	s.stats.Accepted.Add(1)
 	s.stats.Active.Add(1)
+	if ips := s.cfg.IPStats; ips != nil {
+		ips.Record(ip, stat.Delta{Accepted: 1})
+	}
 	if p := c.stream.Protocol(); p != "" {
 		c.setProtocol(p)
 	}

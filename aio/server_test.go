@@ -316,7 +316,11 @@ func TestShutdownSaysGoodbyeAndLeavesNothing(t *testing.T) {
 				peers = append(peers, p)
 			}
 			for _, c := range s.Conns() {
-				_ = c.Send(&codec.Message{Body: []byte("queued")})
+				for i := range 100 {
+					if err := c.Send(&codec.Message{Body: []byte(fmt.Sprint("queued ", i))}); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
@@ -324,7 +328,9 @@ func TestShutdownSaysGoodbyeAndLeavesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, p := range peers {
-				p.mustRecv("queued")
+				for i := range 100 {
+					p.mustRecv(fmt.Sprint("queued ", i))
+				}
 				p.mustRecv("bye: aio: server shutting down")
 				p.expectClosed(5 * time.Second)
 			}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/stat"
 )
 
 // outQueue is a connection's write side: bytes waiting for the socket,
@@ -207,6 +208,9 @@ func (c *ChannelContext) countSent(bytes, packets int) {
 	if p := c.proto.Load(); p != nil {
 		p.MessagesOut.Add(uint64(packets))
 		p.BytesOut.Add(uint64(bytes))
+	}
+	if ips := c.srv.cfg.IPStats; ips != nil {
+		ips.Record(c.ip, stat.Delta{SentBytes: uint64(bytes), SentPackets: uint64(packets)})
 	}
 	c.srv.cfg.Listener.OnSent(c, bytes)
 }
