@@ -78,15 +78,18 @@ func (s *Session) String() string {
 	return fmt.Sprintf("session %d uid %q", s.ID(), s.UID())
 }
 
-// KickUser kicks every connection of uid on srv with reason (pomelo's
-// sessionService.kick) and returns how many it kicked. It reaches this
-// node's connections only.
+// KickUser kicks every open connection of uid on srv with reason (pomelo's
+// sessionService.kick) and returns how many it kicked; connections already
+// closing are left to their close. It reaches this node's connections only.
 func KickUser(srv *aio.Server, uid, reason string) int {
-	conns := srv.ByUser(uid)
-	for _, c := range conns {
-		c.Kick(reason)
+	n := 0
+	for _, c := range srv.ByUser(uid) {
+		if !c.Closed() {
+			c.Kick(reason)
+			n++
+		}
 	}
-	return len(conns)
+	return n
 }
 
 // NewPush returns a push message on route with v encoded as JSON ([]byte
