@@ -16,7 +16,7 @@ const (
 	DefaultMaxHeaders     = 64
 	DefaultMaxBodyBytes   = 64 << 10
 	DefaultMaxMessageSize = 1 << 20
-	DefaultMaxFragments   = 1024
+	DefaultMaxFragments   = 4096
 	DefaultDeflateLevel   = flate.BestSpeed
 	DefaultDeflateMinSize = 256
 	DefaultClientWindow   = 12
@@ -71,13 +71,16 @@ type Config struct {
 	// fragments and decompressed. The limit is checked on each frame
 	// header, before the frame is buffered, and a breach closes with 1009.
 	// Zero means DefaultMaxMessageSize (1 MiB), which leaves room under
-	// aio's default MaxFrameSize (4 MiB): keep MaxMessageSize plus 14
+	// aio's default MaxFrameSize (16 MiB): keep MaxMessageSize plus 14
 	// bytes of header within aio's limit, or aio refuses a big frame
-	// before this codec can answer 1009.
+	// before this codec can answer 1009. A compressed message may take
+	// 1/16 more than the limit on the wire (incompressible data grows a
+	// little when deflated); decompressed, it must fit the limit.
 	MaxMessageSize int
 	// MaxFragments limits the frames of one fragmented message (a peer
 	// sending a message a byte per frame costs 14 times its size in
-	// headers); more close with 1009. Zero means DefaultMaxFragments (1024).
+	// headers); more close with 1009. Zero means DefaultMaxFragments (4096:
+	// a 1 MiB message in 256-byte fragments).
 	MaxFragments int
 
 	// Deflate enables permessage-deflate (RFC 7692). Nil means off.

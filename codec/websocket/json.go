@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -226,12 +227,12 @@ func skipValue(p []byte, i int) int {
 // string per message would be an allocation per message.
 func routeName(v []byte) string {
 	raw := v[1 : len(v)-1]
-	for _, c := range raw {
-		if c == '\\' {
-			var s string
-			_ = json.Unmarshal(v, &s) // v is valid JSON
-			return s
-		}
+	if bytes.IndexByte(raw, '\\') >= 0 || !utf8.Valid(raw) {
+		// Escapes, or invalid UTF-8 (which encoding/json turns into
+		// U+FFFD): let encoding/json decode it, as rare as it is.
+		var s string
+		_ = json.Unmarshal(v, &s) // v is valid JSON
+		return s
 	}
 	routes.mu.RLock()
 	s, ok := routes.m[string(raw)]

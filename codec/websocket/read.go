@@ -86,6 +86,12 @@ func (s *Stream) checkLength(h *frameHeader, out codec.Output) error {
 		return nil
 	}
 	limit := uint64(s.c.cfg.MaxMessageSize)
+	if h.rsv&rsv1Bit != 0 || (s.frag != nil && s.fragComp) {
+		// Incompressible data grows a little when deflated (stored
+		// blocks, a flush per fragment): allow for it on the wire. The
+		// limit proper applies to the decompressed message.
+		limit += limit/16 + 64
+	}
 	if s.frag != nil {
 		limit -= uint64(len(*s.frag))
 		if s.frags >= s.c.cfg.MaxFragments {

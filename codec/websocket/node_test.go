@@ -1,0 +1,71 @@
+package websocket_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec/websocket"
+)
+
+// repoRoot walks up from the test's directory to go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// TestNodeWS runs testdata/ws_client.js, the npm ws package as a client,
+// against a real aio.Server, with compression off, without and with the
+// client's compression context.
+func TestNodeWS(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is required for the interop test: ", err)
+	}
+	root := repoRoot(t)
+	if _, err := os.Stat(filepath.Join(root, "node_modules", "ws")); err != nil {
+		t.Fatal("npm ws is required (npm ci at the repo root): ", err)
+	}
+	// Reading the script makes go test's cache notice when it changes.
+	script := filepath.Join("testdata", "ws_client.js")
+	if b, err := os.ReadFile(script); err != nil || len(b) == 0 {
+		t.Fatal("ws_client.js: ", err)
+	}
+	s := startServer(t, aio.TransportDefault, &websocket.Config{
+		Deflate: &websocket.Deflate{ClientContext: true},
+	})
+	for _, mode := range []string{"plain", "deflate-noctx", "deflate-ctx"} {
+		t.Run(mode, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, node, script, wsURL(s, ""), mode)
+			cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(root, "node_modules"))
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "PASS") {
+				t.Fatalf("node: %v\n%s", err, out)
+			}
+			if mode != "plain" && !strings.Contains(string(out), "permessage-deflate") {
+				t.Fatalf("no compression negotiated:\n%s", out)
+			}
+			t.Logf("\n%s", out)
+		})
+	}
+}
