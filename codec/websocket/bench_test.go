@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"bytes"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,6 +49,19 @@ func TestHotPathAllocs(t *testing.T) {
 		{"encode json", func() { dst, _ = js.Encode(dst[:0], push) }},
 		{"format", func() { _ = js.Format() }},
 	}
+	shared := New(nil)
+	fresh := make([]*Stream, 202)
+	for i := range fresh {
+		fresh[i], _ = openOn(t, shared)
+	}
+	cases = append(cases, struct {
+		name string
+		f    func()
+	}{"first Format and Protocol of a connection", func() {
+		s := fresh[0]
+		fresh = fresh[1:]
+		_, _ = s.Format(), s.Protocol()
+	}})
 	for _, c := range cases {
 		c.f() // warm pools and caches
 		if a := testing.AllocsPerRun(200, c.f); a != 0 {
@@ -152,4 +166,36 @@ func sizeName(n int) string {
 		return strconv.Itoa(n>>10) + "K"
 	}
 	return strconv.Itoa(n)
+}
+
+// TestIdleConnectionMemory: an upgraded, idle connection holds its stream
+// and session only — no buffers, no compressor.
+func TestIdleConnectionMemory(t *testing.T) {
+	for _, cfg := range []*Config{nil, {Routes: []Route{{Inner: JSON}}, Deflate: &Deflate{}}} {
+		c := New(cfg)
+		const n = 2000
+		keep := make([]*Stream, n)
+		req := []byte(upgradeReq("/", "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover"))
+		msg := cframe(finBit|opText, []byte("some traffic first"))
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for i := range keep {
+			s := c.NewStream(codec.ConnInfo{}).(*Stream)
+			in := append(append([]byte(nil), req...), msg...)
+			if _, err := codec.DecodeAll(s, in, &sink{}); err != nil {
+				t.Fatal(err)
+			}
+			_, _ = s.Format(), s.Protocol()
+			keep[i] = s
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+		t.Logf("%d bytes per idle connection", per)
+		if per > 512 {
+			t.Fatalf("%d bytes per idle connection", per)
+		}
+		runtime.KeepAlive(keep)
+	}
 }

@@ -116,11 +116,11 @@ func (s *Stream) decodeResponse(in []byte, out codec.Output) (int, int, error) {
 	if sub != "" {
 		offered = []string{sub}
 	}
-	rt, _ := s.c.selectRoute(path, offered)
-	if rt == nil {
+	route, _ := s.c.selectRoute(path, offered)
+	if route < 0 {
 		return fail("no route for the selected subprotocol")
 	}
-	sess := s.start(rt, path, sub, deflateParams{})
+	sess := s.start(route, path, sub, deflateParams{})
 	out.Handshaken(codec.Handshake{Protocol: s.Protocol(), Path: path})
 	if err := s.openInner(sess, out); err != nil {
 		return 0, 0, err

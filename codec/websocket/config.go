@@ -4,6 +4,7 @@ import (
 	"compress/flate"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -187,6 +188,16 @@ type Codec struct {
 	compressors sync.Pool
 	// deflateTag is the Format part naming the compression settings.
 	deflateTag string
+	// prefixes[i] are route i's Format prefixes without and with
+	// compression, built once rather than per connection.
+	prefixes [][2]string
+	// names interns the Format and Protocol strings streams derive from
+	// their inner stream's, so that a connection stores a pointer to a
+	// shared entry instead of building its own strings.
+	names struct {
+		mu sync.RWMutex
+		m  map[[2]string]*[2]string
+	}
 }
 
 // New returns a Codec configured by cfg; nil means the zero Config.
@@ -218,7 +229,39 @@ func New(cfg *Config) *Codec {
 	if d.Deflate != nil {
 		c.initDeflate(*d.Deflate)
 	}
+	c.prefixes = make([][2]string, len(c.routes))
+	for i, rt := range c.routes {
+		p := "ws"
+		if rt.Binary {
+			p += ".bin"
+		}
+		c.prefixes[i] = [2]string{p + "/", p + c.deflateTag + "/"}
+	}
+	c.names.m = make(map[[2]string]*[2]string)
 	return c
+}
+
+// maxNames bounds the interned names: inner codecs report few distinct
+// Formats and Protocols, but a misbehaving one must not grow memory.
+const maxNames = 1024
+
+// name returns the shared entry {v, build(v)} for key; kind tells Format
+// and Protocol apart in the table.
+func (c *Codec) name(kind, v string, build func() string) *[2]string {
+	key := [2]string{kind, v}
+	c.names.mu.RLock()
+	p := c.names.m[key]
+	c.names.mu.RUnlock()
+	if p != nil {
+		return p
+	}
+	p = &[2]string{v, build()}
+	c.names.mu.Lock()
+	if len(c.names.m) < maxNames {
+		c.names.m[key] = p
+	}
+	c.names.mu.Unlock()
+	return p
 }
 
 func orDefault(v, def int) int {
@@ -246,23 +289,19 @@ func (r *Route) matchPath(path string) bool {
 	return path == r.Path
 }
 
-// selectRoute returns the first route matching path and the offered
-// subprotocols, and whether some route matched the path at all.
-func (c *Codec) selectRoute(path string, offered []string) (r *Route, pathMatched bool) {
+// selectRoute returns the index of the first route matching path and the
+// offered subprotocols, -1 for none, and whether some route matched the
+// path at all.
+func (c *Codec) selectRoute(path string, offered []string) (idx int, pathMatched bool) {
 	for i := range c.routes {
 		rt := &c.routes[i]
 		if !rt.matchPath(path) {
 			continue
 		}
 		pathMatched = true
-		if rt.Subprotocol == "" {
-			return rt, true
-		}
-		for _, p := range offered {
-			if p == rt.Subprotocol {
-				return rt, true
-			}
+		if rt.Subprotocol == "" || slices.Contains(offered, rt.Subprotocol) {
+			return i, true
 		}
 	}
-	return nil, pathMatched
+	return -1, pathMatched
 }

@@ -121,7 +121,13 @@ func parseFrames(t testing.TB, b []byte) []wireFrame {
 // recorder reset.
 func openServer(t testing.TB, cfg *Config, extra ...string) (*Stream, *codec.Recorder) {
 	t.Helper()
-	s := New(cfg).NewStream(codec.ConnInfo{RemoteAddr: testAddr, LocalAddr: testAddr}).(*Stream)
+	return openOn(t, New(cfg), extra...)
+}
+
+// openOn is openServer with a stream of c.
+func openOn(t testing.TB, c *Codec, extra ...string) (*Stream, *codec.Recorder) {
+	t.Helper()
+	s := c.NewStream(codec.ConnInfo{RemoteAddr: testAddr, LocalAddr: testAddr}).(*Stream)
 	rec := &codec.Recorder{}
 	req := []byte(upgradeReq("/", extra...))
 	n, _, err := s.Decode(req, rec)

@@ -53,8 +53,11 @@ type Stream struct {
 	msg  codec.Message
 	iout innerOut
 
-	format atomic.Pointer[[2]string] // inner Format → Format
-	proto  atomic.Pointer[[2]string] // inner Protocol → Protocol
+	// format and proto point at the Codec's shared entry {inner name,
+	// derived name} last used, so that Format per broadcast target costs
+	// a load and a compare.
+	format atomic.Pointer[[2]string]
+	proto  atomic.Pointer[[2]string]
 }
 
 const (
@@ -122,7 +125,8 @@ func (s *Stream) Decode(in []byte, out codec.Output) (n, need int, err error) {
 
 // start settles the session: the route's inner stream, and what Encode
 // and Format depend on.
-func (s *Stream) start(rt *Route, path, subprotocol string, dp deflateParams) *session {
+func (s *Stream) start(route int, path, subprotocol string, dp deflateParams) *session {
+	rt := &s.c.routes[route]
 	sess := &session{
 		inner:         rt.Inner.NewStream(s.info),
 		binary:        rt.Binary,
@@ -133,14 +137,11 @@ func (s *Stream) start(rt *Route, path, subprotocol string, dp deflateParams) *s
 		window:        dp.window,
 	}
 	sess.dec, _ = sess.inner.(messageDecoder)
-	prefix := "ws"
-	if rt.Binary {
-		prefix += ".bin"
-	}
 	if dp.on {
-		prefix += s.c.deflateTag
+		sess.formatPrefix = s.c.prefixes[route][1]
+	} else {
+		sess.formatPrefix = s.c.prefixes[route][0]
 	}
-	sess.formatPrefix = prefix + "/"
 	s.rs = sess
 	s.sess.Store(sess)
 	s.state = stateOpen
@@ -209,10 +210,12 @@ func (s *Stream) Format() string {
 	if f == "" {
 		return ""
 	}
-	if r, ok := lookup(&s.format, f); ok {
-		return r
+	if p := s.format.Load(); p != nil && p[0] == f {
+		return p[1]
 	}
-	return remember(&s.format, f, sess.formatPrefix+f)
+	p := s.c.name(sess.formatPrefix, f, func() string { return sess.formatPrefix + f })
+	s.format.Store(p)
+	return p[1]
 }
 
 // Protocol is "ws" when the inner Protocol is "" (Plain and JSON),
@@ -227,25 +230,12 @@ func (s *Stream) Protocol() string {
 	if p == "" {
 		return "ws"
 	}
-	if r, ok := lookup(&s.proto, p); ok {
-		return r
+	if c := s.proto.Load(); c != nil && c[0] == p {
+		return c[1]
 	}
-	return remember(&s.proto, p, strings.TrimSuffix(p, "-tcp")+"-ws")
-}
-
-// lookup returns the name last derived from the inner name v, so that a
-// hot path (Format per broadcast target) does not build it again.
-func lookup(c *atomic.Pointer[[2]string], v string) (string, bool) {
-	if p := c.Load(); p != nil && p[0] == v {
-		return p[1], true
-	}
-	return "", false
-}
-
-// remember stores r as the name derived from v and returns it.
-func remember(c *atomic.Pointer[[2]string], v, r string) string {
-	c.Store(&[2]string{v, r})
-	return r
+	c := s.c.name("", p, func() string { return strings.TrimSuffix(p, "-tcp") + "-ws" })
+	s.proto.Store(c)
+	return c[1]
 }
 
 // Goodbye appends what tells the peer why the connection ends: the inner

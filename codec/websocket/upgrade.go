@@ -98,14 +98,14 @@ func (s *Stream) upgrade(req *http.Request, out codec.Output) error {
 	if !check(r) {
 		return s.refuse(out, http.StatusForbidden, nil, "origin not allowed", codec.ErrProtocol)
 	}
-	rt, pathMatched := s.c.selectRoute(r.Path, r.Subprotocols)
-	if rt == nil {
+	route, pathMatched := s.c.selectRoute(r.Path, r.Subprotocols)
+	if route < 0 {
 		if !pathMatched {
 			return s.refuse(out, http.StatusNotFound, nil, "no websocket service at this path", codec.ErrProtocol)
 		}
 		return bad("no supported subprotocol")
 	}
-	r.Subprotocol = rt.Subprotocol
+	r.Subprotocol = s.c.routes[route].Subprotocol
 	var extra http.Header
 	if s.c.cfg.Accept != nil {
 		status, h := s.c.cfg.Accept(r)
@@ -135,7 +135,7 @@ func (s *Stream) upgrade(req *http.Request, out codec.Output) error {
 	out.Reply(b)
 	putBuf(bp, b)
 
-	sess := s.start(rt, r.Path, r.Subprotocol, dp)
+	sess := s.start(route, r.Path, r.Subprotocol, dp)
 	out.Handshaken(codec.Handshake{Protocol: s.Protocol(), Path: r.Path})
 	return s.openInner(sess, out)
 }
