@@ -84,7 +84,11 @@ func (s *Server) attachNetpoll(conn netpoll.Connection, client bool) *ChannelCon
 		_ = conn.Close()
 		return nil
 	}
+	// netpoll frees a connection's buffers in a close callback registered
+	// before this one, which runs after it: fence the writer here, so no
+	// flusher is inside WriteBinary when they go.
 	_ = conn.AddCloseCallback(func(netpoll.Connection) error {
+		nc.fence()
 		c.finish(ErrPeerClosed)
 		return nil
 	})
@@ -94,7 +98,17 @@ func (s *Server) attachNetpoll(conn netpoll.Connection, client bool) *ChannelCon
 
 // netpollConn is a rawConn over a netpoll connection.
 type netpollConn struct {
-	conn netpoll.Connection
+	conn   netpoll.Connection
+	mu     sync.Mutex // held by writev; taken by fence
+	closed bool
+}
+
+// fence waits for a writev in progress (netpoll wakes a blocked Flush
+// before it runs close callbacks) and keeps later ones off the buffers.
+func (nc *netpollConn) fence() {
+	nc.mu.Lock()
+	nc.closed = true
+	nc.mu.Unlock()
 }
 
 func (nc *netpollConn) LocalAddr() net.Addr  { return nc.conn.LocalAddr() }
@@ -104,6 +118,11 @@ func (nc *netpollConn) RemoteAddr() net.Addr { return nc.conn.RemoteAddr() }
 // one vectored write. Only one flusher runs per connection (write.go), as
 // netpoll's Writer requires.
 func (nc *netpollConn) writev(bufs [][]byte) (int, error) {
+	nc.mu.Lock()
+	defer nc.mu.Unlock()
+	if nc.closed {
+		return 0, netpoll.ErrConnClosed
+	}
 	w := nc.conn.Writer()
 	n := 0
 	for _, b := range bufs {

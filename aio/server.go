@@ -208,6 +208,7 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) stop() {
+	s.startOnce.Do(func() {}) // a server that never served has nothing to start now
 	s.stopOnce.Do(func() {
 		s.mu.Lock()
 		engines := s.engines

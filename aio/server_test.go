@@ -355,3 +355,13 @@ func (g goodbyeStream) Goodbye(dst []byte, reason string, shutdown bool) []byte 
 	b, _ := g.Encode(dst, &codec.Message{Body: []byte("bye: " + reason)})
 	return b
 }
+
+func TestCloseWithoutServe(t *testing.T) {
+	s := aio.NewServer(&aio.Config{Codec: lengthCodec{}})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Serve(listenLoopback(t)); !errors.Is(err, aio.ErrServerClosed) {
+		t.Fatalf("Serve after Close: %v", err)
+	}
+}

@@ -11,14 +11,15 @@ import (
 // comes due, each connection in it is either closed or moved to the slot of
 // its new deadline.
 type wheel struct {
-	s     *Server
-	tick  time.Duration
-	mu    sync.Mutex
-	slots [wheelSlots][]*ChannelContext
-	pos   int64 // absolute tick number last processed
-	quit  chan struct{}
-	done  chan struct{}
-	once  sync.Once
+	s       *Server
+	tick    time.Duration
+	mu      sync.Mutex
+	slots   [wheelSlots][]*ChannelContext
+	pos     int64 // absolute tick number last processed
+	quit    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	started bool // set by start, before the goroutine exists
 }
 
 const wheelSlots = 512
@@ -36,6 +37,7 @@ func newWheel(s *Server) *wheel {
 }
 
 func (w *wheel) start() {
+	w.started = true
 	w.pos = time.Now().UnixNano() / int64(w.tick)
 	go w.run()
 }
@@ -43,9 +45,8 @@ func (w *wheel) start() {
 func (w *wheel) stop() {
 	w.once.Do(func() {
 		close(w.quit)
-		select {
-		case <-w.done:
-		case <-time.After(5 * time.Second):
+		if w.started {
+			<-w.done
 		}
 	})
 }
