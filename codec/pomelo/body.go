@@ -35,7 +35,8 @@ func (b bodyCodec) encode(dst []byte, route string, body []byte) ([]byte, error)
 		if err := protojson.Unmarshal(body, m); err != nil {
 			return dst, fmt.Errorf("protojson: %w", err)
 		}
-		return proto.MarshalOptions{}.MarshalAppend(dst, m)
+		// Deterministic: map entries in key order, the same bytes each time.
+		return proto.MarshalOptions{Deterministic: true}.MarshalAppend(dst, m)
 	}
 	return append(dst, body...), nil
 }

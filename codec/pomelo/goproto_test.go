@@ -35,7 +35,7 @@ func TestGoProto(t *testing.T) {
 
 	// Request: proto bytes on the wire, protojson in Body.
 	st, _ := structpb.NewStruct(map[string]any{"n": 1.5, "tags": []any{"a"}})
-	pb, _ := proto.Marshal(st)
+	pb, _ := proto.MarshalOptions{Deterministic: true}.Marshal(st)
 	msg := append([]byte{0x00, 7, byte(len("svc.echo"))}, "svc.echo"...)
 	var rec codec.Recorder
 	decodeAll(t, s, data(t, append(msg, pb...)), &rec)

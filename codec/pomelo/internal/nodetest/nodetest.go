@@ -4,6 +4,7 @@ package nodetest
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +36,12 @@ func Root(t testing.TB) string {
 // when node or the pomelo packages are missing: CI installs them.
 func Command(t testing.TB, script string, args ...string) *exec.Cmd {
 	t.Helper()
+	return CommandContext(context.Background(), t, script, args...)
+}
+
+// CommandContext is Command with a context that kills the process.
+func CommandContext(ctx context.Context, t testing.TB, script string, args ...string) *exec.Cmd {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("node is required for this test (CI installs it): %v", err)
@@ -45,7 +52,7 @@ func Command(t testing.TB, script string, args ...string) *exec.Cmd {
 			t.Fatalf("npm package %s is required (npm ci at the repository root): %v", pkg, err)
 		}
 	}
-	cmd := exec.Command(node, append([]string{script}, args...)...)
+	cmd := exec.CommandContext(ctx, node, append([]string{script}, args...)...)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
 	return cmd
 }
