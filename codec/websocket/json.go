@@ -22,7 +22,8 @@ import (
 // body is any JSON value, carried as raw bytes, never re-encoded; a Message
 // with an empty Body is sent without "body", and "body":null arrives as an
 // empty Body. A received object with "route" and "id" is a Request, with
-// "route" only a Notify, with "id" only a Response. Any other message (not
+// "id" only a Response, with "route" only a Notify on a server and a Push
+// on a client (codec.ConnInfo.Client). Any other message (not
 // JSON, not an object, or an object without either key) arrives as Raw, and
 // a Raw message is sent as its Body, unchanged. "id" must be an integer in
 // 0…2^64-1 and "route" a string: other types fail the connection with 1007.
@@ -34,9 +35,13 @@ var JSON codec.Codec = jsonCodec{}
 
 type jsonCodec struct{}
 
-func (jsonCodec) NewStream(codec.ConnInfo) codec.Stream { return jsonStream{} }
+func (jsonCodec) NewStream(info codec.ConnInfo) codec.Stream {
+	return jsonStream{client: info.Client}
+}
 
-type jsonStream struct{}
+// jsonStream is stateless but for its side: a route without an id is a
+// notify from a client and a push from a server.
+type jsonStream struct{ client bool }
 
 func (jsonStream) Format() string   { return "json" }
 func (jsonStream) Protocol() string { return "" }
@@ -54,13 +59,16 @@ func (j jsonStream) Decode(in []byte, out codec.Output) (int, int, error) {
 	return len(in), 0, nil
 }
 
-func (jsonStream) decodeMessage(p []byte, binary bool, m *codec.Message, out codec.Output) error {
+func (j jsonStream) decodeMessage(p []byte, binary bool, m *codec.Message, out codec.Output) error {
 	ok, err := parseEnvelope(p, m)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	switch {
+	case !ok:
 		*m = codec.Message{Kind: codec.Raw, Body: p, Binary: binary}
+	case j.client && m.Kind == codec.Notify:
+		m.Kind = codec.Push
 	}
 	out.Message(m)
 	return nil

@@ -34,6 +34,12 @@ func TestJSONDecode(t *testing.T) {
 			t.Errorf("%s: got %+v (body %s), want %+v", c.in, g, g.Body, c.want)
 		}
 	}
+	var m codec.Message
+	rec := &codec.Recorder{}
+	(jsonStream{client: true}).decodeMessage([]byte(`{"route":"onChat","body":1}`), false, &m, rec)
+	if rec.Messages[0].Kind != codec.Push {
+		t.Fatalf("client side: %v, want push", rec.Messages[0].Kind)
+	}
 	for _, bad := range []string{`{"id":-1,"route":"a"}`, `{"id":1.5}`, `{"id":"1"}`, `{"route":5}`, `{"id":1e3}`, `{"id":18446744073709551616}`} {
 		var m codec.Message
 		if err := (jsonStream{}).decodeMessage([]byte(bad), false, &m, &codec.Recorder{}); !errors.Is(err, codec.ErrProtocol) {

@@ -218,17 +218,21 @@ func (s *Stream) Format() string {
 	return p[1]
 }
 
-// Protocol is "ws" when the inner Protocol is "" (Plain and JSON),
-// otherwise the inner Protocol without a "-tcp" suffix, plus "-ws":
-// pomelo's "pomelo-tcp" or "pomelo" becomes "pomelo-ws".
+// Protocol is "ws" when the inner Protocol is "" (Plain and JSON), the
+// inner Protocol itself when it ends in "-ws" (codec/pomelo's NewWS
+// streams say "pomelo-ws"), else the inner Protocol without a "-tcp"
+// suffix, plus "-ws": "pomelo-tcp" or "pomelo" becomes "pomelo-ws".
 func (s *Stream) Protocol() string {
 	sess := s.sess.Load()
 	if sess == nil {
 		return "ws"
 	}
 	p := sess.inner.Protocol()
-	if p == "" {
+	switch {
+	case p == "":
 		return "ws"
+	case strings.HasSuffix(p, "-ws"):
+		return p
 	}
 	if c := s.proto.Load(); c != nil && c[0] == p {
 		return c[1]

@@ -207,6 +207,15 @@ func TestRoutesAndSubprotocols(t *testing.T) {
 	}
 }
 
+func TestProtocolNames(t *testing.T) {
+	for inner, want := range map[string]string{"": "ws", "pomelo": "pomelo-ws", "pomelo-tcp": "pomelo-ws", "pomelo-ws": "pomelo-ws", "x-tcp-y": "x-tcp-y-ws"} {
+		s, _ := openServer(t, &Config{Routes: []Route{{Inner: fixedCodec{inner, "f"}}}})
+		if got := s.Protocol(); got != want {
+			t.Errorf("inner %q: %q, want %q", inner, got, want)
+		}
+	}
+}
+
 func TestFormatEmptyWhenInnerFormatEmpty(t *testing.T) {
 	s, _ := openServer(t, &Config{Routes: []Route{{Inner: fixedCodec{"x", ""}}}})
 	if s.Format() != "" || s.Protocol() != "x-ws" {
