@@ -1,0 +1,290 @@
+package chatserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/cluster"
+	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/handler"
+)
+
+// Connector is one of chatofpomelo's connectors: a hybrid port where
+// clients of every protocol enter a room and chat. It also does the work
+// of chatofpomelo's chat servers: a room is a gotio group on every
+// connector, and a send to it reaches the members on the other connectors
+// through the cluster bus.
+type Connector struct {
+	app    *App
+	id     string
+	bus    aio.Bus
+	nats   *cluster.NATS // the bus when it is NATS, closed with the connector
+	dir    cluster.Directory
+	roster Roster
+	router *handler.Router
+	cfg    aio.Config
+
+	mu   sync.Mutex
+	srv  *aio.Server
+	addr string // the address served, kept across Restart
+}
+
+// enterRequest is connector.entryHandler.enter's body.
+type enterRequest struct {
+	Username string `json:"username"`
+	Rid      string `json:"rid"`
+}
+
+// enterReply is enter's answer: {users:[…]}, or {code:500, error:true}
+// for a name already in the room, as chatofpomelo answers.
+type enterReply struct {
+	Users []string `json:"users,omitempty"`
+	Code  int      `json:"code,omitempty"`
+	Error bool     `json:"error,omitempty"`
+}
+
+var duplicateLogin = &enterReply{Code: handler.CodeInternal, Error: true}
+
+// sendRequest is chat.chatHandler.send's body. Like chatofpomelo, the
+// connector takes the sender and room from the session, not from the
+// body's from and rid.
+type sendRequest struct {
+	Rid     string `json:"rid"`
+	Content string `json:"content"`
+	From    string `json:"from"`
+	Target  string `json:"target"`
+}
+
+// sendReply echoes the route, as chatofpomelo's chatHandler does.
+type sendReply struct {
+	Route string `json:"route"`
+}
+
+// userEvent is the body of onAdd and onLeave.
+type userEvent struct {
+	User string `json:"user"`
+}
+
+// chatEvent is the body of onChat.
+type chatEvent struct {
+	Msg    string `json:"msg"`
+	From   string `json:"from"`
+	Target string `json:"target"`
+}
+
+// member is a connection's place in a room, from enter to leave. Its
+// mutex orders enter against the leave that the connection's close
+// starts, which may come at any moment.
+type member struct {
+	conn *aio.ChannelContext
+	name string
+	rid  string
+	uid  string // chatofpomelo's session uid: name*rid
+	sess cluster.Session
+
+	mu       sync.Mutex
+	loggedIn bool // the directory holds uid for sess
+	joined   bool // bound to the room's group and in the roster
+	left     bool
+}
+
+type memberKey struct{}
+
+func memberOf(c *aio.ChannelContext) *member {
+	m, _ := c.Get(memberKey{}).(*member)
+	return m
+}
+
+func (c *Connector) routes() *handler.Router {
+	r := handler.New()
+	handler.Handle(r, RouteEnter, c.enter)
+	handler.Handle(r, RouteSend, c.send)
+	// A plain WebSocket client keeps its connection alive with pings or
+	// any message; a message that is not an envelope ({}) is ignored.
+	r.Fallback(func(*handler.Context, *codec.Message) ([]byte, error) { return nil, nil })
+	r.OnSessionClose(c.closed)
+	return r
+}
+
+// enter is connector.entryHandler.enter: claim name*rid in the cluster's
+// directory (a second login with the same name in the same room is
+// refused), tell the room, join its group and the roster, and answer with
+// the room's users.
+func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply, error) {
+	if req.Username == "" || req.Rid == "" {
+		return nil, handler.Error{Code: handler.CodeInternal, Message: "username and rid are required"}
+	}
+	conn := ctx.Conn()
+	if memberOf(conn) != nil {
+		return duplicateLogin, nil // this connection entered already
+	}
+	m := &member{conn: conn, name: req.Username, rid: req.Rid, uid: req.Username + "*" + req.Rid, sess: cluster.SessionOf(conn)}
+	conn.Set(memberKey{}, m)
+	// From here on the connection's close hook finds m and leaves.
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.left || conn.Closed() {
+		return nil, aio.ErrClosed
+	}
+	opCtx, cancel := context.WithTimeout(context.Background(), c.app.cfg.OpTimeout)
+	defer cancel()
+	ok, _, err := c.dir.Login(opCtx, m.uid, m.sess)
+	if err != nil || !ok {
+		conn.Delete(memberKey{})
+		if err != nil {
+			return nil, fmt.Errorf("chat: enter %q: %w", m.uid, err)
+		}
+		return duplicateLogin, nil
+	}
+	m.loggedIn = true
+	if err := conn.BindUser(m.uid); err != nil {
+		return nil, err
+	}
+	srv := ctx.Server()
+	// Everyone already in the room hears of the newcomer; it is not in
+	// the group yet, so it does not hear of itself (chatofpomelo pushes
+	// onAdd before channel.add).
+	if add, err := handler.NewPush(RouteOnAdd, userEvent{User: m.name}); err == nil {
+		srv.SendToGroup(m.rid, add)
+	}
+	m.joined = true
+	if err := conn.BindGroup(m.rid); err != nil {
+		return nil, err
+	}
+	if err := c.roster.Join(opCtx, m.rid, Member{Name: m.name, Session: m.sess}); err != nil {
+		return nil, err
+	}
+	users, err := c.roster.Users(opCtx, m.rid)
+	if err != nil {
+		return nil, err
+	}
+	return &enterReply{Users: users}, nil
+}
+
+// send is chat.chatHandler.send: onChat to the whole room (target "*")
+// or to one user of it.
+func (c *Connector) send(ctx *handler.Context, req *sendRequest) (*sendReply, error) {
+	m := memberOf(ctx.Conn())
+	if m == nil || !m.isJoined() {
+		return nil, handler.Error{Code: handler.CodeInternal, Message: "enter a room first"}
+	}
+	push, err := handler.NewPush(RouteOnChat, chatEvent{Msg: req.Content, From: m.name, Target: req.Target})
+	if err != nil {
+		return nil, err
+	}
+	srv := ctx.Server()
+	if req.Target == "*" {
+		srv.SendToGroup(m.rid, push)
+		return &sendReply{Route: ctx.Route()}, nil
+	}
+	opCtx, cancel := context.WithTimeout(context.Background(), c.app.cfg.OpTimeout)
+	defer cancel()
+	users, err := c.roster.Users(opCtx, m.rid)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(users, req.Target) {
+		return nil, handler.Errorf(handler.CodeInternal, "no user %q in room %q", req.Target, m.rid)
+	}
+	srv.SendToUser(req.Target+"*"+m.rid, push)
+	return &sendReply{Route: ctx.Route()}, nil
+}
+
+func (m *member) isJoined() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.joined && !m.left
+}
+
+// closed is the session close hook (disconnect, heartbeat timeout, kick,
+// shutdown). Leaving talks to the directory and roster, which may be a
+// network away: it runs on a goroutine of its own, as a close hook must
+// not block.
+func (c *Connector) closed(s *handler.Session, _ error) {
+	m := memberOf(s.Conn())
+	if m == nil {
+		return
+	}
+	c.app.async(func() { c.leave(m) })
+}
+
+// leave undoes enter: the roster entry, "onLeave" to the room (unless the
+// name is back in the room under a newer session), the directory claim.
+// The group binding went with the connection.
+func (c *Connector) leave(m *member) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.left {
+		return
+	}
+	m.left = true
+	ctx, cancel := context.WithTimeout(context.Background(), c.app.cfg.OpTimeout)
+	defer cancel()
+	log := c.app.cfg.Logger
+	if m.joined {
+		still, err := c.roster.Leave(ctx, m.rid, Member{Name: m.name, Session: m.sess})
+		if err != nil {
+			log.Warn().Err(err).Str("uid", m.uid).Msg("chat: roster leave failed")
+		}
+		if !still {
+			if push, err := handler.NewPush(RouteOnLeave, userEvent{User: m.name}); err == nil {
+				c.Server().SendToGroup(m.rid, push)
+			}
+		}
+	}
+	if m.loggedIn {
+		if err := c.dir.Logout(ctx, m.uid, m.sess); err != nil {
+			log.Warn().Err(err).Str("uid", m.uid).Msg("chat: directory logout failed")
+		}
+	}
+}
+
+// ID returns the connector's node id ("connector-server-1", …).
+func (c *Connector) ID() string { return c.id }
+
+// Addr returns the address the connector serves.
+func (c *Connector) Addr() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.addr
+}
+
+// Server returns the connector's current aio server.
+func (c *Connector) Server() *aio.Server {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.srv
+}
+
+// listen starts a server on addr.
+func (c *Connector) listen(addr string) error {
+	srv := aio.NewServer(&c.cfg)
+	if err := srv.Listen(addr); err != nil {
+		srv.Close()
+		return fmt.Errorf("chat: connector %s: %w", c.id, err)
+	}
+	c.mu.Lock()
+	c.srv, c.addr = srv, srv.Addr().String()
+	c.mu.Unlock()
+	return nil
+}
+
+// Restart shuts the connector's server down (its clients are told
+// "shutdown" and leave their rooms) and serves its address again with a
+// new one: what the page's reconnect is for.
+func (c *Connector) Restart(ctx context.Context) error {
+	if err := c.Server().Shutdown(ctx); err != nil && !errors.Is(err, aio.ErrServerClosed) {
+		return err
+	}
+	return c.listen(c.Addr())
+}
+
+// shutdown stops the server; the bus is closed by the app after every
+// leave has run.
+func (c *Connector) shutdown(ctx context.Context) error {
+	return c.Server().Shutdown(ctx)
+}

@@ -1,0 +1,86 @@
+package chatserver
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// page is the chat page and its scripts: plain browser JavaScript, no
+// build step. pomelo.js is the example's own pomelo client (package and
+// message layers, route dictionary, pomelo-protobuf); chat.js is the UI.
+//
+//go:embed web
+var page embed.FS
+
+// pageConfig is /config.json: where the page finds the gate.
+type pageConfig struct {
+	Gate struct {
+		Host string `json:"host"`
+		Port int    `json:"port"`
+	} `json:"gate"`
+}
+
+// webHandler serves the page, /config.json and /metrics.
+func (a *App) webHandler() (http.Handler, error) {
+	files, err := fs.Sub(page, "web")
+	if err != nil {
+		return nil, err
+	}
+	gate := a.cfg.PageGate
+	if gate == "" {
+		gate = a.GateAddr()
+	}
+	var pc pageConfig
+	if gate != "" {
+		if pc.Gate.Host, pc.Gate.Port, err = splitHostPort(gate); err != nil {
+			return nil, fmt.Errorf("chat: page gate address %q: %w", gate, err)
+		}
+		if ip := net.ParseIP(pc.Gate.Host); ip != nil && ip.IsUnspecified() {
+			pc.Gate.Host = "" // the page uses the host it was loaded from
+		}
+	}
+	conf, err := json.Marshal(pc)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /", http.FileServerFS(files))
+	mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(conf)
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	return mux, nil
+}
+
+// startWeb serves the page on cfg.Web with net/http: the page is
+// ordinary HTTP, as chatofpomelo's web-server is an express app.
+func (a *App) startWeb() error {
+	h, err := a.webHandler()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Web)
+	if err != nil {
+		return fmt.Errorf("chat: web: %w", err)
+	}
+	a.webLn = ln
+	a.web = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	a.webDone = make(chan struct{})
+	go func() {
+		defer close(a.webDone)
+		if err := a.web.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.cfg.Logger.Error().Err(err).Msg("chat: web server stopped")
+		}
+	}()
+	return nil
+}
