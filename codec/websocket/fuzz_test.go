@@ -49,6 +49,7 @@ var fuzzConfigs = []*Config{
 		MaxMessageSize: 4096,
 		MaxFragments:   8,
 	},
+	{Routes: []Route{{Inner: JSON}}, Deflate: &Deflate{}},
 }
 
 func FuzzUpgrade(f *testing.F) {
