@@ -14,6 +14,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"flag"
@@ -83,7 +84,7 @@ func main() {
 		default:
 			return fmt.Errorf("load: unknown -proto %q", *protoArg)
 		}
-		if err := waitPort(*addr, 20*time.Second); err != nil {
+		if err := waitPort(*addr, *pid, 20*time.Second); err != nil {
 			return err
 		}
 		spid := strconv.Itoa(*pid)
@@ -108,10 +109,14 @@ func main() {
 	}
 }
 
-// waitPort waits until addr accepts a connection.
-func waitPort(addr string, limit time.Duration) error {
+// waitPort waits until addr accepts a connection, failing early when the
+// server process pid has exited.
+func waitPort(addr string, pid int, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
+		if !alive(pid) {
+			return fmt.Errorf("load: server process %d is not running", pid)
+		}
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
@@ -122,6 +127,16 @@ func waitPort(addr string, limit time.Duration) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// alive reports whether process pid exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
 }
 
 // echoWL is the closed-loop echo: each connection sends depth frames in

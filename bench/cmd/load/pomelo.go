@@ -107,6 +107,9 @@ func (pomeloProto) message(l *loop, c *conn, st *pomeloState, b []byte) error {
 	}
 	flag := b[0]
 	b = b[1:]
+	if flag&0x10 != 0 {
+		return fmt.Errorf("load: pomelo: compressed body (pitaya's gzip flag); the benchmark needs plain bodies")
+	}
 	switch (flag >> 1) & 0x7 {
 	case msgResponse:
 		_, k := binary.Uvarint(b)

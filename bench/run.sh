@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# run.sh builds every benchmark server and the load generator, runs each
+# case for every server in interleaved rounds (A B C, A B C, ...), and
+# writes the medians with each server's ratio to gotio into
+# docs/benchmarks.md.
+#
+#   bench/run.sh              full run: 3 rounds, about 12 minutes on 2 cores
+#   QUICK=1 bench/run.sh      one short round, about 3 minutes
+#
+# Optional environment: ROUNDS (rounds per case), CASES (space-separated
+# subset of the case names below), PROFILE=0 (skip the gotio CPU profile),
+# OUT (markdown file to write, default docs/benchmarks.md).
+#
+# The server runs on CPU 0 and the load generator on CPU 1 (taskset), each
+# with GOMAXPROCS=1. Every run gets a fresh server process on a fresh port.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$here"
+
+cmdline="bench/run.sh"
+[ -n "${QUICK:-}" ] && cmdline="QUICK=$QUICK $cmdline"
+[ -n "${ROUNDS:-}" ] && cmdline="ROUNDS=$ROUNDS $cmdline"
+[ -n "${CASES:-}" ] && cmdline="CASES='$CASES' $cmdline"
+[ -n "${PROFILE:-}" ] && cmdline="PROFILE=$PROFILE $cmdline"
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+command -v taskset >/dev/null || die "taskset (util-linux) is required"
+command -v go >/dev/null || die "go is required"
+[ "$(nproc)" -ge 2 ] || die "needs at least 2 CPUs (server on CPU 0, load on CPU 1)"
+ulimit -n 20000 2>/dev/null || true
+[ "$(ulimit -n)" -ge 10500 ] || die "ulimit -n is $(ulimit -n); the idle cases need 10,500 descriptors per process"
+
+if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
+	rounds=${ROUNDS:-1}
+	warmup=0.5s duration=2s settle=1s pushes=20 pomelo_pushes=10
+else
+	rounds=${ROUNDS:-3}
+	warmup=1s duration=4s settle=2s pushes=100 pomelo_pushes=20
+fi
+
+# case | protocol | load generator arguments | servers (interleaved in this order)
+all_cases=(
+	"tcp-echo|tcp|-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration|gotio std netpoll gnet nbio zinx"
+	"tcp-echo-pipelined|tcp|-workload echo -conns 100 -depth 8 -warmup $warmup -duration $duration|gotio std netpoll gnet nbio zinx"
+	"ws-echo|ws|-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration|gotio nbio gorilla"
+	"tcp-idle|tcp|-workload idle -conns 10000 -settle $settle|gotio std netpoll netpoll-tuned gnet nbio zinx"
+	"ws-idle|ws|-workload idle -conns 10000 -settle $settle|gotio nbio gorilla"
+	"tcp-bcast|tcp|-workload bcast -conns 5000 -pushes $pushes|gotio std netpoll gnet nbio zinx"
+	"pomelo-bcast|pomelo|-workload bcast -conns 5000 -pushes $pomelo_pushes|gotio pitaya"
+)
+
+# server name -> binary and extra flags
+server_cmd() {
+	case "$1" in
+	netpoll-tuned) echo "netpoll -tuned" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+start=$(date +%s)
+echo "run.sh: building into bench/bin/"
+mkdir -p bin results
+go build -o bin/ ./servers/... ./cmd/...
+(cd pitaya && go build -o ../bin/pitaya .) || echo "run.sh: pitaya did not build; pomelo-bcast runs gotio alone" >&2
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+results="results/$stamp.jsonl"
+logs="results/$stamp-logs"
+mkdir -p "$logs"
+: >"$results"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+port=11000
+run_one() { # case proto server round load-args
+	local c=$1 proto=$2 srv=$3 round=$4 args=$5 extra=${6:-}
+	port=$((port + 1))
+	local log="$logs/$c-$srv-$round.log" pid
+	# shellcheck disable=SC2046
+	GOMAXPROCS=1 taskset -c 0 bin/$(server_cmd "$srv") -addr "127.0.0.1:$port" -proto "$proto" $extra >"$log" 2>&1 &
+	pid=$!
+	# shellcheck disable=SC2086
+	if ! GOMAXPROCS=1 taskset -c 1 bin/load -addr "127.0.0.1:$port" -pid "$pid" -proto "$proto" \
+		-case "$c" -server "$srv" -round "$round" $args >>"$results" 2>>"$log"; then
+		echo "  $c $srv round $round FAILED: $(tail -n 1 "$log")" >&2
+	fi
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+for entry in "${all_cases[@]}"; do
+	IFS='|' read -r c proto args servers <<<"$entry"
+	if [ -n "${CASES:-}" ] && [[ " $CASES " != *" $c "* ]]; then
+		continue
+	fi
+	echo "run.sh: $c ($rounds rounds: $servers)"
+	for ((r = 1; r <= rounds; r++)); do
+		for s in $servers; do
+			[ "$s" = pitaya ] && [ ! -x bin/pitaya ] && continue
+			run_one "$c" "$proto" "$s" "$r" "$args"
+		done
+	done
+done
+
+prof_top=""
+if [ "${PROFILE:-1}" != 0 ]; then
+	echo "run.sh: profiling gotio under tcp-echo"
+	prof="$here/results/$stamp-gotio-tcp-echo.prof"
+	run_one tcp-echo-profile tcp gotio 1 "-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration" "-cpuprofile $prof"
+	if [ -s "$prof" ]; then
+		prof_top="results/$stamp-gotio-tcp-echo.top.txt"
+		go tool pprof -top -nodecount=35 bin/gotio "$prof" 2>/dev/null | sed -n '/^Showing\|^ *flat/,$p' >"$prof_top" || true
+	fi
+fi
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+elapsed=$(($(date +%s) - start))
+cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+machine="- Machine: $(nproc) CPUs ($cpu), $(uname -sr), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) memory
+- $(go version)
+- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); $rounds round(s); the run took ${elapsed} s
+- Load average before / after: $load_before / $load_after (the machine is shared; CPU µs per message is the steadiest figure)
+- Server pinned to CPU 0, load generator to CPU 1, both GOMAXPROCS=1"
+
+# Ignore the profiling run in the tables.
+grep -v '"case":"tcp-echo-profile"' "$results" >"$results.tables" || true
+out=${OUT:-$root/docs/benchmarks.md}
+mkdir -p "$(dirname "$out")"
+bin/report -results "$results.tables" -out "$out" -cmd "$cmdline" -machine "$machine" ${prof_top:+-profile "$prof_top"}
+echo "run.sh: wrote $out (raw results: bench/$results) in ${elapsed} s"
