@@ -129,10 +129,11 @@ func (plainStream) decodeMessage(p []byte, binary bool, m *codec.Message, out co
 	return nil
 }
 
+// Encode appends m's body: plain WebSocket has no envelope, so a push or a
+// response reaches a plain client as its body alone (a chat room pushes
+// once to members of every protocol), in a text frame unless m is a binary
+// Raw message.
 func (plainStream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
-	if m.Kind != codec.Raw {
-		return dst, fmt.Errorf("websocket: plain carries raw messages, not %v: %w", m.Kind, codec.ErrUnsupported)
-	}
 	return append(dst, m.Body...), nil
 }
 

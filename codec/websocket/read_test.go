@@ -306,8 +306,11 @@ func TestEncodeServerFrames(t *testing.T) {
 			t.Fatalf("n=%d: %+v", n, fs)
 		}
 	}
-	if _, err := s.Encode(nil, &codec.Message{Kind: codec.Push, Route: "x"}); !errors.Is(err, codec.ErrUnsupported) {
+	// A push reaches a plain client as its body, in a text frame.
+	if b, err := s.Encode(nil, &codec.Message{Kind: codec.Push, Route: "x", Body: []byte(`"hi"`)}); err != nil {
 		t.Fatalf("plain push: %v", err)
+	} else if fs := parseFrames(t, b); len(fs) != 1 || fs[0].op != opText || string(fs[0].payload) != `"hi"` {
+		t.Fatalf("plain push frames %+v", fs)
 	}
 	fresh := New(nil).NewStream(codec.ConnInfo{})
 	if _, err := fresh.Encode(nil, &codec.Message{}); !errors.Is(err, codec.ErrNotReady) {
