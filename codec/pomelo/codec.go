@@ -192,7 +192,17 @@ func (c *Codec) appendSys(dst []byte, withDict, withProtos bool) []byte {
 // transports) encode every message alike.
 func (c *Codec) fingerprint() string {
 	h := sha256.New()
-	h.Write(c.sys[1][1])
+	if c.dict != nil {
+		h.Write(c.dict.dict)
+	}
+	h.Write([]byte{0xff})
+	for _, s := range []*protobuf.Schema{c.serverProtos, c.clientProtos} {
+		if s != nil {
+			j, _ := s.MarshalJSON()
+			h.Write(j)
+		}
+		h.Write([]byte{0xff})
+	}
 	for _, side := range []map[string]protoreflect.MessageType{c.serverMsgs, c.clientMsgs} {
 		routes := make([]string, 0, len(side))
 		for r := range side {

@@ -274,6 +274,11 @@ func TestEncodeErrors(t *testing.T) {
 	if c2 := mustNew(t, chatConfig(t)); handshaken(t, c2, g).Format() != s.Format() {
 		t.Fatal("equal configurations, different formats")
 	}
+	slower := chatConfig(t)
+	slower.Heartbeat = time.Minute // the interval does not change what Encode writes
+	if handshaken(t, mustNew(t, slower), g).Format() != s.Format() {
+		t.Fatal("heartbeat interval changed the format")
+	}
 	other := chatConfig(t)
 	other.Dict = nil
 	if handshaken(t, mustNew(t, other), g).Format() == s.Format() {
