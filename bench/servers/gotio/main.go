@@ -1,18 +1,25 @@
 // Command gotio is the benchmark server built on gotio's public API, the
 // full path a user's server takes: aio.NewServer with a codec, a Handler
 // that answers through ChannelContext.Send, broadcasts through
-// Server.SendToAll / SendToGroup, statistics on.
+// Server.SendToAll and SendToGroup, statistics on (aio always counts).
 //
 //	-proto tcp     the benchmark's length-prefixed frames through a custom
 //	               codec.Codec (frame.go), as a user with their own protocol
-//	               would write it
+//	               writes it
+//	-proto ws      codec/websocket with its Plain inner codec: binary
+//	               messages arrive and leave as Raw messages
+//	-proto pomelo  codec/pomelo over TCP: room.join binds the connection to
+//	               a group, the room.bcast notify pushes to the group
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/pomelo"
+	"github.com/gotio/gotio/codec/websocket"
 
 	"github.com/gotio/gotio/bench/internal/srvutil"
 	"github.com/gotio/gotio/bench/internal/wire"
@@ -23,11 +30,19 @@ func main() {
 	var cfg aio.Config
 	switch f.Proto {
 	case "tcp":
-		cfg.Codec = frameCodec{}
+		cfg.Codec, cfg.Handler = frameCodec{}, echo
+	case "ws":
+		cfg.Codec = websocket.New(&websocket.Config{CheckOrigin: websocket.AnyOrigin})
+		cfg.Handler = echo
+	case "pomelo":
+		c, err := pomelo.New(nil)
+		if err != nil {
+			srvutil.Fatal(err)
+		}
+		cfg.Codec, cfg.Handler = c, room
 	default:
 		srvutil.Fatal(fmt.Errorf("gotio: unknown -proto %q", f.Proto))
 	}
-	cfg.Handler = handler
 	// Everything else stays at gotio's defaults: the idle workload holds
 	// connections silent for seconds, well inside the heartbeat timeout.
 	srv := aio.NewServer(&cfg)
@@ -36,9 +51,9 @@ func main() {
 	})
 }
 
-// handler answers every message with the same body and turns a broadcast
+// echo answers every message with the same body and turns a broadcast
 // command into pushes to every connection.
-var handler = aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+var echo = aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
 	if n, size, ok := wire.ParseBcast(m.Body); ok {
 		for i := 0; i < n; i++ {
 			c.Server().SendToAll(&codec.Message{Kind: codec.Raw, Binary: true, Body: wire.PushPayload(i, size)})
@@ -47,3 +62,40 @@ var handler = aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
 	}
 	c.Send(&codec.Message{Kind: codec.Raw, Binary: true, Body: m.Body})
 })
+
+const group = "room"
+
+// room is the pomelo workload's handler, the same routes as the pitaya
+// peer's component.
+var room = aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+	switch {
+	case m.Kind == codec.Request && m.Route == "room.join":
+		if err := c.BindGroup(group); err != nil {
+			c.Close(err)
+			return
+		}
+		c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: []byte(`{"code":200}`)})
+	case m.Kind == codec.Notify && m.Route == "room.bcast":
+		var req struct{ N, Size int }
+		if err := json.Unmarshal(m.Body, &req); err != nil {
+			return
+		}
+		for i := 0; i < req.N; i++ {
+			c.Server().SendToGroup(group, &codec.Message{Kind: codec.Push, Route: "onPush", Body: pushBody(i, req.Size)})
+		}
+	}
+})
+
+// pushBody is {"seq":i,"pad":"xxx…"}, the body pitaya's JSON serializer
+// writes for the peer's Push struct, about size bytes long.
+func pushBody(i, size int) []byte {
+	pad := size - 24
+	if pad < 0 {
+		pad = 0
+	}
+	b := fmt.Appendf(nil, `{"seq":%d,"pad":"`, i)
+	for k := 0; k < pad; k++ {
+		b = append(b, 'x')
+	}
+	return append(b, `"}`...)
+}
