@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -322,5 +323,44 @@ func TestEncodeStringLengths(t *testing.T) {
 				t.Fatalf("n=%d esc=%v: round trip lost bytes (%d vs %d)", n, esc, len(dec), len(want))
 			}
 		}
+	}
+}
+
+// TestManyFields goes past the 64 fields the seen-set keeps in one word,
+// and names a key with JSON escapes.
+func TestManyFields(t *testing.T) {
+	var src, body strings.Builder
+	src.WriteString(`{"r":{`)
+	body.WriteString(`{`)
+	for i := 1; i <= 70; i++ {
+		if i > 1 {
+			src.WriteString(",")
+			body.WriteString(",")
+		}
+		src.WriteString(`"optional uInt32 f` + strconv.Itoa(i) + `":` + strconv.Itoa(i))
+		body.WriteString(`"f` + strconv.Itoa(i) + `":` + strconv.Itoa(i))
+	}
+	src.WriteString(`}}`)
+	body.WriteString(`}`)
+	s := mustParse(t, src.String())
+	enc, err := s.Encode(nil, "r", []byte(body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := s.Decode(nil, "r", enc)
+	if err != nil || string(dec) != body.String() {
+		t.Fatalf("round trip: %v\n%s", err, dec)
+	}
+	dup := strings.TrimSuffix(body.String(), "}") + `,"f70":1}`
+	if _, err := s.Encode(nil, "r", []byte(dup)); !errors.Is(err, ErrBody) || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("duplicate past 64: %v", err)
+	}
+	if _, err := s.Decode(nil, "r", append(enc, enc[len(enc)-3:]...)); !errors.Is(err, ErrBytes) {
+		t.Fatalf("field 70 twice: %v", err)
+	}
+	// "\u0066\u0031" is "f1".
+	esc, err := s.Encode(nil, "r", []byte(`{"\u0066\u0031":5}`))
+	if err != nil || !bytes.Equal(esc, []byte{0x08, 5}) {
+		t.Fatalf("escaped key: %x %v", esc, err)
 	}
 }
