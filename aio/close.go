@@ -25,7 +25,7 @@ func (c *ChannelContext) Close(reason error) {
 	if errors.Is(reason, ErrKicked) || errors.Is(reason, ErrServerShutdown) {
 		if g, ok := c.stream.(codec.Goodbyer); ok && c.ready.Load() {
 			ob := getBuf()
-			ob.b = g.Goodbye(ob.b[:0], reason.Error(), errors.Is(reason, ErrServerShutdown))
+			ob.b = g.Goodbye(ob.b[:0], peerText(reason), errors.Is(reason, ErrServerShutdown))
 			if len(ob.b) > 0 {
 				_ = c.enqueue(ob, nil, true)
 			}
@@ -88,4 +88,18 @@ func (c *ChannelContext) finish(reason error) {
 		Str("user", user).Str("reason", reasonCode(reason)).Err(reason).
 		Dur("age", time.Since(c.Created())).Msg("aio: connection closed")
 	s.connDone()
+}
+
+// peerText is what the peer is told of a close reason: the application's
+// own words for a kick ("duplicate login"), else the reason's label.
+func peerText(reason error) string {
+	var re *reasonError
+	if errors.As(reason, &re) {
+		return re.cause.Error()
+	}
+	var r *Reason
+	if errors.As(reason, &r) {
+		return r.Code
+	}
+	return reason.Error()
 }

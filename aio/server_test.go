@@ -331,7 +331,7 @@ func TestShutdownSaysGoodbyeAndLeavesNothing(t *testing.T) {
 				for i := range 100 {
 					p.mustRecv(fmt.Sprint("queued ", i))
 				}
-				p.mustRecv("bye: aio: server shutting down")
+				p.mustRecv("bye: server_shutdown")
 				p.expectClosed(5 * time.Second)
 			}
 			if nc, err := net.DialTimeout("tcp", s.Addr().String(), time.Second); err == nil {
