@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -276,6 +279,26 @@ func TestFourProtocols(t *testing.T) {
 			if n := other.in.count(func(push) bool { return true }); n != 0 {
 				t.Errorf("bob in r2 received pushes of r1: %+v", other.in.snapshot())
 			}
+			// /metrics counts every protocol's connections and messages,
+			// over the gate and the three connectors.
+			for _, metric := range []string{"gotio_connections_accepted_total", "gotio_messages_received_total", "gotio_messages_sent_total"} {
+				counts := protocolCounts(t, app, metric)
+				for _, proto := range chatclient.Protos {
+					if counts[string(proto)] < 1 {
+						t.Errorf("%s{protocol=%q} is %v", metric, proto, counts[string(proto)])
+					}
+				}
+			}
+			resp, err := http.Get("http://" + app.WebAddr() + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if want := `gotio_connections_accepted_total{protocol="pomelo-ws",server="connector-server-`; !strings.Contains(string(text), want) {
+				t.Errorf("/metrics lacks %s…:\n%s", want, text)
+			}
+
 			// After leaving, grace's name is free again.
 			back := mustJoin(t, gate, chatclient.TCP, "grace", room)
 			if got, want := back.Users(), []string{"alice", "eve", "bob", "grace"}; !slices.Equal(got, want) {
