@@ -1,0 +1,179 @@
+package cluster
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec"
+)
+
+func TestEnvelopeRoundTrip(t *testing.T) {
+	cases := []struct {
+		origin string
+		t      aio.Target
+		m      codec.Message
+	}{
+		{"n1", aio.Target{Kind: aio.TargetUser, Key: "alice"}, codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`{"msg":"hi"}`)}},
+		{"", aio.Target{Kind: aio.TargetAll}, codec.Message{}},
+		{"node.with*odd>chars", aio.Target{Kind: aio.TargetGroup, Key: "room 1.*>"}, codec.Message{Kind: codec.Raw, Binary: true, Body: []byte{0, 1, 2}}},
+		{"n", aio.Target{Kind: aio.TargetBsID, Key: strings.Repeat("k", 300)}, codec.Message{Kind: codec.Response, ID: 1<<64 - 1, Route: "r"}},
+	}
+	for _, c := range cases {
+		b := appendEnvelope(nil, c.origin, c.t, &c.m)
+		var e envelope
+		if err := decodeEnvelope(b, &e); err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		if string(e.origin) != c.origin || e.target != c.t.Kind || string(e.key) != c.t.Key ||
+			e.kind != c.m.Kind || e.id != c.m.ID || string(e.route) != c.m.Route ||
+			!bytes.Equal(e.body, c.m.Body) || e.binary != c.m.Binary {
+			t.Fatalf("round trip of %+v gave %+v", c, e)
+		}
+	}
+}
+
+func TestEnvelopeErrors(t *testing.T) {
+	good := appendEnvelope(nil, "n1", aio.Target{Kind: aio.TargetUser, Key: "u"}, &codec.Message{Kind: codec.Push, Route: "r", Body: []byte("b")})
+	mutate := func(f func(b []byte) []byte) []byte { return f(append([]byte(nil), good...)) }
+	bad := map[string][]byte{
+		"empty":        nil,
+		"short":        good[:3],
+		"version":      mutate(func(b []byte) []byte { b[0] = 2; return b }),
+		"target 0":     mutate(func(b []byte) []byte { b[1] = 0; return b }),
+		"target 6":     mutate(func(b []byte) []byte { b[1] = 6; return b }),
+		"kind":         mutate(func(b []byte) []byte { b[2] = 5; return b }),
+		"flags":        mutate(func(b []byte) []byte { b[3] = 2; return b }),
+		"no id":        good[:4],
+		"id overflow":  append(good[:4:4], 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01),
+		"origin short": mutate(func(b []byte) []byte { b[5] = 100; return b }),
+		"cut key":      good[:9],
+	}
+	for name, b := range bad {
+		var e envelope
+		if err := decodeEnvelope(b, &e); !errors.Is(err, codec.ErrProtocol) {
+			t.Errorf("%s: err %v, want ErrProtocol", name, err)
+		}
+	}
+	huge := appendEnvelope(nil, strings.Repeat("o", maxEnvelopeString+1), aio.Target{Kind: aio.TargetAll}, &codec.Message{})
+	var e envelope
+	if err := decodeEnvelope(huge, &e); !errors.Is(err, codec.ErrTooLarge) {
+		t.Fatalf("huge origin: %v, want ErrTooLarge", err)
+	}
+}
+
+func FuzzDecodeEnvelope(f *testing.F) {
+	f.Add(appendEnvelope(nil, "n1", aio.Target{Kind: aio.TargetUser, Key: "alice"}, &codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`{"a":1}`)}))
+	f.Add(appendEnvelope(nil, "", aio.Target{Kind: aio.TargetAll}, &codec.Message{Binary: true}))
+	f.Add(appendEnvelope(nil, "x", aio.Target{Kind: aio.TargetGroup, Key: "g"}, &codec.Message{Kind: codec.Response, ID: 300}))
+	f.Add([]byte{1, 1, 0, 0})
+	f.Add([]byte{1, 5, 4, 1, 0x80})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var e envelope
+		err := decodeEnvelope(b, &e)
+		if err != nil {
+			if !errors.Is(err, codec.ErrProtocol) && !errors.Is(err, codec.ErrTooLarge) {
+				t.Fatalf("error %v wraps neither ErrProtocol nor ErrTooLarge", err)
+			}
+			return
+		}
+		// What decodes re-encodes to a decodable envelope with the same content.
+		m := codec.Message{Kind: e.kind, ID: e.id, Route: string(e.route), Body: e.body, Binary: e.binary}
+		again := appendEnvelope(nil, string(e.origin), aio.Target{Kind: e.target, Key: string(e.key)}, &m)
+		var e2 envelope
+		if err := decodeEnvelope(again, &e2); err != nil {
+			t.Fatalf("re-encoded envelope: %v", err)
+		}
+		if string(e2.origin) != string(e.origin) || string(e2.key) != string(e.key) || string(e2.route) != string(e.route) ||
+			!bytes.Equal(e2.body, e.body) || e2.id != e.id || e2.kind != e.kind || e2.target != e.target || e2.binary != e.binary {
+			t.Fatalf("round trip changed %+v into %+v", e, e2)
+		}
+	})
+}
+
+func BenchmarkEnvelopeEncode(b *testing.B) {
+	m := &codec.Message{Kind: codec.Push, Route: "onChat", Body: bytes.Repeat([]byte("x"), 128)}
+	t := aio.Target{Kind: aio.TargetGroup, Key: "room-42"}
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendEnvelope(buf[:0], "node-1", t, m)
+	}
+}
+
+func BenchmarkEnvelopeDecode(b *testing.B) {
+	data := appendEnvelope(nil, "node-1", aio.Target{Kind: aio.TargetGroup, Key: "room-42"},
+		&codec.Message{Kind: codec.Push, Route: "onChat", Body: bytes.Repeat([]byte("x"), 128)})
+	var e envelope
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := decodeEnvelope(data, &e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSubject(b *testing.B) {
+	s := newSubjects("chat")
+	t := aio.Target{Kind: aio.TargetUser, Key: "alice@example.com"}
+	buf := make([]byte, 0, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = s.appendTarget(buf[:0], t)
+	}
+}
+
+func TestSubjects(t *testing.T) {
+	s := newSubjects("chat")
+	cases := map[aio.Target]string{
+		{Kind: aio.TargetUser, Key: "alice"}:     "gotio.chat.user.YWxpY2U",
+		{Kind: aio.TargetGroup, Key: "a.b *>"}:   "gotio.chat.group.YS5iICo-",
+		{Kind: aio.TargetToken, Key: ""}:         "gotio.chat.token._",
+		{Kind: aio.TargetBsID, Key: "order/7"}:   "gotio.chat.bsid.b3JkZXIvNw",
+		{Kind: aio.TargetAll}:                    "gotio.chat.all",
+		{Kind: aio.TargetUser, Key: "\xff\x00ü"}: "gotio.chat.user._wDDvA",
+	}
+	for tg, want := range cases {
+		if got := s.target(tg); got != want {
+			t.Errorf("%+v: %q, want %q", tg, got, want)
+		}
+		if strings.ContainsAny(s.target(tg)[len("gotio.chat."):], " *>\t") {
+			t.Errorf("%+v: subject %q has a wildcard or space", tg, s.target(tg))
+		}
+		if tg.Kind != aio.TargetAll {
+			tok := s.target(tg)[strings.LastIndexByte(s.target(tg), '.')+1:]
+			if key, err := unescapeKey(tok); err != nil || key != tg.Key {
+				t.Errorf("%+v: unescape %q = %q, %v", tg, tok, key, err)
+			}
+		}
+	}
+	if got := s.node("n.1"); got != "gotio.chat.node.bi4x" {
+		t.Errorf("node subject %q", got)
+	}
+	for _, app := range []string{"", "a.b", "a b", "a*", "a>", strings.Repeat("a", 65)} {
+		if validApp(app) {
+			t.Errorf("app %q accepted", app)
+		}
+	}
+	for _, app := range []string{"chat", "my-app_2"} {
+		if !validApp(app) {
+			t.Errorf("app %q refused", app)
+		}
+	}
+}
+
+// unescapeKey reverses escapeKey.
+func unescapeKey(tok string) (string, error) {
+	if tok == "_" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return "", fmt.Errorf("cluster: subject key %q: %w", tok, err)
+	}
+	return string(b), nil
+}
