@@ -103,15 +103,30 @@ for entry in "${all_cases[@]}"; do
 	done
 done
 
-prof_top=""
+# Profiles of the gotio server: CPU under both echo loads, heap with the
+# idle connections open. Their pprof -top goes into the report.
+prof_md=""
 if [ "${PROFILE:-1}" != 0 ]; then
-	echo "run.sh: profiling gotio under tcp-echo"
-	prof="$here/results/$stamp-gotio-tcp-echo.prof"
-	run_one tcp-echo-profile tcp gotio 1 "-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration" "-cpuprofile $prof"
-	if [ -s "$prof" ]; then
-		prof_top="results/$stamp-gotio-tcp-echo.top.txt"
-		go tool pprof -top -nodecount=35 bin/gotio "$prof" 2>/dev/null | sed -n '/^Showing\|^ *flat/,$p' >"$prof_top" || true
-	fi
+	prof_md="results/$stamp-profiles.md"
+	: >"$prof_md"
+	profile_one() { # title case proto load-args kind
+		local title=$1 c=$2 proto=$3 args=$4 kind=$5
+		local prof="$here/results/$stamp-gotio-$c.$kind"
+		echo "run.sh: profiling gotio ($title)"
+		local flag="-cpuprofile" idx=""
+		if [ "$kind" = heap ]; then flag="-memprofile" idx="-sample_index=inuse_space"; fi
+		run_one "$c-profile" "$proto" gotio 1 "$args" "$flag $prof"
+		[ -s "$prof" ] || return 0
+		{
+			printf '#### %s\n\n```\n' "$title"
+			# shellcheck disable=SC2086
+			go tool pprof -top $idx -nodecount=25 bin/gotio "$prof" 2>/dev/null | sed -n '/^Showing nodes/,$p'
+			printf '```\n\n'
+		} >>"$prof_md"
+	}
+	profile_one "CPU, tcp-echo (ping-pong)" tcp-echo tcp "-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration" cpu
+	profile_one "CPU, tcp-echo-pipelined (8 frames per write)" tcp-echo-pipelined tcp "-workload echo -conns 100 -depth 8 -warmup $warmup -duration $duration" cpu
+	profile_one "heap in use, tcp-idle (10,000 connections)" tcp-idle tcp "-workload idle -conns 10000 -settle $settle -heapsignal" heap
 fi
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -123,9 +138,9 @@ machine="- Machine: $(nproc) CPUs ($cpu), $(uname -sr), $(awk '/MemTotal/ {print
 - Load average before / after: $load_before / $load_after (the machine is shared; CPU µs per message is the steadiest figure)
 - Server pinned to CPU 0, load generator to CPU 1, both GOMAXPROCS=1"
 
-# Ignore the profiling run in the tables.
-grep -v '"case":"tcp-echo-profile"' "$results" >"$results.tables" || true
+# The profiling runs stay out of the tables.
+grep -v -- '-profile"' "$results" >"$results.tables" || true
 out=${OUT:-$root/docs/benchmarks.md}
 mkdir -p "$(dirname "$out")"
-bin/report -results "$results.tables" -out "$out" -cmd "$cmdline" -machine "$machine" ${prof_top:+-profile "$prof_top"}
+bin/report -results "$results.tables" -out "$out" -cmd "$cmdline" -machine "$machine" ${prof_md:+-profile "$prof_md"}
 echo "run.sh: wrote $out (raw results: bench/$results) in ${elapsed} s"

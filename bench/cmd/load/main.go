@@ -23,6 +23,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -61,6 +62,7 @@ func main() {
 		duration = flag.Duration("duration", 5*time.Second, "echo: measurement window")
 		settle   = flag.Duration("settle", 2*time.Second, "idle: wait before reading memory")
 		pushes   = flag.Int("pushes", 20, "bcast: pushes to every connection")
+		heapSig  = flag.Bool("heapsignal", false, "idle: send the server SIGUSR1 (write a heap profile) while the connections are open")
 		flight   = flag.Int("inflight", 200, "connections establishing at once")
 		caseName = flag.String("case", "", "case name for the result line")
 		server   = flag.String("server", "", "server name for the result line")
@@ -92,7 +94,7 @@ func main() {
 		case "echo":
 			return runEcho(&res, *addr, spid, p, *conns, *size, *depth, *warmup, *duration, *flight)
 		case "idle":
-			return runIdle(&res, *addr, spid, p, *conns, *size, *settle, *flight)
+			return runIdle(&res, *addr, spid, p, *conns, *size, *settle, *flight, *heapSig)
 		case "bcast":
 			return runBcast(&res, *addr, spid, p, *conns, *size, *pushes, *flight)
 		}
@@ -257,7 +259,7 @@ func (w *idleWL) message(l *loop, c *conn, p []byte) error {
 	return fmt.Errorf("load: idle connection %d got an unexpected message", c.idx)
 }
 
-func runIdle(res *result, addr, pid string, p proto, conns, size int, settle time.Duration, flight int) error {
+func runIdle(res *result, addr, pid string, p proto, conns, size int, settle time.Duration, flight int, heapSig bool) error {
 	time.Sleep(300 * time.Millisecond) // let the fresh server finish starting
 	base, err := rssKiB(pid)
 	if err != nil {
@@ -285,6 +287,17 @@ func runIdle(res *result, addr, pid string, p proto, conns, size int, settle tim
 	}
 	res.RSSBase, res.RSS = base, rss
 	res.KiBPerConn = float64(rss-base) / float64(conns)
+	if heapSig {
+		n, _ := strconv.Atoi(pid)
+		if err := syscall.Kill(n, syscall.SIGUSR1); err != nil {
+			return fmt.Errorf("load: signal server: %w", err)
+		}
+		// Keep the connections open while the server writes its profile.
+		end := time.Now().Add(2 * time.Second)
+		if err := l.run(func() bool { return time.Now().After(end) }, end.Add(time.Minute)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

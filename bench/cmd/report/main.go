@@ -66,7 +66,7 @@ func main() {
 	out := flag.String("out", "../docs/benchmarks.md", "markdown file to update")
 	cmd := flag.String("cmd", "", "the exact command that produced the results")
 	machine := flag.String("machine", "", "machine description, markdown lines")
-	profile := flag.String("profile", "", "pprof -top output of the gotio server under TCP echo, to include")
+	profile := flag.String("profile", "", "markdown with pprof -top output of the gotio server, to include")
 	flag.Parse()
 	rs, err := read(*in)
 	if err != nil {
@@ -277,7 +277,7 @@ func render(rs []result, cmd, machine, profile string) string {
 	}
 	if profile != "" {
 		if p, err := os.ReadFile(profile); err == nil {
-			fmt.Fprintf(&b, "### gotio CPU profile under `tcp-echo`\n\n`go tool pprof -top` of the gotio server for one extra tcp-echo run:\n\n```\n%s```\n\n", p)
+			fmt.Fprintf(&b, "### gotio profiles\n\n`go tool pprof -top` of the gotio server in one extra run of each case:\n\n%s", p)
 		}
 	}
 	fmt.Fprintln(&b, endMark)

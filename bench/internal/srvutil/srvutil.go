@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 )
@@ -16,6 +17,7 @@ type Flags struct {
 	Addr       string
 	Proto      string // tcp, ws or pomelo; each server says which it serves
 	CPUProfile string
+	MemProfile string
 	Tuned      bool // server-specific buffer tuning (netpoll)
 }
 
@@ -25,6 +27,7 @@ func Parse() *Flags {
 	flag.StringVar(&f.Addr, "addr", "127.0.0.1:7000", "listen address")
 	flag.StringVar(&f.Proto, "proto", "tcp", "protocol: tcp (length-prefixed frames), ws or pomelo")
 	flag.StringVar(&f.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.StringVar(&f.MemProfile, "memprofile", "", "write a heap profile to this file on SIGUSR1 (the idle workload's -heapsignal sends it)")
 	flag.BoolVar(&f.Tuned, "tuned", false, "use smaller per-connection buffers where the library allows")
 	flag.Parse()
 	return f
@@ -43,6 +46,15 @@ func Run(f *Flags, serve func() error) {
 			Fatal(err)
 		}
 	}
+	if f.MemProfile != "" {
+		usr1 := make(chan os.Signal, 1)
+		signal.Notify(usr1, syscall.SIGUSR1)
+		go func() {
+			for range usr1 {
+				writeHeap(f.MemProfile)
+			}
+		}()
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	errc := make(chan error, 1)
@@ -59,6 +71,18 @@ func Run(f *Flags, serve func() error) {
 		Fatal(err)
 	}
 	os.Exit(0)
+}
+
+// writeHeap writes a heap profile, after a GC so that it shows live memory.
+func writeHeap(path string) {
+	mf, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "server: heap profile:", err)
+		return
+	}
+	runtime.GC()
+	pprof.WriteHeapProfile(mf)
+	mf.Close()
 }
 
 // Fatal prints err and exits with status 1.
