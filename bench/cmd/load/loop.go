@@ -35,7 +35,7 @@ type conn struct {
 type loop struct {
 	epfd   int
 	addr   unix.SockaddrInet4
-	byFD   map[int]*conn
+	byFD   []*conn // indexed by file descriptor
 	conns  []*conn
 	rbuf   []byte
 	events []unix.EpollEvent
@@ -81,7 +81,7 @@ func newLoop(addr string, p proto, w workload, maxFlight int) (*loop, error) {
 		return nil, fmt.Errorf("load: epoll: %w", err)
 	}
 	l := &loop{
-		epfd: epfd, byFD: make(map[int]*conn), rbuf: make([]byte, 256<<10),
+		epfd: epfd, rbuf: make([]byte, 256<<10),
 		events: make([]unix.EpollEvent, 1024), p: p, w: w, start: time.Now(),
 		maxFlight: maxFlight,
 	}
@@ -106,6 +106,9 @@ func (l *loop) dial() error {
 	}
 	c := &conn{fd: fd, idx: len(l.conns)}
 	l.conns = append(l.conns, c)
+	for len(l.byFD) <= fd {
+		l.byFD = append(l.byFD, nil)
+	}
 	l.byFD[fd] = c
 	l.inflight++
 	c.wantOut = true
@@ -258,7 +261,11 @@ func (l *loop) run(done func() bool, deadline time.Time) error {
 		}
 		for i := 0; i < n; i++ {
 			ev := l.events[i]
-			c := l.byFD[int(ev.Fd)]
+			fd := int(ev.Fd)
+			if fd >= len(l.byFD) || l.byFD[fd] == nil {
+				continue
+			}
+			c := l.byFD[fd]
 			if c == nil {
 				continue
 			}

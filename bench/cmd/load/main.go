@@ -22,6 +22,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -64,12 +65,19 @@ func main() {
 		pushes   = flag.Int("pushes", 20, "bcast: pushes to every connection")
 		heapSig  = flag.Bool("heapsignal", false, "idle: send the server SIGUSR1 (write a heap profile) while the connections are open")
 		flight   = flag.Int("inflight", 200, "connections establishing at once")
+		cpuProf  = flag.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 		caseName = flag.String("case", "", "case name for the result line")
 		server   = flag.String("server", "", "server name for the result line")
 		round    = flag.Int("round", 0, "round number for the result line")
 	)
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
+	if *cpuProf != "" {
+		if f, err := os.Create(*cpuProf); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	res := result{Case: *caseName, Server: *server, Round: *round, Conns: *conns}
 	err := func() error {
 		if *pid <= 0 {
@@ -107,6 +115,7 @@ func main() {
 	fmt.Println(string(out))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
@@ -154,20 +163,22 @@ type echoWL struct {
 	h       hist
 }
 
-func (w *echoWL) next(l *loop, c *conn) error {
+// next sends c's next batch; now is the current time (one clock read per
+// completed batch serves both the latency sample and the next send time).
+func (w *echoWL) next(l *loop, c *conn, now int64) error {
 	w.buf = w.buf[:0]
 	for i := 0; i < w.depth; i++ {
 		binary.BigEndian.PutUint64(w.payload, c.seq+uint64(i)+1)
 		w.buf = l.p.request(w.buf, c, w.payload)
 	}
 	c.expect = 0
-	c.sentAt = l.now()
+	c.sentAt = now
 	return l.send(c, w.buf)
 }
 
 func (w *echoWL) ready(l *loop, c *conn) error {
 	l.established(c)
-	return w.next(l, c)
+	return w.next(l, c, l.now())
 }
 
 func (w *echoWL) message(l *loop, c *conn, p []byte) error {
@@ -180,10 +191,11 @@ func (w *echoWL) message(l *loop, c *conn, p []byte) error {
 	if c.expect < w.depth {
 		return nil
 	}
+	now := l.now()
 	if w.measure {
-		w.h.add(l.now() - c.sentAt)
+		w.h.add(now - c.sentAt)
 	}
-	return w.next(l, c)
+	return w.next(l, c, now)
 }
 
 func runEcho(res *result, addr, pid string, p proto, conns, size, depth int, warmup, dur time.Duration, flight int) error {
