@@ -23,6 +23,8 @@ const (
 	opKick  = 'k'
 )
 
+var errFlushTimeout = errors.New("timed out")
+
 // control serves a control request to nn.
 func (b *NATS) control(nn *natsNode, m *nats.Msg) {
 	if len(m.Data) < 2 || (m.Data[0] != opProbe && m.Data[0] != opKick) {
@@ -75,8 +77,8 @@ func (b *NATS) kickLocal(nn *natsNode, id uint64, reason string) bool {
 
 // attached returns the attached node named id, nil when it is elsewhere.
 func (b *NATS) attached(id string) *natsNode {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	return b.nodes[id]
 }
 
@@ -97,6 +99,10 @@ func (b *NATS) kick(ctx context.Context, s Session, reason string) (bool, error)
 // request asks s's node. A node with no subscriber on its control subject
 // is gone (its connection to NATS ended): its sessions are not open.
 func (b *NATS) request(ctx context.Context, s Session, op byte, reason string) (bool, error) {
+	if !b.up.Load() {
+		b.stats.kickFailures.Add(1)
+		return false, fmt.Errorf("cluster: %s request to node %s: %w", opName(op), s.Node, ErrDisconnected)
+	}
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.RequestTimeout)
 	defer cancel()
 	data := binary.AppendUvarint([]byte{op}, s.Conn)

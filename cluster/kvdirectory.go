@@ -42,6 +42,7 @@ func (b *NATS) SessionBucket(ctx context.Context) (jetstream.KeyValue, error) {
 // {"node": id, "conn": n}. Create it with NewDirectory.
 type KVDirectory struct {
 	kv     jetstream.KeyValue
+	bus    *NATS
 	ctl    controller
 	policy Policy
 	reason string
@@ -52,11 +53,23 @@ var _ Directory = (*KVDirectory)(nil)
 // NewDirectory returns a directory kept in kv (see NATS.SessionBucket),
 // reaching old sessions through bus.
 func NewDirectory(bus *NATS, kv jetstream.KeyValue, policy Policy) *KVDirectory {
-	return &KVDirectory{kv: kv, ctl: bus, policy: policy, reason: DefaultKickReason}
+	return &KVDirectory{kv: kv, bus: bus, ctl: bus, policy: policy, reason: DefaultKickReason}
+}
+
+// ready fails fast while the bus is disconnected, rather than wait on
+// nats.go's connection lock through a reconnect attempt.
+func (d *KVDirectory) ready(op, user string) error {
+	if !d.bus.Connected() {
+		return fmt.Errorf("cluster: %s %q: %w", op, user, ErrDisconnected)
+	}
+	return nil
 }
 
 // Login claims user for s under the directory's policy.
 func (d *KVDirectory) Login(ctx context.Context, user string, s Session) (ok, kickedOld bool, err error) {
+	if err := d.ready("login", user); err != nil {
+		return false, false, err
+	}
 	key := escapeKey(user)
 	val, err := json.Marshal(s)
 	if err != nil {
@@ -109,6 +122,9 @@ func (d *KVDirectory) Login(ctx context.Context, user string, s Session) (ok, ki
 
 // Logout releases user if s holds it.
 func (d *KVDirectory) Logout(ctx context.Context, user string, s Session) error {
+	if err := d.ready("logout", user); err != nil {
+		return err
+	}
 	key := escapeKey(user)
 	e, err := d.kv.Get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -130,6 +146,9 @@ func (d *KVDirectory) Logout(ctx context.Context, user string, s Session) error 
 
 // Lookup returns the session holding user.
 func (d *KVDirectory) Lookup(ctx context.Context, user string) (Session, bool, error) {
+	if err := d.ready("lookup", user); err != nil {
+		return Session{}, false, err
+	}
 	e, err := d.kv.Get(ctx, escapeKey(user))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return Session{}, false, nil

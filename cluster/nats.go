@@ -80,21 +80,35 @@ var ErrClosed = errors.New("cluster: bus closed")
 // probes of a unique login). The connection reconnects on its own; nats.go
 // subscribes again to everything held when it is back.
 //
+// No method called by aio (Publish, InterestChanged) waits for NATS:
+// nats.go holds its connection lock while it dials during a reconnect, so
+// Publish consults the bus's own view of the connection and fails fast
+// while it is down, and subscriptions are changed by one goroutine of the
+// bus, never on aio's bind path.
+//
 // All methods are safe for concurrent use.
 type NATS struct {
 	cfg  NATSConfig
 	nc   *nats.Conn
 	subj subjects
 	log  zerolog.Logger
+	seed maphash.Seed
 
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	nodes  map[string]*natsNode
 	closed atomic.Bool
+	up     atomic.Bool // connected, as nats.go's handlers last reported
 
-	locks       keyLocks[interestKey]
+	// Interest changes reported by aio, applied by one goroutine.
+	imu     sync.Mutex
+	dirty   map[interestKey]*natsNode
+	wake    chan struct{}
+	barrier chan chan struct{}
+	quit    chan struct{}
+	iwg     sync.WaitGroup
+
 	stats       counters
 	droppedGone atomic.Uint64 // Dropped of subscriptions since removed
-	seed        maphash.Seed
 }
 
 var _ aio.Bus = (*NATS)(nil)
@@ -130,8 +144,9 @@ func NewNATS(cfg NATSConfig) (*NATS, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = defaultRequestTimeout
 	}
-	b := &NATS{cfg: cfg, subj: newSubjects(cfg.App), log: cfg.Logger,
-		nodes: make(map[string]*natsNode), seed: maphash.MakeSeed()}
+	b := &NATS{cfg: cfg, subj: newSubjects(cfg.App), log: cfg.Logger, seed: maphash.MakeSeed(),
+		nodes: make(map[string]*natsNode), dirty: make(map[interestKey]*natsNode),
+		wake: make(chan struct{}, 1), barrier: make(chan chan struct{}), quit: make(chan struct{})}
 	opts := append(append([]nats.Option(nil), cfg.Options...),
 		nats.Name(cfg.Name),
 		nats.MaxReconnects(cfg.MaxReconnects),
@@ -142,6 +157,7 @@ func NewNATS(cfg NATSConfig) (*NATS, error) {
 		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(b.onDisconnect),
 		nats.ReconnectHandler(b.onReconnect),
+		nats.ClosedHandler(func(*nats.Conn) { b.up.Store(false) }),
 		nats.ErrorHandler(b.onAsyncError),
 	)
 	nc, err := nats.Connect(cfg.URL, opts...)
@@ -149,6 +165,9 @@ func NewNATS(cfg NATSConfig) (*NATS, error) {
 		return nil, fmt.Errorf("cluster: connect to NATS at %s: %w", cfg.URL, err)
 	}
 	b.nc = nc
+	b.up.Store(nc.IsConnected())
+	b.iwg.Add(1)
+	go b.interests()
 	return b, nil
 }
 
@@ -159,26 +178,37 @@ func (b *NATS) Conn() *nats.Conn { return b.nc }
 // App returns the application name scoping the bus's subjects.
 func (b *NATS) App() string { return b.cfg.App }
 
+// Connected reports whether the bus is connected to NATS, as the client's
+// last connection event said.
+func (b *NATS) Connected() bool { return b.up.Load() }
+
 // Close detaches every node and closes the NATS connection. Stop the
 // servers first (their stop detaches them); Close is safe to call twice.
 func (b *NATS) Close() error {
 	if b.closed.Swap(true) {
 		return nil
 	}
-	b.mu.Lock()
-	nodes := make([]*natsNode, 0, len(b.nodes))
-	for _, nn := range b.nodes {
-		nodes = append(nodes, nn)
-	}
-	b.mu.Unlock()
-	for _, nn := range nodes {
+	for _, nn := range b.nodeList() {
 		b.detach(nn)
 	}
+	close(b.quit)
+	b.iwg.Wait()
 	b.nc.Close()
 	return nil
 }
 
+func (b *NATS) nodeList() []*natsNode {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	nodes := make([]*natsNode, 0, len(b.nodes))
+	for _, nn := range b.nodes {
+		nodes = append(nodes, nn)
+	}
+	return nodes
+}
+
 func (b *NATS) onDisconnect(_ *nats.Conn, err error) {
+	b.up.Store(false)
 	if err == nil || b.closed.Load() {
 		return // our own Close
 	}
@@ -187,6 +217,7 @@ func (b *NATS) onDisconnect(_ *nats.Conn, err error) {
 }
 
 func (b *NATS) onReconnect(nc *nats.Conn) {
+	b.up.Store(true)
 	b.stats.reconnects.Add(1)
 	b.log.Info().Str("url", nc.ConnectedUrlRedacted()).Msg("cluster: reconnected to NATS")
 }
@@ -199,115 +230,6 @@ func (b *NATS) onAsyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
 	ev.Msg("cluster: NATS error")
 }
 
-// natsNode is one attached node: its subscriptions and delivery workers.
-type natsNode struct {
-	id    string
-	node  aio.Node
-	conns connFinder
-	queue []chan *nats.Msg
-
-	mu       sync.Mutex // guards what follows
-	detached bool
-	subs     map[aio.Target]*nats.Subscription // interest subscriptions
-	fixed    []*nats.Subscription              // all, bsid wildcard, control
-
-	done chan struct{}
-	wg   sync.WaitGroup
-}
-
-// Attach joins n: it starts n's delivery workers and subscribes to the
-// everyone subject, the business-id wildcard and n's control subject.
-func (b *NATS) Attach(n aio.Node) error {
-	if b.closed.Load() {
-		return ErrClosed
-	}
-	nn := &natsNode{id: n.NodeID(), node: n, subs: make(map[aio.Target]*nats.Subscription), done: make(chan struct{})}
-	nn.conns, _ = n.(connFinder)
-	nn.queue = make([]chan *nats.Msg, b.cfg.Workers)
-	for i := range nn.queue {
-		nn.queue[i] = make(chan *nats.Msg, b.cfg.QueueLen)
-	}
-	b.mu.Lock()
-	if _, dup := b.nodes[nn.id]; dup {
-		b.mu.Unlock()
-		return ErrDuplicateNode
-	}
-	b.nodes[nn.id] = nn
-	b.mu.Unlock()
-	for _, q := range nn.queue {
-		nn.wg.Add(1)
-		go b.work(nn, q)
-	}
-	for _, subject := range []string{b.subj.target(aio.Target{Kind: aio.TargetAll}), b.subj.bsidWildcard()} {
-		sub, err := b.nc.ChanSubscribe(subject, b.queueFor(nn, subject))
-		if err != nil {
-			b.detach(nn)
-			return fmt.Errorf("cluster: subscribe %s: %w", subject, err)
-		}
-		nn.fixed = append(nn.fixed, sub)
-	}
-	sub, err := b.nc.Subscribe(b.subj.node(nn.id), func(m *nats.Msg) { b.control(nn, m) })
-	if err != nil {
-		b.detach(nn)
-		return fmt.Errorf("cluster: subscribe control subject: %w", err)
-	}
-	nn.fixed = append(nn.fixed, sub)
-	b.log.Debug().Str("node", nn.id).Str("app", b.cfg.App).Msg("cluster: node attached")
-	return nil
-}
-
-// Detach unsubscribes everything n held and stops its workers.
-func (b *NATS) Detach(n aio.Node) error {
-	b.mu.Lock()
-	nn := b.nodes[n.NodeID()]
-	b.mu.Unlock()
-	if nn == nil || nn.node != n {
-		return nil
-	}
-	b.detach(nn)
-	return nil
-}
-
-func (b *NATS) detach(nn *natsNode) {
-	nn.mu.Lock()
-	if nn.detached {
-		nn.mu.Unlock()
-		return
-	}
-	nn.detached = true
-	subs := nn.subs
-	nn.subs = nil
-	fixed := nn.fixed
-	nn.fixed = nil
-	nn.mu.Unlock()
-	for _, sub := range subs {
-		b.unsubscribe(sub)
-		b.stats.interests.Add(-1)
-	}
-	for _, sub := range fixed {
-		b.unsubscribe(sub)
-	}
-	close(nn.done)
-	nn.wg.Wait()
-	b.mu.Lock()
-	if b.nodes[nn.id] == nn {
-		delete(b.nodes, nn.id)
-	}
-	b.mu.Unlock()
-}
-
-func (b *NATS) unsubscribe(sub *nats.Subscription) {
-	if d, err := sub.Dropped(); err == nil && d > 0 {
-		b.droppedGone.Add(uint64(d))
-	}
-	_ = sub.Unsubscribe()
-}
-
-// queueFor returns the worker queue serving subject on nn.
-func (b *NATS) queueFor(nn *natsNode, subject string) chan *nats.Msg {
-	return nn.queue[maphash.String(b.seed, subject)%uint64(len(nn.queue))]
-}
-
 // Publish sends m to the members of t on the other nodes: one envelope on
 // t's subject. A publish the client cannot hand to NATS is counted in
 // Stats.Lost and returned as an error.
@@ -316,11 +238,15 @@ func (b *NATS) Publish(from aio.Node, t aio.Target, m *codec.Message) error {
 		b.stats.lost.Add(1)
 		return ErrClosed
 	}
+	if len(t.Key) > maxEnvelopeString || len(m.Route) > maxEnvelopeString {
+		b.stats.lost.Add(1)
+		return fmt.Errorf("cluster: publish: key or route over %d bytes: %w", maxEnvelopeString, codec.ErrTooLarge)
+	}
 	pb := pubPool.Get().(*pubBuf)
 	defer pubPool.Put(pb)
 	pb.subject = b.subj.appendTarget(pb.subject[:0], t)
 	subject := string(pb.subject)
-	if !b.nc.IsConnected() {
+	if !b.up.Load() {
 		b.stats.lost.Add(1)
 		return fmt.Errorf("cluster: publish to %s: %w", subject, ErrDisconnected)
 	}
@@ -341,176 +267,26 @@ type pubBuf struct{ subject, data []byte }
 
 var pubPool = sync.Pool{New: func() any { return &pubBuf{subject: make([]byte, 0, 64), data: make([]byte, 0, 512)} }}
 
-// InterestChanged re-reads n.Holds(t) and subscribes to or unsubscribes
-// from t's subject to match. Calls for one node and target are
-// serialized, so the last to run always leaves the subscription matching
-// the current answer.
-func (b *NATS) InterestChanged(n aio.Node, t aio.Target) {
-	if !interestKind(t.Kind) {
-		return
-	}
-	b.mu.Lock()
-	nn := b.nodes[n.NodeID()]
-	b.mu.Unlock()
-	if nn == nil || nn.node != n {
-		return
-	}
-	k := interestKey{node: nn.id, target: t}
-	kl := b.locks.lock(k)
-	defer b.locks.unlock(k, kl)
-	held := n.Holds(t)
-	nn.mu.Lock()
-	if nn.detached {
-		nn.mu.Unlock()
-		return
-	}
-	sub := nn.subs[t]
-	if held == (sub != nil) {
-		nn.mu.Unlock()
-		return
-	}
-	if !held {
-		delete(nn.subs, t)
-		nn.mu.Unlock()
-		b.unsubscribe(sub)
-		b.stats.interests.Add(-1)
-		return
-	}
-	nn.mu.Unlock()
-	subject := b.subj.target(t)
-	// Subscribing while disconnected is fine: nats.go sends every
-	// subscription it holds when the connection is back.
-	sub, err := b.nc.ChanSubscribe(subject, b.queueFor(nn, subject))
-	if err != nil {
-		b.log.Error().Err(err).Str("subject", subject).Msg("cluster: subscribe failed")
-		return
-	}
-	nn.mu.Lock()
-	if nn.detached {
-		nn.mu.Unlock()
-		_ = sub.Unsubscribe()
-		return
-	}
-	nn.subs[t] = sub
-	nn.mu.Unlock()
-	b.stats.interests.Add(1)
-}
-
-// Subscribed reports whether node id holds a subscription for t, for
-// tests and diagnostics.
-func (b *NATS) Subscribed(id string, t aio.Target) bool {
-	b.mu.Lock()
-	nn := b.nodes[id]
-	b.mu.Unlock()
-	if nn == nil {
-		return false
-	}
-	nn.mu.Lock()
-	defer nn.mu.Unlock()
-	return nn.subs[t] != nil
-}
-
-// Flush waits until the NATS server has processed everything this client
-// sent so far (subscriptions included), or until timeout. A test uses it
-// to know a node's interest is registered before another node publishes.
-func (b *NATS) Flush(timeout time.Duration) error {
-	if err := b.nc.FlushTimeout(timeout); err != nil {
-		return fmt.Errorf("cluster: flush: %w", err)
-	}
-	return nil
-}
-
 // Stats returns the bus's counters.
 func (b *NATS) Stats() Stats {
 	s := b.stats.snapshot()
 	s.Dropped = b.droppedGone.Load()
-	b.mu.Lock()
-	nodes := make([]*natsNode, 0, len(b.nodes))
-	for _, nn := range b.nodes {
-		nodes = append(nodes, nn)
-	}
-	b.mu.Unlock()
-	for _, nn := range nodes {
+	for _, nn := range b.nodeList() {
 		nn.mu.Lock()
 		for _, sub := range nn.subs {
-			if d, err := sub.Dropped(); err == nil {
-				s.Dropped += uint64(d)
-			}
+			s.Dropped += dropped(sub)
 		}
 		for _, sub := range nn.fixed {
-			if d, err := sub.Dropped(); err == nil {
-				s.Dropped += uint64(d)
-			}
+			s.Dropped += dropped(sub)
 		}
 		nn.mu.Unlock()
 	}
 	return s
 }
 
-// work hands received messages to nn until it is detached.
-func (b *NATS) work(nn *natsNode, q chan *nats.Msg) {
-	defer nn.wg.Done()
-	var w worker
-	for {
-		select {
-		case m := <-q:
-			b.deliver(nn, &w, m)
-		case <-nn.done:
-			return
-		}
+func dropped(sub *nats.Subscription) uint64 {
+	if d, err := sub.Dropped(); err == nil && d > 0 {
+		return uint64(d)
 	}
-}
-
-// worker is one delivery goroutine's scratch state.
-type worker struct {
-	env     envelope
-	msg     codec.Message
-	subject []byte
-	routes  map[string]string // interned routes: few, and they recur
-}
-
-const maxInternedRoutes = 1024
-
-func (w *worker) route(b []byte) string {
-	if r, ok := w.routes[string(b)]; ok {
-		return r
-	}
-	r := string(b)
-	if w.routes == nil {
-		w.routes = make(map[string]string)
-	}
-	if len(w.routes) < maxInternedRoutes {
-		w.routes[r] = r
-	}
-	return r
-}
-
-func (b *NATS) deliver(nn *natsNode, w *worker, m *nats.Msg) {
-	e := &w.env
-	if err := decodeEnvelope(m.Data, e); err != nil {
-		b.stats.malformed.Add(1)
-		b.log.Debug().Err(err).Str("subject", m.Subject).Msg("cluster: malformed envelope dropped")
-		return
-	}
-	if string(e.origin) == nn.id {
-		b.stats.echoes.Add(1) // aio delivered it locally already
-		return
-	}
-	t := aio.Target{Kind: e.target}
-	if t.Kind != aio.TargetAll {
-		t.Key = string(e.key)
-	}
-	// The envelope must name the subject it came on: a message reaches the
-	// members of the subject's target only.
-	w.subject = b.subj.appendTarget(w.subject[:0], t)
-	if string(w.subject) != m.Subject {
-		b.stats.malformed.Add(1)
-		b.log.Debug().Str("subject", m.Subject).Msg("cluster: envelope target does not match its subject")
-		return
-	}
-	w.msg = codec.Message{Kind: e.kind, ID: e.id, Route: w.route(e.route), Body: e.body, Binary: e.binary}
-	n := nn.node.Deliver(t, &w.msg)
-	w.msg.Body = nil
-	b.stats.received.Add(1)
-	b.stats.delivered.Add(uint64(n))
+	return 0
 }
