@@ -112,22 +112,32 @@ func (in *inbox) snapshot() []push {
 	return slices.Clone(in.got)
 }
 
-// waitFor waits until the inbox holds a push matching want.
-func (in *inbox) waitFor(t *testing.T, what string, want func(push) bool) push {
-	t.Helper()
+// await waits until the inbox holds a push matching want; false after
+// the hang guard. Any goroutine may call it.
+func (in *inbox) await(want func(push) bool) (push, bool) {
 	deadline := time.After(wait)
 	for {
 		for _, p := range in.snapshot() {
 			if want(p) {
-				return p
+				return p, true
 			}
 		}
 		select {
 		case <-in.more:
 		case <-deadline:
-			t.Fatalf("%s never received %s; got %+v", in.name, what, in.snapshot())
+			return push{}, false
 		}
 	}
+}
+
+// waitFor is await on the test's goroutine, failing the test.
+func (in *inbox) waitFor(t *testing.T, what string, want func(push) bool) push {
+	t.Helper()
+	p, ok := in.await(want)
+	if !ok {
+		t.Fatalf("%s never received %s; got %+v", in.name, what, in.snapshot())
+	}
+	return p
 }
 
 func (in *inbox) count(want func(push) bool) int {

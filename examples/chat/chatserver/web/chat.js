@@ -12,6 +12,7 @@
   let client = null;
   let users = [];
   let retry = 0;
+  let joins = 0;
 
   function setState(state, detail) {
     const el = $('state');
@@ -65,6 +66,7 @@
     retry = 0;
     setUsers(r.users || []);
     $('connector').textContent = entry.host + ':' + entry.port;
+    if (joins++ > 0) system('back in ' + room + ' on ' + entry.host + ':' + entry.port);
     setState('connected');
   }
 
