@@ -445,6 +445,20 @@ func TestUniqueLoginKickOld(t *testing.T) {
 				}
 			}
 
+			// pomelo issue #745 under KickOld: a second login on the same
+			// connection kicks nothing, least of all itself.
+			q := dial(t, tc.nodes[0])
+			q.mustCall("login wu", "ok login kicked=false")
+			q.mustCall("join lobby", "ok join")
+			q.mustCall("login wu", "ok login kicked=false")
+			q.mustCall("join lobby", "ok join")
+			tc.waitInterest(t, 0, group("lobby"), true)
+			sender.mustCall("group lobby L", "ok group")
+			sender.mustCall("group lobby LF", "ok group")
+			if got := q.countUntil("L", "LF"); got != 1 {
+				t.Fatalf("double login: pushed %d times", got)
+			}
+
 			// A claim whose node is gone is replaced without a kick.
 			ghost := cluster.Session{Node: "ghost", Conn: 7}
 			if ok, _, err := tc.dirs[0].Login(ctx, "gus", ghost); err != nil || !ok {

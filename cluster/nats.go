@@ -160,12 +160,14 @@ func NewNATS(cfg NATSConfig) (*NATS, error) {
 		nats.ClosedHandler(func(*nats.Conn) { b.up.Store(false) }),
 		nats.ErrorHandler(b.onAsyncError),
 	)
+	// Up before Connect returns, so that a disconnect reported right after
+	// can only lower it.
+	b.up.Store(true)
 	nc, err := nats.Connect(cfg.URL, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: connect to NATS at %s: %w", cfg.URL, err)
 	}
 	b.nc = nc
-	b.up.Store(nc.IsConnected())
 	b.iwg.Add(1)
 	go b.interests()
 	return b, nil
