@@ -2,6 +2,7 @@ package aio
 
 import (
 	"sync"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 )
@@ -84,7 +85,7 @@ func (s *Server) sendTo(t Target, m *codec.Message, opts []SendOption) int {
 	if s.cfg.Bus != nil && !o.local {
 		if err := s.cfg.Bus.Publish(s, t, m); err != nil {
 			s.stats.BusErrors.Add(1)
-			s.logger.Warn().Err(err).Uint8("target", uint8(t.Kind)).Str("key", t.Key).Msg("aio: cluster publish failed")
+			s.logBusError(err, t)
 		}
 	}
 	return n
@@ -181,4 +182,16 @@ func (c *ChannelContext) Remove(reason error) {
 		reason = ErrRemoved
 	}
 	c.finish(reason)
+}
+
+// logBusError logs a failed publish at most once a second: while the bus is
+// down every cross-node send fails, and the counter (BusErrors) has them all.
+func (s *Server) logBusError(err error, t Target) {
+	now := time.Now().UnixNano()
+	last := s.busLogged.Load()
+	if now-last < int64(time.Second) || !s.busLogged.CompareAndSwap(last, now) {
+		return
+	}
+	s.logger.Warn().Err(err).Uint8("target", uint8(t.Kind)).Str("key", t.Key).
+		Uint64("failed_total", s.stats.BusErrors.Load()).Msg("aio: cluster publish failed (logged at most once a second)")
 }

@@ -46,6 +46,8 @@ type Server struct {
 	stopOnce  sync.Once
 	addrs     []net.Addr
 
+	busLogged atomic.Int64 // unix nanos of the last bus error logged
+
 	blMu      sync.Mutex
 	blacklist map[string]time.Time // ip → until
 }
