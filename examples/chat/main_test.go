@@ -177,6 +177,20 @@ func TestRoles(t *testing.T) {
 	}
 	bob.waitMsg(t, "alice: psst")
 
+	// Each connector's port answers /metrics for itself, and nothing else
+	// over plain HTTP.
+	for path, status := range map[string]int{"/metrics": 200, "/": 404} {
+		resp, err := http.Get("http://" + addrs[0] + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != status || (status == 200 && !bytes.Contains(body, []byte("gotio_connections_accepted_total"))) {
+			t.Errorf("GET %s on a connector: %s\n%s", path, resp.Status, body)
+		}
+	}
+
 	resp, err := http.Get("http://" + web.app.WebAddr() + "/config.json")
 	if err != nil {
 		t.Fatal(err)

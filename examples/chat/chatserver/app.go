@@ -153,7 +153,7 @@ func (a *App) startConnector(ctx context.Context, n int, addr string) error {
 		}
 	}
 	c.router = c.routes()
-	cc, err := a.wire.portCodec(a.cfg.Heartbeat, true, stat.Handler(func() stat.Snapshot { return c.Server().Stats() }))
+	cc, err := a.wire.portCodec(a.cfg.Heartbeat, true, metricsOnly(func() stat.Snapshot { return c.Server().Stats() }))
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (a *App) startConnector(ctx context.Context, n int, addr string) error {
 func (a *App) startGate() error {
 	router := gateRoutes(a.entries)
 	var srv *aio.Server
-	cc, err := a.wire.portCodec(a.cfg.Heartbeat, false, stat.Handler(func() stat.Snapshot { return srv.Stats() }))
+	cc, err := a.wire.portCodec(a.cfg.Heartbeat, false, metricsOnly(func() stat.Snapshot { return srv.Stats() }))
 	if err != nil {
 		return err
 	}
@@ -202,6 +202,15 @@ func (a *App) startGate() error {
 	a.gate = srv
 	a.register("gate-server-1", srv.Stats)
 	return nil
+}
+
+// metricsOnly is the plain HTTP a chat port serves besides its
+// WebSockets: its own server's statistics on /metrics, so that each
+// process of a split deployment can be scraped.
+func metricsOnly(src func() stat.Snapshot) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", stat.Handler(src))
+	return mux
 }
 
 // register exposes a server's statistics on /metrics, labelled with its id.

@@ -155,6 +155,14 @@ func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply,
 	if err := conn.BindGroup(m.rid); err != nil {
 		return nil, err
 	}
+	if c.nats != nil {
+		// The bus subscribes to the user's and the room's subjects on its
+		// own goroutine: answer once they are in force, so that whatever
+		// the room says after this reply reaches the newcomer.
+		if err := c.nats.Flush(c.app.cfg.OpTimeout); err != nil {
+			c.app.cfg.Logger.Warn().Err(err).Str("uid", m.uid).Msg("chat: cluster subscriptions not confirmed")
+		}
+	}
 	if err := c.roster.Join(opCtx, m.rid, Member{Name: m.name, Session: m.sess}); err != nil {
 		return nil, err
 	}
