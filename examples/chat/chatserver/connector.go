@@ -80,7 +80,6 @@ type chatEvent struct {
 // mutex orders enter against the leave that the connection's close
 // starts, which may come at any moment.
 type member struct {
-	conn *aio.ChannelContext
 	name string
 	rid  string
 	uid  string // chatofpomelo's session uid: name*rid
@@ -122,7 +121,7 @@ func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply,
 	if memberOf(conn) != nil {
 		return duplicateLogin, nil // this connection entered already
 	}
-	m := &member{conn: conn, name: req.Username, rid: req.Rid, uid: req.Username + "*" + req.Rid, sess: cluster.SessionOf(conn)}
+	m := &member{name: req.Username, rid: req.Rid, uid: req.Username + "*" + req.Rid, sess: cluster.SessionOf(conn)}
 	conn.Set(memberKey{}, m)
 	// From here on the connection's close hook finds m and leaves.
 	m.mu.Lock()

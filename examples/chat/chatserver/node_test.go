@@ -127,3 +127,12 @@ func jsonEqual(t *testing.T, got json.RawMessage, want string) bool {
 	jb, _ := json.Marshal(b)
 	return bytes.Equal(ja, jb)
 }
+
+// TestPomeloJSProtobuf checks the page's pomelo-protobuf (web/pomelo.js)
+// byte for byte against npm pomelo-protobuf (testdata/pomelojs.js).
+func TestPomeloJSProtobuf(t *testing.T) {
+	out := testenv.Node(t, 30*time.Second, "testdata/pomelojs.js")
+	if got := string(bytes.TrimSpace(out)); got != "ok 8" {
+		t.Fatalf("pomelojs.js: %q", got)
+	}
+}
