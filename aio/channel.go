@@ -28,9 +28,9 @@ type ChannelContext struct {
 
 	stats     stat.Conn
 	proto     atomic.Pointer[stat.Proto]
-	hbTimeout atomic.Int64 // per-connection heartbeat timeout in ns; 0: server's
-	ready     atomic.Bool  // handshake done or first message delivered
-	inWheel   atomic.Bool
+	hbTimeout atomic.Int64  // per-connection heartbeat timeout in ns; 0: server's
+	ready     atomic.Bool   // handshake done or first message delivered
+	wheelGen  atomic.Uint32 // generation of the connection's live wheel entry
 	state     atomic.Uint32
 	limiter   *rate.Limiter
 

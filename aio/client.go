@@ -153,6 +153,7 @@ func (c *Client) connect(ctx context.Context, reconnect bool) error {
 	if err != nil {
 		return err
 	}
+	conn.markReady() // a codec that does not speak first is ready once dialed
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()

@@ -110,22 +110,33 @@ func (c *Client) heartbeatLoop() {
 		case now := <-timer.C:
 			next := time.Second
 			if conn := c.Conn(); conn != nil && !conn.Closed() && conn.ready.Load() {
-				if hb, ok := conn.stream.(codec.Heartbeater); ok {
-					interval := c.heartbeatInterval(conn)
-					next = min(max(interval/4, 5*time.Millisecond), time.Second)
-					last := max(conn.stats.LastSent.Load(), conn.created)
-					if interval > 0 && now.UnixNano()-last >= int64(interval) {
-						ob := getBuf()
-						ob.b = hb.Heartbeat(ob.b[:0])
-						_ = conn.enqueue(ob, nil, true)
-						ob.release()
-					}
+				interval := c.heartbeatInterval(conn)
+				next = min(max(interval/4, 5*time.Millisecond), time.Second)
+				last := max(conn.stats.LastSent.Load(), conn.created)
+				if interval > 0 && now.UnixNano()-last >= int64(interval) {
+					sendHeartbeat(conn)
 				}
 			} else {
 				next = 20 * time.Millisecond
 			}
 			timer.Reset(next)
 		}
+	}
+}
+
+// sendHeartbeat sends the codec's heartbeat, or a WebSocket ping when the
+// codec has none and the transport is WebSocket.
+func sendHeartbeat(conn *ChannelContext) {
+	if hb, ok := conn.stream.(codec.Heartbeater); ok {
+		ob := getBuf()
+		ob.b = hb.Heartbeat(ob.b[:0])
+		_ = conn.enqueue(ob, nil, true)
+		ob.release()
+		return
+	}
+	if w, ok := conn.rc.(*wsConn); ok {
+		w.ping()
+		conn.stats.LastSent.Store(time.Now().UnixNano())
 	}
 }
 

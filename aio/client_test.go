@@ -11,6 +11,7 @@ import (
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/tcp"
+	ws "github.com/gotio/gotio/codec/websocket"
 )
 
 // rpcHandler answers requests with their body and pushes notifies back.
@@ -240,5 +241,36 @@ func TestClientNoticesSilentServer(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("client did not notice the silent server")
+	}
+}
+
+// TestWebSocketClientPingsWhenIdle: over WebSocket with an inner codec that
+// has no heartbeat of its own (JSON), the client pings, and the pongs keep
+// its own timeout satisfied.
+func TestWebSocketClientPingsWhenIdle(t *testing.T) {
+	s := startServer(t, aio.Config{
+		Codec:            ws.New(&ws.Config{Routes: []ws.Route{{Inner: ws.JSON}}}),
+		HeartbeatTimeout: 300 * time.Millisecond,
+		Handler:          aio.HandlerFunc(rpcHandler),
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{
+		Codec:             ws.JSON,
+		WebSocket:         &aio.WebSocketDial{URL: "ws://" + s.Addr().String() + "/", Text: true},
+		HeartbeatInterval: 100 * time.Millisecond,
+		HeartbeatTimeout:  300 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	time.Sleep(1500 * time.Millisecond)
+	if s.ConnCount() != 1 || s.Stats().HeartbeatTimeouts != 0 || cl.Conn() == nil {
+		t.Fatalf("idle WebSocket pair did not survive: server conns %d, timeouts %d", s.ConnCount(), s.Stats().HeartbeatTimeouts)
+	}
+	resp, err := cl.Request(ctx, "still.there", []byte(`{"ok":true}`))
+	if err != nil || string(resp.Body) != `{"ok":true}` {
+		t.Fatalf("request after idling: %v %v", resp, err)
 	}
 }

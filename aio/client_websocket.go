@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -34,6 +35,11 @@ func (c *Client) dialWebSocket(ctx context.Context) (*ChannelContext, error) {
 		wc.Close()
 		return nil, ErrServerShutdown
 	}
+	// A pong proves the server alive like any inbound bytes.
+	wc.SetPongHandler(func(string) error {
+		conn.stats.LastReceived.Store(time.Now().UnixNano())
+		return nil
+	})
 	s.opened(conn, false)
 	c.wg.Add(1)
 	go func() {
@@ -69,6 +75,13 @@ func (w *wsConn) writev(bufs [][]byte) (int, error) {
 		n += len(b)
 	}
 	return n, nil
+}
+
+// ping sends a WebSocket ping, the heartbeat of inner codecs without one.
+func (w *wsConn) ping() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_ = w.wc.WriteControl(websocket.PingMessage, nil, deadline(w.s.cfg.WriteTimeout))
 }
 
 func (w *wsConn) close() error {

@@ -176,11 +176,16 @@ func (o *connOutput) Reply(b []byte) {
 
 func (o *connOutput) Handshaken(h codec.Handshake) {
 	c := (*ChannelContext)(o)
-	if h.HeartbeatTimeout != 0 {
+	reschedule := !c.ready.Load()
+	if h.HeartbeatTimeout != 0 && time.Duration(c.hbTimeout.Load()) != h.HeartbeatTimeout {
 		c.hbTimeout.Store(int64(h.HeartbeatTimeout))
+		reschedule = true
 	}
 	c.setProtocol(h.Protocol)
 	c.markReady()
+	if reschedule {
+		c.srv.wheel.add(c)
+	}
 }
 
 // markReady records that the connection finished its handshake (or

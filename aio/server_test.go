@@ -14,6 +14,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/tcp"
 )
 
 func TestEcho(t *testing.T) {
@@ -363,5 +364,27 @@ func TestCloseWithoutServe(t *testing.T) {
 	}
 	if err := s.Serve(listenLoopback(t)); !errors.Is(err, aio.ErrServerClosed) {
 		t.Fatalf("Serve after Close: %v", err)
+	}
+}
+
+// TestCodecHeartbeatTimeoutReschedules checks that a connection whose
+// codec announces a heartbeat shorter than the server's is closed at its
+// own timeout, not at the server-wide one.
+func TestCodecHeartbeatTimeoutReschedules(t *testing.T) {
+	rec := newCloseRecorder()
+	s := startServer(t, aio.Config{Listener: rec, Codec: tcp.New(&tcp.Config{HeartbeatInterval: 100 * time.Millisecond})})
+	nc, err := dialRaw(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.Write(tcp.AppendHandshake(nil))
+	select {
+	case err := <-rec.closed:
+		if !errors.Is(err, aio.ErrHeartbeatTimeout) {
+			t.Fatalf("reason %v", err)
+		}
+	case <-time.After(8 * time.Second): // the server-wide timeout is 2 minutes, the handshake deadline 10 s
+		t.Fatal("the codec's 200 ms heartbeat timeout was not applied")
 	}
 }

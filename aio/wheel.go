@@ -14,7 +14,7 @@ type wheel struct {
 	s       *Server
 	tick    time.Duration
 	mu      sync.Mutex
-	slots   [wheelSlots][]*ChannelContext
+	slots   [wheelSlots][]wheelEntry
 	pos     int64 // absolute tick number last processed
 	quit    chan struct{}
 	done    chan struct{}
@@ -23,6 +23,14 @@ type wheel struct {
 }
 
 const wheelSlots = 512
+
+// wheelEntry is a connection's place in the wheel. A connection has one
+// live entry: rescheduling bumps its generation, and stale entries are
+// dropped when their slot comes due.
+type wheelEntry struct {
+	c   *ChannelContext
+	gen uint32
+}
 
 func newWheel(s *Server) *wheel {
 	// The tick is an eighth of the shortest deadline, within [10ms, 1s].
@@ -51,27 +59,26 @@ func (w *wheel) stop() {
 	})
 }
 
-// add schedules c at its next deadline unless it is scheduled already.
+// add (re)schedules c at its next deadline, replacing any earlier entry:
+// a connection whose timeout changed (a codec's handshake, an application's
+// override) is checked at its new deadline, not its old one.
 func (w *wheel) add(c *ChannelContext) {
-	if !c.inWheel.CompareAndSwap(false, true) {
-		return
-	}
 	due, ok := w.deadline(c)
 	if !ok {
-		c.inWheel.Store(false)
+		c.wheelGen.Add(1) // retire any entry
 		return
 	}
-	w.schedule(c, due)
+	w.schedule(c, c.wheelGen.Add(1), due)
 }
 
-func (w *wheel) schedule(c *ChannelContext, due int64) {
+func (w *wheel) schedule(c *ChannelContext, gen uint32, due int64) {
 	t := due/int64(w.tick) + 1
 	w.mu.Lock()
 	if t <= w.pos {
 		t = w.pos + 1
 	}
 	slot := &w.slots[t%wheelSlots]
-	*slot = append(*slot, c)
+	*slot = append(*slot, wheelEntry{c: c, gen: gen})
 	w.mu.Unlock()
 }
 
@@ -95,7 +102,7 @@ func (w *wheel) run() {
 	defer close(w.done)
 	t := time.NewTicker(w.tick)
 	defer t.Stop()
-	var due []*ChannelContext
+	var due []wheelEntry
 	for {
 		select {
 		case <-w.quit:
@@ -114,8 +121,10 @@ func (w *wheel) run() {
 				clear(*slot)
 				*slot = (*slot)[:0]
 				w.mu.Unlock()
-				for _, c := range due {
-					w.check(c, now.UnixNano())
+				for _, e := range due {
+					if e.c.wheelGen.Load() == e.gen {
+						w.check(e.c, e.gen, now.UnixNano())
+					}
 				}
 				clear(due)
 			}
@@ -124,19 +133,17 @@ func (w *wheel) run() {
 }
 
 // check closes c when its deadline passed, or schedules it again.
-func (w *wheel) check(c *ChannelContext, now int64) {
+func (w *wheel) check(c *ChannelContext, gen uint32, now int64) {
 	due, ok := w.deadline(c)
 	if !ok {
-		c.inWheel.Store(false)
 		return
 	}
 	if due > now {
-		w.schedule(c, due)
+		w.schedule(c, gen, due)
 		return
 	}
 	s := w.s
 	if !c.ready.Load() && s.cfg.handshake > 0 && now >= c.created+int64(s.cfg.handshake) {
-		c.inWheel.Store(false)
 		c.Close(ErrHandshakeTimeout)
 		return
 	}
@@ -144,10 +151,9 @@ func (w *wheel) check(c *ChannelContext, now int64) {
 	if !s.cfg.Listener.OnHeartbeatTimeout(c, silent) {
 		// Vetoed: a new period starts now.
 		c.stats.LastReceived.Store(now)
-		w.schedule(c, now+int64(c.heartbeatTimeout()))
+		w.schedule(c, gen, now+int64(c.heartbeatTimeout()))
 		return
 	}
-	c.inWheel.Store(false)
 	s.stats.HeartbeatTimeouts.Add(1)
 	s.logger.Info().Uint64("conn", c.id).Str("remote", c.ip).Dur("silent", silent).Msg("aio: heartbeat timeout")
 	c.Close(ErrHeartbeatTimeout)
