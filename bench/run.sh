@@ -34,10 +34,10 @@ ulimit -n 20000 2>/dev/null || true
 
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
 	rounds=${ROUNDS:-1}
-	warmup=0.5s duration=2s settle=1s pushes=20 pomelo_pushes=10
+	warmup=0.5s duration=2s settle=1s pushes=20 pomelo_pushes=20
 else
 	rounds=${ROUNDS:-3}
-	warmup=1s duration=4s settle=2s pushes=100 pomelo_pushes=20
+	warmup=1s duration=4s settle=2s pushes=100 pomelo_pushes=100
 fi
 
 # case | protocol | load generator arguments | servers (interleaved in this order)

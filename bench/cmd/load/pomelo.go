@@ -9,7 +9,7 @@ import (
 
 // pomeloProto speaks NetEase pomelo's protocol over TCP as a client:
 // handshake, handshake ack, a "room.join" request whose response makes the
-// connection ready, heartbeats answered, pushes decoded. Pushes are JSON
+// connection ready, pushes decoded. Pushes are JSON
 // bodies {"seq":N,...}; the workload sees N as a 4-byte big-endian payload,
 // like a broadcast frame of the other protocols.
 type pomeloProto struct{}
@@ -86,9 +86,10 @@ func (p pomeloProto) decode(l *loop, c *conn, in []byte) (int, error) {
 				return used, err
 			}
 		case pkgHeartbeat:
-			if err := l.send(c, pomeloPkg(nil, pkgHeartbeat, nil)); err != nil {
-				return used, err
-			}
+			// A pomelo client answers a heartbeat one interval later (30 s
+			// by default on both servers), not at once: answering at once
+			// would start a heartbeat ping-pong. Every run is shorter than
+			// an interval, so the client never sends one.
 		case pkgKick:
 			return used, fmt.Errorf("load: pomelo: kicked: %s", body)
 		case pkgData:
