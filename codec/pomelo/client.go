@@ -175,7 +175,7 @@ func (s *clientStream) data(body []byte, out codec.Output) error {
 				return fmt.Errorf("pomelo: route code %d not in the server's dictionary: %w", m.code, codec.ErrProtocol)
 			}
 		} else {
-			route = c.routes.str(m.route)
+			route = c.routes.String(m.route)
 		}
 	default:
 		return fmt.Errorf("pomelo: message type %d from a server: %w", m.typ, codec.ErrProtocol)

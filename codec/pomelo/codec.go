@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/internal/intern"
 	"github.com/gotio/gotio/codec/pomelo/internal/jsjson"
 	"github.com/gotio/gotio/codec/pomelo/protobuf"
 	"google.golang.org/protobuf/proto"
@@ -49,7 +50,7 @@ type Codec struct {
 	clientHello      []byte // a client stream's handshake package
 	onHandshakeReply func(int, json.RawMessage) error
 
-	routes *interner
+	routes *intern.Table
 }
 
 // New returns a Codec for pomelo over TCP (and over TLS: the bytes are the
@@ -82,7 +83,7 @@ func newCodec(cfg *Config, protocol string) (*Codec, error) {
 		serverProtos:  cfg.ServerProtos,
 		clientProtos:  cfg.ClientProtos,
 		onHandshake:   cfg.OnHandshake,
-		routes:        newInterner(),
+		routes:        intern.New(),
 	}
 	if c.maxBody <= 0 {
 		c.maxBody = DefaultMaxBody

@@ -125,7 +125,7 @@ func (s *serverStream) data(body []byte, out codec.Output) error {
 			return fmt.Errorf("pomelo: route code %d not in the dictionary: %w", m.code, codec.ErrProtocol)
 		}
 	} else {
-		route = c.routes.str(m.route)
+		route = c.routes.String(m.route)
 	}
 	return c.deliver(&s.msg, kind, m, route, bodyCodec{c.clientProtos, c.clientMsgs}, out)
 }

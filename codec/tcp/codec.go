@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/internal/intern"
 )
 
 // DefaultMaxFrameSize is the frame limit when Config.MaxFrameSize is zero.
@@ -59,12 +60,12 @@ type Codec struct {
 	optional    bool
 	heartbeatMS uint64
 	ack         []byte // the handshake-ack frame, the same for every stream
-	routes      *interner
+	routes      *intern.Table
 }
 
 // New returns a Codec configured by cfg; nil means the zero Config.
 func New(cfg *Config) *Codec {
-	c := &Codec{maxFrame: DefaultMaxFrameSize, routes: newInterner()}
+	c := &Codec{maxFrame: DefaultMaxFrameSize, routes: intern.New()}
 	if cfg != nil {
 		if cfg.MaxFrameSize > 0 {
 			c.maxFrame = cfg.MaxFrameSize

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/internal/intern"
 )
 
 // frame is one whole frame; payload aliases the input.
@@ -42,7 +43,7 @@ func parseFrame(in []byte, max int) (f frame, n, need int, err error) {
 
 // decodeMessage fills m from a request, notify, response, push or raw
 // frame. m.Body aliases the frame; the route comes from routes.
-func decodeMessage(f frame, m *codec.Message, routes *interner) error {
+func decodeMessage(f frame, m *codec.Message, routes *intern.Table) error {
 	p := f.payload
 	*m = codec.Message{}
 	switch f.typ {
@@ -76,7 +77,7 @@ func decodeMessage(f frame, m *codec.Message, routes *interner) error {
 		if size > uint64(len(p)) {
 			return fmt.Errorf("tcp: %s frame: route of %d bytes overruns the frame: %w", f.typ, size, codec.ErrProtocol)
 		}
-		m.Route, p = routes.str(p[:size]), p[size:]
+		m.Route, p = routes.String(p[:size]), p[size:]
 	}
 	if len(p) > 0 {
 		m.Body = p
