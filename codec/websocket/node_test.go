@@ -11,26 +11,8 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec/websocket"
+	"github.com/gotio/gotio/internal/testenv"
 )
-
-// repoRoot walks up from the test's directory to go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
 
 // TestNodeWS runs testdata/ws_client.js, the npm ws package as a client,
 // against a real aio.Server, with compression off, without and with the
@@ -40,7 +22,7 @@ func TestNodeWS(t *testing.T) {
 	if err != nil {
 		t.Fatal("node is required for the interop test: ", err)
 	}
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	if _, err := os.Stat(filepath.Join(root, "node_modules", "ws")); err != nil {
 		t.Fatal("npm ws is required (npm ci at the repo root): ", err)
 	}

@@ -5,6 +5,7 @@ package nodetest
 import (
 	"bytes"
 	"context"
+	"github.com/gotio/gotio/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,23 +14,7 @@ import (
 
 // Root returns the repository root: the nearest directory above the
 // working directory that holds go.mod.
-func Root(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("nodetest: no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
+func Root(t testing.TB) string { return testenv.RepoRoot(t) }
 
 // Command returns a node command for script (relative to the test's
 // directory) that finds the repository's node_modules. It fails the test
