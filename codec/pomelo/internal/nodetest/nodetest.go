@@ -5,11 +5,12 @@ package nodetest
 import (
 	"bytes"
 	"context"
-	"github.com/gotio/gotio/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/gotio/gotio/internal/testenv"
 )
 
 // Root returns the repository root: the nearest directory above the
