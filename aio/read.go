@@ -124,9 +124,8 @@ func (c *ChannelContext) countRead(n int) {
 	if n <= 0 {
 		return
 	}
-	now := time.Now().UnixNano()
 	c.stats.ReceivedBytes.Add(uint64(n))
-	c.stats.LastReceived.Store(now)
+	c.stats.LastReceived.Store(c.srv.clock.Load())
 	s := &c.srv.stats
 	s.ReceivedBytes.Add(uint64(n))
 	s.Reads.Add(1)

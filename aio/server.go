@@ -47,6 +47,10 @@ type Server struct {
 	addrs     []net.Addr
 
 	busLogged atomic.Int64 // unix nanos of the last bus error logged
+	// clock is the time in unix nanos, refreshed every wheel tick: reads
+	// and writes stamp connections with it instead of asking the system
+	// clock per message (liveness needs no better than a tick).
+	clock atomic.Int64
 
 	blMu      sync.Mutex
 	blacklist map[string]time.Time // ip → until
@@ -63,6 +67,7 @@ func NewServer(cfg *Config) *Server {
 		s.nodeID = randomID()
 	}
 	s.wheel = newWheel(s)
+	s.clock.Store(time.Now().UnixNano())
 	if st.HandlerMode == HandlerQueued {
 		s.workers = newWorkerPool(st.Workers)
 	}

@@ -46,6 +46,7 @@ func newWheel(s *Server) *wheel {
 
 func (w *wheel) start() {
 	w.started = true
+	w.s.clock.Store(time.Now().UnixNano())
 	w.pos = time.Now().UnixNano() / int64(w.tick)
 	go w.run()
 }
@@ -93,7 +94,9 @@ func (w *wheel) deadline(c *ChannelContext) (int64, bool) {
 		due, ok = c.created+int64(w.s.cfg.handshake), true
 	}
 	if hb := c.heartbeatTimeout(); hb > 0 {
-		due, ok = min(due, max(c.stats.LastReceived.Load(), c.created)+int64(hb)), true
+		// Reads are stamped with the coarse clock, up to a tick behind:
+		// allow that tick rather than close a live peer early.
+		due, ok = min(due, max(c.stats.LastReceived.Load(), c.created)+int64(hb)+int64(w.tick)), true
 	}
 	return due, ok
 }
@@ -108,6 +111,7 @@ func (w *wheel) run() {
 		case <-w.quit:
 			return
 		case now := <-t.C:
+			w.s.clock.Store(now.UnixNano())
 			target := now.UnixNano() / int64(w.tick)
 			for {
 				w.mu.Lock()

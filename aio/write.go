@@ -3,7 +3,6 @@ package aio
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/stat"
@@ -32,6 +31,9 @@ type outItem struct {
 // closed connection and with ErrSlowConsumer when the queue is full (the
 // connection is then closed). Safe from any goroutine.
 func (c *ChannelContext) Send(m *codec.Message) error {
+	if ok, err := c.appendToTail(m); ok {
+		return err
+	}
 	ob := getBuf()
 	b, err := c.stream.Encode(ob.b[:0], m)
 	if err != nil {
@@ -42,6 +44,38 @@ func (c *ChannelContext) Send(m *codec.Message) error {
 	err = c.enqueue(ob, nil, false)
 	ob.release()
 	return err
+}
+
+// appendToTail encodes m onto the end of the last queued buffer when only
+// this queue holds it and the read goroutine will flush it: the replies to
+// a batch of pipelined requests then leave as one contiguous buffer, with
+// no buffer per message. It reports false when it did not apply.
+func (c *ChannelContext) appendToTail(m *codec.Message) (bool, error) {
+	q := &c.out
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := len(q.items)
+	if n == 0 || !q.reading || q.closed || c.state.Load() != stateOpen {
+		return false, nil
+	}
+	tail := &q.items[n-1]
+	if tail.done != nil || tail.buf.refs.Load() != 1 || cap(tail.buf.b) > maxPooledBuf {
+		return false, nil
+	}
+	before := len(tail.buf.b)
+	b, err := c.stream.Encode(tail.buf.b, m)
+	if err != nil {
+		tail.buf.b = tail.buf.b[:before]
+		return true, err
+	}
+	if added := len(b) - before; q.bytes+added > c.srv.cfg.WriteQueueBytes {
+		tail.buf.b = b[:before]
+		return false, nil // let enqueue apply the slow-consumer rule
+	} else {
+		q.bytes += added
+	}
+	tail.buf.b = b
+	return true, nil
 }
 
 // SendSync is Send that returns once the bytes were written to the socket,
@@ -200,7 +234,7 @@ func (c *ChannelContext) flush() {
 func (c *ChannelContext) countSent(bytes, packets int) {
 	c.stats.SentBytes.Add(uint64(bytes))
 	c.stats.SentPackets.Add(uint64(packets))
-	c.stats.LastSent.Store(time.Now().UnixNano())
+	c.stats.LastSent.Store(c.srv.clock.Load())
 	s := &c.srv.stats
 	s.SentBytes.Add(uint64(bytes))
 	s.SentPackets.Add(uint64(packets))
