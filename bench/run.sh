@@ -42,12 +42,12 @@ fi
 
 # case | protocol | load generator arguments | servers (interleaved in this order)
 all_cases=(
-	"tcp-echo|tcp|-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration|gotio netpoll gnet nbio"
-	"tcp-echo-pipelined|tcp|-workload echo -conns 100 -depth 8 -warmup $warmup -duration $duration|gotio netpoll gnet nbio"
+	"tcp-echo|tcp|-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration|gotio std netpoll gnet nbio zinx"
+	"tcp-echo-pipelined|tcp|-workload echo -conns 100 -depth 8 -warmup $warmup -duration $duration|gotio std netpoll gnet nbio zinx"
 	"ws-echo|ws|-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration|gotio nbio gorilla"
 	"tcp-idle|tcp|-workload idle -conns 10000 -settle $settle|gotio std netpoll netpoll-tuned gnet nbio zinx"
 	"ws-idle|ws|-workload idle -conns 10000 -settle $settle|gotio nbio gorilla"
-	"tcp-bcast|tcp|-workload bcast -conns 5000 -pushes $pushes|gotio netpoll gnet nbio"
+	"tcp-bcast|tcp|-workload bcast -conns 5000 -pushes $pushes|gotio std netpoll gnet nbio zinx"
 	"pomelo-bcast|pomelo|-workload bcast -conns 5000 -pushes $pomelo_pushes|gotio pitaya"
 )
 
