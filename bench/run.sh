@@ -135,8 +135,12 @@ cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 peers=$(go list -m github.com/cloudwego/netpoll github.com/panjf2000/gnet/v2 github.com/lesismal/nbio \
 	github.com/gorilla/websocket github.com/aceld/zinx 2>/dev/null | sed 's/^github.com\///' | paste -sd, - | sed 's/,/, /g')
 pitaya_v=$(cd pitaya && go list -m github.com/topfreegames/pitaya/v3 2>/dev/null | sed 's/^github.com\///')
+# gotio is built from the working tree (replace => ../): say which.
+gotio_rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$root" status --porcelain -- aio codec group stat handler cluster 2>/dev/null | awk '{print $2}' | paste -sd' ' -)
+gotio_src="commit $gotio_rev${dirty:+ with uncommitted changes in $dirty}"
 machine="- Machine: $(nproc) CPUs ($cpu), $(uname -sr), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) memory
-- $(go version); peers: $peers, $pitaya_v
+- $(go version); gotio: $gotio_src; peers: $peers, $pitaya_v
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC'); $rounds round(s); the run took ${elapsed} s
 - Load average before / after: $load_before / $load_after (the machine is shared; CPU µs per message is the steadiest figure)
 - Server pinned to CPU 0, load generator to CPU 1, both GOMAXPROCS=1"
