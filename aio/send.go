@@ -140,13 +140,10 @@ func (s *Server) broadcast(members []*ChannelContext, m *codec.Message, o *sendO
 			}
 		}
 		if ob == nil {
-			ob = getBuf()
-			b, err := c.stream.Encode(ob.b[:0], m)
-			if err != nil {
-				ob.release()
+			var err error
+			if ob, err = c.encode(m); err != nil {
 				continue
 			}
-			ob.b = b
 			encs = append(encs, encoded{format, ob})
 		}
 		if c.enqueue(ob, nil, false) == nil {

@@ -34,16 +34,26 @@ func (c *ChannelContext) Send(m *codec.Message) error {
 	if ok, err := c.appendToTail(m); ok {
 		return err
 	}
+	ob, err := c.encode(m)
+	if err != nil {
+		return err
+	}
+	err = c.enqueue(ob, nil, false)
+	ob.release()
+	return err
+}
+
+// encode returns m in this connection's wire format, in a pooled buffer
+// the caller releases.
+func (c *ChannelContext) encode(m *codec.Message) (*outBuf, error) {
 	ob := getBuf()
 	b, err := c.stream.Encode(ob.b[:0], m)
 	if err != nil {
 		ob.release()
-		return err
+		return nil, err
 	}
 	ob.b = b
-	err = c.enqueue(ob, nil, false)
-	ob.release()
-	return err
+	return ob, nil
 }
 
 // appendToTail encodes m onto the end of the last queued buffer when only
@@ -68,12 +78,12 @@ func (c *ChannelContext) appendToTail(m *codec.Message) (bool, error) {
 		tail.buf.b = tail.buf.b[:before]
 		return true, err
 	}
-	if added := len(b) - before; q.bytes+added > c.srv.cfg.WriteQueueBytes {
+	added := len(b) - before
+	if q.bytes+added > c.srv.cfg.WriteQueueBytes {
 		tail.buf.b = b[:before]
 		return false, nil // let enqueue apply the slow-consumer rule
-	} else {
-		q.bytes += added
 	}
+	q.bytes += added
 	tail.buf.b = b
 	return true, nil
 }
@@ -82,13 +92,10 @@ func (c *ChannelContext) appendToTail(m *codec.Message) (bool, error) {
 // or with ctx's error when ctx ends first (the bytes may still be written
 // later). Safe from any goroutine.
 func (c *ChannelContext) SendSync(ctx context.Context, m *codec.Message) error {
-	ob := getBuf()
-	b, err := c.stream.Encode(ob.b[:0], m)
+	ob, err := c.encode(m)
 	if err != nil {
-		ob.release()
 		return err
 	}
-	ob.b = b
 	done := make(chan error, 1)
 	err = c.enqueue(ob, done, false)
 	ob.release()
