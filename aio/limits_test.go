@@ -95,6 +95,12 @@ func TestIPStatsAndMetrics(t *testing.T) {
 	bad.expectClosed(5 * time.Second)
 	waitFor(t, "stats", func() bool { return s.Stats().Closed == 1 })
 
+	// Sends are counted after the write returns, which can be after the
+	// client read them.
+	waitFor(t, "sent packets counted", func() bool {
+		w := ips.Snapshot("127.0.0.1")
+		return len(w) == 1 && w[0].SentPackets == 10
+	})
 	w := ips.Snapshot("127.0.0.1")
 	if len(w) != 1 || w[0].Accepted != 2 || w[0].ReceivedPackets != 10 || w[0].HandledPackets != 10 || w[0].SentPackets != 10 || w[0].DecodeErrors != 1 || w[0].ReceivedBytes != 10*6+4 {
 		t.Fatalf("ip window %+v", w)
