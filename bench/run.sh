@@ -49,6 +49,7 @@ all_cases=(
 	"ws-idle|ws|-workload idle -conns 10000 -settle $settle|gotio nbio gorilla"
 	"tcp-bcast|tcp|-workload bcast -conns 5000 -pushes $pushes|gotio std netpoll gnet nbio zinx"
 	"pomelo-bcast|pomelo|-workload bcast -conns 5000 -pushes $pomelo_pushes|gotio pitaya"
+	"pomelo-idle|pomelo|-workload idle -conns 10000 -settle $settle|gotio pitaya"
 )
 
 # server name -> binary and extra flags
@@ -63,7 +64,7 @@ start=$(date +%s)
 echo "run.sh: building into bench/bin/"
 mkdir -p bin results
 go build -o bin/ ./servers/... ./cmd/...
-(cd pitaya && go build -o ../bin/pitaya .) || echo "run.sh: pitaya did not build; pomelo-bcast runs gotio alone" >&2
+(cd pitaya && go build -o ../bin/pitaya .) || echo "run.sh: pitaya did not build; the pomelo cases run gotio alone" >&2
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results="results/$stamp.jsonl"

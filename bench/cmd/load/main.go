@@ -7,8 +7,10 @@
 //
 //	echo   closed-loop ping-pong: each connection sends a frame and waits
 //	       for its echo; messages/s, latency p50/p99, server CPU per message
-//	idle   open -conns connections, one echo each, then idle; server RSS
-//	       per connection above the empty server
+//	idle   open -conns connections, one echo each (pomelo: the room.join
+//	       request and its response), then idle; server RSS per connection
+//	       above the empty server, after checking that the server still
+//	       holds a socket for every connection
 //	bcast  open -conns connections, ask the server for -pushes pushes to
 //	       all; deliveries/s until every client has every push in order
 package main
@@ -46,6 +48,7 @@ type result struct {
 	RSSBase    int64   `json:"rss_base_kib,omitempty"`
 	RSS        int64   `json:"rss_kib,omitempty"`
 	KiBPerConn float64 `json:"kib_per_conn,omitempty"`
+	SrvSockets int     `json:"srv_sockets,omitempty"`
 	Error      string  `json:"error,omitempty"`
 }
 
@@ -252,12 +255,20 @@ func fillCPU(res *result, s0, s1 cpuSample, secs float64, n int64) {
 }
 
 // idleWL establishes connections with one echo each, then leaves them be.
+// With probe false the protocol's readiness already proves that the server
+// serves the connection (pomelo's join response), and no echo is sent.
 type idleWL struct {
+	probe   bool
 	payload []byte
 	buf     []byte
 }
 
 func (w *idleWL) ready(l *loop, c *conn) error {
+	if !w.probe {
+		c.probed = true
+		l.established(c)
+		return nil
+	}
 	w.buf = l.p.request(w.buf[:0], c, w.payload)
 	return l.send(c, w.buf)
 }
@@ -271,13 +282,21 @@ func (w *idleWL) message(l *loop, c *conn, p []byte) error {
 	return fmt.Errorf("load: idle connection %d got an unexpected message", c.idx)
 }
 
+// silencer is a protocol whose server expects heartbeats from an idle
+// client. The load generator sends none, so an idle measurement must end
+// within maxSilence of the first connection: then no heartbeat was due and
+// no server can have timed a connection out.
+type silencer interface {
+	maxSilence(l *loop) time.Duration
+}
+
 func runIdle(res *result, addr, pid string, p proto, conns, size int, settle time.Duration, flight int, heapSig bool) error {
 	time.Sleep(300 * time.Millisecond) // let the fresh server finish starting
 	base, err := rssKiB(pid)
 	if err != nil {
 		return err
 	}
-	w := &idleWL{payload: make([]byte, size)}
+	w := &idleWL{probe: !probes(p), payload: make([]byte, size)}
 	l, err := newLoop(addr, p, w, flight)
 	if err != nil {
 		return err
@@ -297,7 +316,22 @@ func runIdle(res *result, addr, pid string, p proto, conns, size int, settle tim
 	if err != nil {
 		return err
 	}
-	res.RSSBase, res.RSS = base, rss
+	// Every connection is still open on the server: the loop above fails on
+	// any connection the server closed, and the server holds a socket for
+	// every client plus its listener.
+	socks, err := socketCount(pid)
+	if err != nil {
+		return err
+	}
+	if socks < conns+1 {
+		return fmt.Errorf("load: idle: the server holds %d sockets for %d connections and its listener", socks, conns)
+	}
+	if s, ok := p.(silencer); ok {
+		if limit, took := s.maxSilence(l), time.Since(t0); took >= limit {
+			return fmt.Errorf("load: idle: the measurement took %v, not less than the %v heartbeat interval the server announced", took.Round(time.Millisecond), limit)
+		}
+	}
+	res.RSSBase, res.RSS, res.SrvSockets = base, rss, socks
 	res.KiBPerConn = float64(rss-base) / float64(conns)
 	if heapSig {
 		n, _ := strconv.Atoi(pid)

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // pomeloProto speaks NetEase pomelo's protocol over TCP as a client:
@@ -30,8 +32,9 @@ const (
 const pomeloHandshake = `{"sys":{"type":"gotio-bench","version":"0.1.0"},"user":{}}`
 
 type pomeloState struct {
-	joined bool
-	nextID uint64
+	joined    bool
+	nextID    uint64
+	heartbeat time.Duration // announced in the handshake reply; 0: none
 }
 
 func pomeloPkg(dst []byte, typ byte, body []byte) []byte {
@@ -76,9 +79,14 @@ func (p pomeloProto) decode(l *loop, c *conn, in []byte) (int, error) {
 		used += 4 + n
 		switch typ {
 		case pkgHandshake:
-			if !bytes.Contains(body, []byte(`"code":200`)) {
+			var hs struct {
+				Code int
+				Sys  struct{ Heartbeat float64 }
+			}
+			if err := json.Unmarshal(body, &hs); err != nil || hs.Code != 200 {
 				return used, fmt.Errorf("load: pomelo: handshake refused: %s", body)
 			}
+			st.heartbeat = time.Duration(hs.Sys.Heartbeat * float64(time.Second))
 			out := pomeloPkg(nil, pkgHandshakeAck, nil)
 			out = pomeloMsg(out, st.nextID, "room.join", []byte(`{}`))
 			st.nextID++
@@ -89,7 +97,8 @@ func (p pomeloProto) decode(l *loop, c *conn, in []byte) (int, error) {
 			// A pomelo client answers a heartbeat one interval later (30 s
 			// by default on both servers), not at once: answering at once
 			// would start a heartbeat ping-pong. Every run is shorter than
-			// an interval, so the client never sends one.
+			// an interval (the idle workload checks it, see maxSilence), so
+			// the client never sends one.
 		case pkgKick:
 			return used, fmt.Errorf("load: pomelo: kicked: %s", body)
 		case pkgData:
@@ -162,6 +171,20 @@ func (pomeloProto) request(dst []byte, _ *conn, payload []byte) []byte {
 
 func (pomeloProto) bcast(dst []byte, n, size int) []byte {
 	return pomeloMsg(dst, 0, "room.bcast", fmt.Appendf(nil, `{"n":%d,"size":%d}`, n, size))
+}
+
+// maxSilence is the shortest heartbeat interval the server announced to
+// any connection (pitaya sends its first heartbeat one interval after the
+// handshake; both servers close a connection silent for two). Without an
+// announcement it is a minute, shorter than either server's timeout.
+func (pomeloProto) maxSilence(l *loop) time.Duration {
+	limit := time.Minute
+	for _, c := range l.conns {
+		if st, ok := c.st.(*pomeloState); ok && st.heartbeat > 0 && st.heartbeat < limit {
+			limit = st.heartbeat
+		}
+	}
+	return limit
 }
 
 // probes reports whether a protocol's readiness already proves the server

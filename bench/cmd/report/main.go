@@ -57,9 +57,10 @@ var cases = map[string]caseInfo{
 	"ws-idle":            {"Idle WebSocket connections", "10,000 upgraded connections, one 512-byte echo each, then idle; RSS per connection above the empty server.", "idle"},
 	"tcp-bcast":          {"TCP broadcast", "5,000 clients; one command asks the server for N pushes of 512 bytes to every client; deliveries/s until every client has every push, checked in order.", "bcast"},
 	"pomelo-bcast":       {"pomelo group push", "5,000 pomelo clients over TCP (handshake, then a room.join request that puts them in one group); a room.bcast notify asks for N pushes (route onPush, ~512-byte JSON body) to the group.", "bcast"},
+	"pomelo-idle":        {"Idle pomelo connections", "10,000 pomelo clients over TCP, each in the one group as in pomelo-bcast (handshake, handshake ack, room.join and its response), then silent; RSS per connection above the empty server. The run fails unless the server still holds a socket for every client when its RSS is read, and unless that happens within the heartbeat interval the server announced (no heartbeat is due yet).", "idle"},
 }
 
-var caseOrder = []string{"tcp-echo", "tcp-echo-pipelined", "ws-echo", "tcp-idle", "ws-idle", "tcp-bcast", "pomelo-bcast"}
+var caseOrder = []string{"tcp-echo", "tcp-echo-pipelined", "ws-echo", "tcp-idle", "ws-idle", "tcp-bcast", "pomelo-bcast", "pomelo-idle"}
 
 func main() {
 	in := flag.String("results", "", "JSON lines from bench/bin/load")

@@ -49,3 +49,20 @@ func TestUpdateKeepsHandWrittenText(t *testing.T) {
 		t.Fatalf("updated document:\n%s", got)
 	}
 }
+
+func TestRenderPomeloIdleAsIdleTable(t *testing.T) {
+	rs := []result{
+		{Case: "pomelo-idle", Server: "gotio", Round: 1, KiBPerConn: 5, RSSBase: 10240, RSS: 20480},
+		{Case: "pomelo-idle", Server: "pitaya", Round: 1, KiBPerConn: 30, RSSBase: 20480, RSS: 40960},
+		{Case: "pomelo-bcast", Server: "gotio", Round: 1, Rate: 1000},
+	}
+	out := render(rs, "", "", "")
+	for _, want := range []string{"### Idle pomelo connections (`pomelo-idle`)", "| KiB per connection |", "| pitaya | 30.00 (6.00×) | 20.0 | 40.0 | 1 |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Index(out, "`pomelo-idle`") < strings.Index(out, "`pomelo-bcast`") {
+		t.Error("pomelo-idle comes before pomelo-bcast")
+	}
+}
