@@ -74,9 +74,11 @@ func (b *NATS) apply(nn *natsNode, t aio.Target) {
 	}
 	if !held {
 		delete(nn.subs, t)
+		// Counted under the lock, as detach counts: whoever removes a
+		// subscription from nn.subs counts it, before anyone can look.
+		b.stats.interests.Add(-1)
 		nn.mu.Unlock()
 		b.unsubscribe(sub)
-		b.stats.interests.Add(-1)
 		return
 	}
 	nn.mu.Unlock()
@@ -95,8 +97,8 @@ func (b *NATS) apply(nn *natsNode, t aio.Target) {
 		return
 	}
 	nn.subs[t] = sub
-	nn.mu.Unlock()
 	b.stats.interests.Add(1)
+	nn.mu.Unlock()
 }
 
 // Subscribed reports whether node id holds a subscription for t, for
