@@ -79,26 +79,7 @@ func (s *clientStream) Goodbye(dst []byte, reason string, shutdown bool) []byte 
 // server ends the session with an error wrapping codec.ErrPeerClosed that
 // carries the server's reason.
 func (s *clientStream) Decode(in []byte, out codec.Output) (n, need int, err error) {
-	if len(in) == 0 {
-		return 0, HeaderLen, nil
-	}
-	for n < len(in) {
-		typ, body, more, err := nextPackage(in[n:], s.c.maxBody)
-		if err != nil {
-			return n, 0, err
-		}
-		if more > 0 {
-			if n > 0 {
-				return n, 0, nil
-			}
-			return 0, more, nil
-		}
-		if err := s.handle(typ, body, out); err != nil {
-			return n, 0, err
-		}
-		n += HeaderLen + len(body)
-	}
-	return n, 0, nil
+	return decodePackages(in, s.c.maxBody, out, s.handle)
 }
 
 func (s *clientStream) handle(typ byte, body []byte, out codec.Output) error {

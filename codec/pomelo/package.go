@@ -80,3 +80,29 @@ var (
 	heartbeatPackage = []byte{TypeHeartbeat, 0, 0, 0}
 	ackPackage       = []byte{TypeHandshakeAck, 0, 0, 0}
 )
+
+// decodePackages hands each whole package at the front of in to handle, for
+// a stream's Decode: it returns the bytes consumed, or, when the first
+// package is incomplete, the bytes it needs.
+func decodePackages(in []byte, maxBody int, out codec.Output, handle func(typ byte, body []byte, out codec.Output) error) (n, need int, err error) {
+	if len(in) == 0 {
+		return 0, HeaderLen, nil
+	}
+	for n < len(in) {
+		typ, body, more, err := nextPackage(in[n:], maxBody)
+		if err != nil {
+			return n, 0, err
+		}
+		if more > 0 {
+			if n > 0 {
+				return n, 0, nil
+			}
+			return 0, more, nil
+		}
+		if err := handle(typ, body, out); err != nil {
+			return n, 0, err
+		}
+		n += HeaderLen + len(body)
+	}
+	return n, 0, nil
+}

@@ -40,26 +40,7 @@ func (s *serverStream) Format() string {
 
 // Decode reads whole packages from in; see codec.Stream.
 func (s *serverStream) Decode(in []byte, out codec.Output) (n, need int, err error) {
-	if len(in) == 0 {
-		return 0, HeaderLen, nil
-	}
-	for n < len(in) {
-		typ, body, more, err := nextPackage(in[n:], s.c.maxBody)
-		if err != nil {
-			return n, 0, err
-		}
-		if more > 0 {
-			if n > 0 {
-				return n, 0, nil
-			}
-			return 0, more, nil
-		}
-		if err := s.handle(typ, body, out); err != nil {
-			return n, 0, err
-		}
-		n += HeaderLen + len(body)
-	}
-	return n, 0, nil
+	return decodePackages(in, s.c.maxBody, out, s.handle)
 }
 
 // handle acts on one package as pomelo 2.2.7's hybridsocket and connector
