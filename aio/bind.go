@@ -1,6 +1,10 @@
 package aio
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/gotio/gotio/group"
+)
 
 // Bindings tie a connection to the names an application sends to: a user
 // (who may hold several connections), groups (a connection may be in
@@ -14,32 +18,11 @@ import "slices"
 
 // BindUser binds the connection to user, replacing its previous user.
 func (c *ChannelContext) BindUser(user string) error {
-	s := c.srv
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.state.Load() == stateClosed {
-		return ErrClosed
-	}
-	if c.user == user {
-		return nil
-	}
-	if c.user != "" {
-		s.indexRemove(&s.users, TargetUser, c.user, c)
-	}
-	c.user = user
-	s.indexAdd(&s.users, TargetUser, user, c)
-	return nil
+	return c.bindOne(&c.user, &c.srv.users, TargetUser, user)
 }
 
 // UnbindUser removes the connection's user binding.
-func (c *ChannelContext) UnbindUser() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.user != "" {
-		c.srv.indexRemove(&c.srv.users, TargetUser, c.user, c)
-		c.user = ""
-	}
-}
+func (c *ChannelContext) UnbindUser() { c.unbindOne(&c.user, &c.srv.users, TargetUser) }
 
 // User returns the bound user, "" when none.
 func (c *ChannelContext) User() string {
@@ -92,30 +75,38 @@ func (c *ChannelContext) InGroup(group string) bool {
 // BindToken binds the connection to token, replacing its previous token.
 // Several connections may share a token.
 func (c *ChannelContext) BindToken(token string) error {
-	s := c.srv
+	return c.bindOne(&c.token, &c.srv.tokens, TargetToken, token)
+}
+
+// UnbindToken removes the connection's token binding.
+func (c *ChannelContext) UnbindToken() { c.unbindOne(&c.token, &c.srv.tokens, TargetToken) }
+
+// bindOne sets a single-valued binding (user, token) held in field and
+// moves the connection's entry in its index.
+func (c *ChannelContext) bindOne(field *string, x *group.Index[*ChannelContext], kind TargetKind, value string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.state.Load() == stateClosed {
 		return ErrClosed
 	}
-	if c.token == token {
+	if *field == value {
 		return nil
 	}
-	if c.token != "" {
-		s.indexRemove(&s.tokens, TargetToken, c.token, c)
+	if *field != "" {
+		c.srv.indexRemove(x, kind, *field, c)
 	}
-	c.token = token
-	s.indexAdd(&s.tokens, TargetToken, token, c)
+	*field = value
+	c.srv.indexAdd(x, kind, value, c)
 	return nil
 }
 
-// UnbindToken removes the connection's token binding.
-func (c *ChannelContext) UnbindToken() {
+// unbindOne clears a single-valued binding and its index entry.
+func (c *ChannelContext) unbindOne(field *string, x *group.Index[*ChannelContext], kind TargetKind) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.token != "" {
-		c.srv.indexRemove(&c.srv.tokens, TargetToken, c.token, c)
-		c.token = ""
+	if *field != "" {
+		c.srv.indexRemove(x, kind, *field, c)
+		*field = ""
 	}
 }
 
