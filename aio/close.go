@@ -69,8 +69,9 @@ func (c *ChannelContext) finish(reason error) {
 	reason = c.CloseReason()
 	s := c.srv
 	s.cfg.Listener.OnBeforeClose(c, reason)
-	_ = c.rc.close()
-	c.dropQueue()
+	// Indexes and counters first, the socket after: whoever sees the
+	// connection closed (the peer, a test, a scrape that follows) sees it
+	// gone from every index and counted.
 	user := c.User()
 	s.unbindAll(c)
 	s.conns.remove(c)
@@ -80,6 +81,8 @@ func (c *ChannelContext) finish(reason error) {
 	if p := c.proto.Load(); p != nil {
 		p.Active.Add(-1)
 	}
+	_ = c.rc.close()
+	c.dropQueue()
 	ev := s.logger.Debug()
 	if !errors.Is(reason, ErrPeerClosed) && !errors.Is(reason, ErrClosedByApp) && !errors.Is(reason, ErrServerShutdown) {
 		ev = s.logger.Info()
