@@ -14,6 +14,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/testcodec"
 )
 
 func TestMain(m *testing.M) {
@@ -73,18 +74,7 @@ func (p *peer) send(body string) {
 }
 
 // recv reads one frame within d.
-func (p *peer) recv(d time.Duration) (string, error) {
-	_ = p.nc.SetReadDeadline(time.Now().Add(d))
-	var h [4]byte
-	if _, err := io.ReadFull(p.r, h[:]); err != nil {
-		return "", err
-	}
-	b := make([]byte, binary.BigEndian.Uint32(h[:]))
-	if _, err := io.ReadFull(p.r, b); err != nil {
-		return "", err
-	}
-	return string(b), nil
-}
+func (p *peer) recv(d time.Duration) (string, error) { return testcodec.ReadFrame(p.nc, p.r, d) }
 
 func (p *peer) mustRecv(want string) {
 	p.t.Helper()

@@ -8,6 +8,7 @@ import (
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/cluster"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/testcodec"
 )
 
 // Two servers in one process share a Local bus: a send on one reaches a
@@ -18,8 +19,8 @@ func ExampleNewLocal() {
 		_ = c.BindUser(string(m.Body)) // the client says who it is
 		_ = c.Send(&codec.Message{Body: []byte("welcome")})
 	})
-	a := aio.NewServer(&aio.Config{Codec: lengthCodec{}, Bus: bus, NodeID: "a"})
-	b := aio.NewServer(&aio.Config{Codec: lengthCodec{}, Bus: bus, NodeID: "b", Handler: login})
+	a := aio.NewServer(&aio.Config{Codec: testcodec.Length{}, Bus: bus, NodeID: "a"})
+	b := aio.NewServer(&aio.Config{Codec: testcodec.Length{}, Bus: bus, NodeID: "b", Handler: login})
 	for _, s := range []*aio.Server{a, b} {
 		if err := s.Listen("127.0.0.1:0"); err != nil {
 			panic(err)

@@ -3,7 +3,6 @@ package cluster_test
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/cluster"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/testcodec"
 )
 
 func TestMain(m *testing.M) {
@@ -27,47 +27,6 @@ func TestMain(m *testing.M) {
 		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
 	)
 }
-
-// lengthCodec is the test codec of aio/example_codec_test.go: each frame is
-// a 4-byte big-endian length and that many bytes of body.
-type lengthCodec struct{ max int }
-
-func (lc lengthCodec) NewStream(codec.ConnInfo) codec.Stream { return &lengthStream{max: lc.max} }
-
-type lengthStream struct {
-	max int
-	msg codec.Message
-}
-
-func (s *lengthStream) Decode(in []byte, out codec.Output) (n, need int, err error) {
-	for len(in)-n >= 4 {
-		size := int(binary.BigEndian.Uint32(in[n:]))
-		if s.max > 0 && size > s.max {
-			return n, 0, fmt.Errorf("length: frame of %d bytes: %w", size, codec.ErrTooLarge)
-		}
-		if len(in)-n < 4+size {
-			break
-		}
-		s.msg = codec.Message{Kind: codec.Raw, Body: in[n+4 : n+4+size]}
-		out.Message(&s.msg)
-		n += 4 + size
-	}
-	if n == 0 {
-		need = 4
-		if len(in) >= 4 {
-			need = 4 + int(binary.BigEndian.Uint32(in))
-		}
-	}
-	return n, need, nil
-}
-
-func (s *lengthStream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(m.Body)))
-	return append(dst, m.Body...), nil
-}
-
-func (s *lengthStream) Format() string   { return "length" }
-func (s *lengthStream) Protocol() string { return "length" }
 
 // node is one aio.Server of a test cluster running a small chat protocol
 // over the length codec, one text command per frame:
@@ -91,7 +50,7 @@ func startNode(t testing.TB, name string, bus aio.Bus, dir cluster.Directory) *n
 	t.Helper()
 	n := &node{t: t, dir: dir}
 	n.srv = aio.NewServer(&aio.Config{
-		Codec:    lengthCodec{max: 1 << 20},
+		Codec:    testcodec.Length{Max: 1 << 20},
 		Handler:  n,
 		Listener: n,
 		Bus:      bus,
@@ -200,24 +159,12 @@ func exampleDial(s *aio.Server) *peer {
 }
 
 func (p *peer) send(body string) error {
-	b := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
-	_, err := p.nc.Write(append(b, body...))
+	_, err := p.nc.Write(testcodec.AppendFrame(nil, []byte(body)))
 	return err
 }
 
 // recv reads one frame within d.
-func (p *peer) recv(d time.Duration) (string, error) {
-	_ = p.nc.SetReadDeadline(time.Now().Add(d))
-	var h [4]byte
-	if _, err := io.ReadFull(p.r, h[:]); err != nil {
-		return "", err
-	}
-	b := make([]byte, binary.BigEndian.Uint32(h[:]))
-	if _, err := io.ReadFull(p.r, b); err != nil {
-		return "", err
-	}
-	return string(b), nil
-}
+func (p *peer) recv(d time.Duration) (string, error) { return testcodec.ReadFrame(p.nc, p.r, d) }
 
 // call sends a command and returns its reply; pushes read meanwhile go to
 // the inbox. A closed connection returns the read error.
