@@ -195,3 +195,17 @@ func (r *stdReader) Release() error {
 	}
 	return nil
 }
+
+// ServeConn serves nc, a connection accepted elsewhere (by a net/http
+// handler that hijacked it, say), as if this server had accepted it: same
+// codec, limits, bindings and sends, on the std transport's model of one
+// goroutine per connection. It blocks the calling goroutine until the
+// connection closes, and returns ErrServerClosed at once when the server is
+// shutting down (nc is then closed).
+func (s *Server) ServeConn(nc net.Conn) error {
+	s.startOnce.Do(s.start)
+	if c := s.runStd(nc, false, nil); c == nil {
+		return ErrServerClosed
+	}
+	return nil
+}

@@ -158,6 +158,20 @@ type Heartbeater interface {
 	Heartbeat(dst []byte) []byte
 }
 
+// Pinger is implemented by streams whose protocol lets a server probe a
+// silent peer without the application's help (a WebSocket ping: browser
+// JavaScript cannot send one, so a quiet page would otherwise look dead).
+// aio appends Ping's bytes to a connection that sent nothing for its ping
+// interval; any inbound traffic, a pong included, proves the peer alive.
+//
+// The interval is a third of the connection's heartbeat timeout unless the
+// stream also implements PingInterval() time.Duration: a positive value is
+// the interval, a negative one turns pings off for the stream. Ping may
+// return dst unchanged to send nothing.
+type Pinger interface {
+	Ping(dst []byte) []byte
+}
+
 // Goodbyer is implemented by streams whose protocol can tell the peer why
 // the connection ends: a WebSocket close frame, a pomelo kick, a gotio TCP
 // close frame. aio writes Goodbye's bytes before it closes a connection for
