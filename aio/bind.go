@@ -12,9 +12,10 @@ import (
 // connection loses every binding on its one close path, exactly once; a
 // bind on a closed connection fails with ErrClosed.
 //
-// All binding methods are safe from any goroutine. Index updates happen
-// under the connection's lock, so concurrent binds of one connection and
-// its close path cannot leave a stale index entry.
+// All binding methods are safe from any goroutine and never block. Index
+// updates happen under the connection's lock, so concurrent binds of one
+// connection and its close path cannot leave a stale index entry; the
+// cluster bus hears of a changed interest after the lock is released.
 
 // BindUser binds the connection to user, replacing its previous user.
 func (c *ChannelContext) BindUser(user string) error {
@@ -34,28 +35,37 @@ func (c *ChannelContext) User() string {
 // BindGroup adds the connection to group.
 func (c *ChannelContext) BindGroup(group string) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.state.Load() == stateClosed {
+		c.mu.Unlock()
 		return ErrClosed
 	}
 	if slices.Contains(c.groups, group) {
+		c.mu.Unlock()
 		return nil
 	}
 	c.groups = append(c.groups, group)
-	c.srv.indexAdd(&c.srv.groups, TargetGroup, group, c)
+	first := indexAdd(&c.srv.groups, group, c)
+	c.mu.Unlock()
+	if first {
+		c.srv.interestChanged(Target{Kind: TargetGroup, Key: group})
+	}
 	return nil
 }
 
 // UnbindGroup removes the connection from group.
 func (c *ChannelContext) UnbindGroup(group string) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	i := slices.Index(c.groups, group)
 	if i < 0 {
+		c.mu.Unlock()
 		return
 	}
 	c.groups = slices.Delete(c.groups, i, i+1)
-	c.srv.indexRemove(&c.srv.groups, TargetGroup, group, c)
+	last := indexRemove(&c.srv.groups, group, c)
+	c.mu.Unlock()
+	if last {
+		c.srv.interestChanged(Target{Kind: TargetGroup, Key: group})
+	}
 }
 
 // Groups returns the groups the connection is in.
@@ -85,28 +95,41 @@ func (c *ChannelContext) UnbindToken() { c.unbindOne(&c.token, &c.srv.tokens, Ta
 // moves the connection's entry in its index.
 func (c *ChannelContext) bindOne(field *string, x *group.Index[*ChannelContext], kind TargetKind, value string) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.state.Load() == stateClosed {
+		c.mu.Unlock()
 		return ErrClosed
 	}
 	if *field == value {
+		c.mu.Unlock()
 		return nil
 	}
-	if *field != "" {
-		c.srv.indexRemove(x, kind, *field, c)
+	old, last := *field, false
+	if old != "" {
+		last = indexRemove(x, old, c)
 	}
 	*field = value
-	c.srv.indexAdd(x, kind, value, c)
+	first := indexAdd(x, value, c)
+	c.mu.Unlock()
+	if last {
+		c.srv.interestChanged(Target{Kind: kind, Key: old})
+	}
+	if first {
+		c.srv.interestChanged(Target{Kind: kind, Key: value})
+	}
 	return nil
 }
 
 // unbindOne clears a single-valued binding and its index entry.
 func (c *ChannelContext) unbindOne(field *string, x *group.Index[*ChannelContext], kind TargetKind) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if *field != "" {
-		c.srv.indexRemove(x, kind, *field, c)
+	old, last := *field, false
+	if old != "" {
+		last = indexRemove(x, old, c)
 		*field = ""
+	}
+	c.mu.Unlock()
+	if last {
+		c.srv.interestChanged(Target{Kind: kind, Key: old})
 	}
 }
 
@@ -130,8 +153,9 @@ func (c *ChannelContext) BindBsID(id string) error {
 		c.mu.Unlock()
 		return nil
 	}
-	if c.bsid != "" {
-		s.bsids.Delete(c.bsid, c)
+	old, gone := c.bsid, false
+	if old != "" {
+		gone = s.bsids.Delete(old, c)
 	}
 	c.bsid = id
 	prev, replaced := s.bsids.Set(id, c)
@@ -143,16 +167,26 @@ func (c *ChannelContext) BindBsID(id string) error {
 		}
 		prev.mu.Unlock()
 	}
+	if gone {
+		s.interestChanged(Target{Kind: TargetBsID, Key: old})
+	}
+	if !replaced {
+		s.interestChanged(Target{Kind: TargetBsID, Key: id})
+	}
 	return nil
 }
 
 // UnbindBsID removes the connection's business id.
 func (c *ChannelContext) UnbindBsID() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.bsid != "" {
-		c.srv.bsids.Delete(c.bsid, c)
+	old, gone := c.bsid, false
+	if old != "" {
+		gone = c.srv.bsids.Delete(old, c)
 		c.bsid = ""
+	}
+	c.mu.Unlock()
+	if gone {
+		c.srv.interestChanged(Target{Kind: TargetBsID, Key: old})
 	}
 }
 
@@ -164,24 +198,45 @@ func (c *ChannelContext) BsID() string {
 }
 
 // unbindAll removes c from every index, on the close path, after the state
-// became closed (so no bind can follow).
+// became closed (so no bind can follow); the bus hears of what changed
+// after c's lock is released.
 func (s *Server) unbindAll(c *ChannelContext) {
+	var small [4]Target
+	changed := small[:0]
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.user != "" {
-		s.indexRemove(&s.users, TargetUser, c.user, c)
+	if c.user != "" && indexRemove(&s.users, c.user, c) {
+		changed = append(changed, Target{Kind: TargetUser, Key: c.user})
 	}
-	if c.token != "" {
-		s.indexRemove(&s.tokens, TargetToken, c.token, c)
+	if c.token != "" && indexRemove(&s.tokens, c.token, c) {
+		changed = append(changed, Target{Kind: TargetToken, Key: c.token})
 	}
-	if c.bsid != "" {
-		s.bsids.Delete(c.bsid, c)
+	if c.bsid != "" && s.bsids.Delete(c.bsid, c) {
+		changed = append(changed, Target{Kind: TargetBsID, Key: c.bsid})
 	}
 	for _, g := range c.groups {
-		s.indexRemove(&s.groups, TargetGroup, g, c)
+		if indexRemove(&s.groups, g, c) {
+			changed = append(changed, Target{Kind: TargetGroup, Key: g})
+		}
 	}
 	c.user, c.token, c.bsid, c.groups = "", "", "", nil
 	if c.ip != "" {
 		s.ips.Remove(c.ip, c)
 	}
+	c.mu.Unlock()
+	for _, t := range changed {
+		s.interestChanged(t)
+	}
+}
+
+// indexAdd adds c under key and reports whether it is the key's first
+// member.
+func indexAdd(x *group.Index[*ChannelContext], key string, c *ChannelContext) bool {
+	_, first := x.Add(key, c)
+	return first
+}
+
+// indexRemove removes c from key and reports whether it was the last.
+func indexRemove(x *group.Index[*ChannelContext], key string, c *ChannelContext) bool {
+	_, last := x.Remove(key, c)
+	return last
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 
 	"github.com/gotio/gotio/codec"
-	"github.com/gotio/gotio/group"
 )
 
 // TargetKind says what a Target names.
@@ -44,19 +43,33 @@ type Bus interface {
 	InterestChanged(n Node, t Target)
 }
 
-// Node is what a Bus sees of a server. *Server implements it.
+// Node is what a Bus sees of a server: Attach, Detach and Publish hand a
+// server's Node to the bus, which delivers what other nodes publish
+// through it.
 type Node interface {
 	NodeID() string
 	// Holds reports whether the node has local members of t.
 	Holds(t Target) bool
-	// Deliver sends m to the local members of t, and returns how many.
+	// Deliver sends m to the local members of t, never to the bus, and
+	// returns how many it was queued to.
 	Deliver(t Target, m *codec.Message) int
 }
 
-var _ Node = (*Server)(nil)
+// serverNode is a Server as its Bus sees it; the methods only a bus needs
+// stay off the Server's own surface.
+type serverNode struct{ s *Server }
 
-// Holds reports whether the server has local members of t.
-func (s *Server) Holds(t Target) bool {
+// node returns the server's Node; equal for every call, so a bus may key
+// on it.
+func (s *Server) node() Node { return serverNode{s} }
+
+func (n serverNode) NodeID() string { return n.s.nodeID }
+
+// Conn lets a bus find a connection to kick or probe for a unique login.
+func (n serverNode) Conn(id uint64) *ChannelContext { return n.s.Conn(id) }
+
+func (n serverNode) Holds(t Target) bool {
+	s := n.s
 	switch t.Kind {
 	case TargetUser:
 		return s.users.Count(t.Key) > 0
@@ -73,20 +86,15 @@ func (s *Server) Holds(t Target) bool {
 	return false
 }
 
-// Deliver sends m to the local members of t, never to the bus.
-func (s *Server) Deliver(t Target, m *codec.Message) int {
-	return s.sendLocal(t, m, sendOptions{})
+func (n serverNode) Deliver(t Target, m *codec.Message) int {
+	return n.s.sendLocal(t, m, sendOptions{})
 }
 
-func (s *Server) indexAdd(x *group.Index[*ChannelContext], kind TargetKind, key string, c *ChannelContext) {
-	if _, first := x.Add(key, c); first && s.cfg.Bus != nil {
-		s.cfg.Bus.InterestChanged(s, Target{Kind: kind, Key: key})
-	}
-}
-
-func (s *Server) indexRemove(x *group.Index[*ChannelContext], kind TargetKind, key string, c *ChannelContext) {
-	if _, last := x.Remove(key, c); last && s.cfg.Bus != nil {
-		s.cfg.Bus.InterestChanged(s, Target{Kind: kind, Key: key})
+// interestChanged tells the bus that the server's membership of t may have
+// changed. It runs with no gotio lock held; the bus asks Holds.
+func (s *Server) interestChanged(t Target) {
+	if s.cfg.Bus != nil {
+		s.cfg.Bus.InterestChanged(s.node(), t)
 	}
 }
 

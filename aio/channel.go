@@ -1,77 +1,45 @@
 package aio
 
 import (
+	"context"
 	"net"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/stat"
 )
 
-// ChannelContext is one connection: its identity, codec stream, attributes,
-// bindings, statistics and close reason (t-io's ChannelContext).
+// ChannelContext is one connection of a Server: its identity, codec
+// stream, attributes, bindings, statistics and close reason (t-io's
+// ChannelContext). A ChannelContext stays valid after the connection
+// closed: sends then fail with ErrClosed and bindings are gone.
 //
-// All methods are safe for concurrent use from any goroutine. A
-// ChannelContext stays valid after the connection closed: sends then fail
-// with ErrClosed and bindings are gone.
+// Every method is safe from any goroutine, including the connection's own
+// read goroutine (an inline Handler); none of them blocks except SendSync,
+// whose doc says for how long. The threading contract of each method is
+// tabled in docs/architecture.md.
 type ChannelContext struct {
-	id      uint64
-	srv     *Server
-	rc      rawConn
-	stream  codec.Stream
-	ip      string
-	created int64 // unix nanos
+	conn
+	srv *Server
 
-	stats     stat.Conn
-	proto     atomic.Pointer[stat.Proto]
-	hbTimeout atomic.Int64  // per-connection heartbeat timeout in ns; 0: server's
-	ready     atomic.Bool   // handshake done or first message delivered
-	wheelGen  atomic.Uint32 // generation of the connection's live wheel entry
-	state     atomic.Uint32
-	limiter   *rate.Limiter
-
-	out     outQueue
-	readyCh chan struct{} // client connections: closed once ready
-
-	mu       sync.Mutex // guards what follows
-	reason   error
-	user     string
-	token    string
-	bsid     string
-	groups   []string
-	attrs    map[any]any
-	mailbox  []codec.Message // HandlerQueued mode
-	draining bool
-
-	// read goroutine only
-	pending      int // bytes seen but not yet consumed
-	smallReads   int
-	reads        uint64
-	decodeErrors uint64
+	// guarded by conn.mu
+	user   string
+	token  string
+	bsid   string
+	groups []string
 }
-
-const (
-	stateOpen uint32 = iota
-	stateClosing
-	stateClosed
-)
 
 // ID returns the connection's id, unique within its process.
 func (c *ChannelContext) ID() uint64 { return c.id }
 
-// Server returns the server (or, for a client connection, the client's
-// engine) the connection belongs to.
+// Server returns the server the connection belongs to.
 func (c *ChannelContext) Server() *Server { return c.srv }
 
 // RemoteAddr returns the peer's address.
-func (c *ChannelContext) RemoteAddr() net.Addr { return c.rc.RemoteAddr() }
+func (c *ChannelContext) RemoteAddr() net.Addr { return c.remoteAddr() }
 
 // LocalAddr returns this side's address.
-func (c *ChannelContext) LocalAddr() net.Addr { return c.rc.LocalAddr() }
+func (c *ChannelContext) LocalAddr() net.Addr { return c.localAddr() }
 
 // IP returns the peer's IP address as a string, the key of SendToIP.
 func (c *ChannelContext) IP() string { return c.ip }
@@ -83,65 +51,101 @@ func (c *ChannelContext) Protocol() string { return c.stream.Protocol() }
 // Stream returns the connection's codec stream.
 func (c *ChannelContext) Stream() codec.Stream { return c.stream }
 
-// Created returns when the connection was accepted or dialed.
+// Created returns when the connection was accepted.
 func (c *ChannelContext) Created() time.Time { return time.Unix(0, c.created) }
 
 // Stats returns the connection's counters.
 func (c *ChannelContext) Stats() stat.ConnSnapshot { return c.stats.Snapshot() }
 
 // Set stores an attribute on the connection.
-func (c *ChannelContext) Set(key, value any) {
-	c.mu.Lock()
-	if c.attrs == nil {
-		c.attrs = make(map[any]any, 2)
-	}
-	c.attrs[key] = value
-	c.mu.Unlock()
-}
+func (c *ChannelContext) Set(key, value any) { c.set(key, value) }
 
 // Get returns an attribute stored with Set, or nil.
-func (c *ChannelContext) Get(key any) any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.attrs[key]
-}
+func (c *ChannelContext) Get(key any) any { return c.get(key) }
 
 // Delete removes an attribute.
-func (c *ChannelContext) Delete(key any) {
-	c.mu.Lock()
-	delete(c.attrs, key)
-	c.mu.Unlock()
-}
+func (c *ChannelContext) Delete(key any) { c.del(key) }
 
-// SetHeartbeatTimeout overrides the server's heartbeat timeout for this
-// connection; zero restores the server's, negative disables the check.
-func (c *ChannelContext) SetHeartbeatTimeout(d time.Duration) {
-	c.hbTimeout.Store(int64(d))
-	c.srv.wheel.add(c)
-}
-
-// heartbeatTimeout returns the timeout in force, 0 when disabled.
-func (c *ChannelContext) heartbeatTimeout() time.Duration {
-	switch d := time.Duration(c.hbTimeout.Load()); {
-	case d < 0:
-		return 0
-	case d > 0:
-		return d
-	}
-	return c.srv.cfg.heartbeat
-}
+// SetHeartbeatTimeout overrides the heartbeat timeout for this connection,
+// the server's and the codec's alike; zero restores them, negative
+// disables the check.
+func (c *ChannelContext) SetHeartbeatTimeout(d time.Duration) { c.setHeartbeatTimeout(d) }
 
 // Closed reports whether the connection is closing or closed.
-func (c *ChannelContext) Closed() bool { return c.state.Load() != stateOpen }
+func (c *ChannelContext) Closed() bool { return c.isClosed() }
 
 // CloseReason returns why the connection closed, nil while it is open.
-func (c *ChannelContext) CloseReason() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.reason
-}
+func (c *ChannelContext) CloseReason() error { return c.closeReason() }
 
 // String returns a short description for logs.
-func (c *ChannelContext) String() string {
-	return "conn " + c.rc.RemoteAddr().String()
+func (c *ChannelContext) String() string { return "conn " + c.remoteAddr().String() }
+
+// Send encodes m for this connection and queues it; it returns once the
+// bytes are queued, not written (see SendSync). It fails with ErrClosed on
+// a closing or closed connection, and with ErrSlowConsumer when the queue
+// is over WriteQueueBytes (the connection is then closed, on its own
+// goroutine, not the caller's). Never blocks.
+func (c *ChannelContext) Send(m *codec.Message) error { return c.send(m) }
+
+// SendSync is Send that returns once the bytes were written to the socket,
+// or with ctx's error when ctx ends first (the bytes may still be written
+// later). When no flush is in progress the caller writes them itself, at
+// once: called from the connection's own handler (inline or queued), it
+// never waits for a flush that could only start after the handler
+// returned. Otherwise it waits for the flush in progress, each write of
+// which is bounded by WriteTimeout.
+func (c *ChannelContext) SendSync(ctx context.Context, m *codec.Message) error {
+	return c.sendSync(ctx, m)
 }
+
+// SendBytes queues bytes already in this connection's wire format. b is
+// copied. Never blocks.
+func (c *ChannelContext) SendBytes(b []byte) error { return c.sendBytes(b) }
+
+// Close closes the connection for reason (nil means ErrClosedByApp). It
+// stops reading at once, writes what is already queued, tells the peer why
+// when the reason is one the peer should hear and its protocol can say
+// (kick, shutdown), and then closes the socket. It returns at once; the
+// close path (OnBeforeClose, unbinding) runs on the connection's own
+// goroutine. Safe to call many times: the first reason wins.
+func (c *ChannelContext) Close(reason error) { c.close(reason) }
+
+// Kick closes the connection after telling the peer reason in its
+// protocol's words (a pomelo kick, a WebSocket close frame, a gotio TCP
+// close frame). A gotio client does not reconnect after a kick.
+func (c *ChannelContext) Kick(reason string) { c.close(kickReason(reason)) }
+
+// Remove closes the connection at once, without writing what is queued or
+// saying goodbye (t-io's remove). Nil reason means ErrRemoved. The close
+// path runs on the caller's goroutine before Remove returns.
+func (c *ChannelContext) Remove(reason error) {
+	if reason == nil {
+		reason = ErrRemoved
+	}
+	c.finish(reason)
+}
+
+// The connOwner hooks: the server's listener, handler and indexes.
+
+func (c *ChannelContext) deliver(m *codec.Message) { c.srv.cfg.Handler.Handle(c, m) }
+func (c *ChannelContext) received(n int)           { c.srv.cfg.Listener.OnReceived(c, n) }
+func (c *ChannelContext) decoded(m *codec.Message) { c.srv.cfg.Listener.OnDecoded(c, m) }
+func (c *ChannelContext) sent(n int)               { c.srv.cfg.Listener.OnSent(c, n) }
+func (c *ChannelContext) handled(m *codec.Message, cost time.Duration) {
+	c.srv.cfg.Listener.OnHandled(c, m, cost)
+}
+func (c *ChannelContext) silentTooLong(silent time.Duration) bool {
+	return c.srv.cfg.Listener.OnHeartbeatTimeout(c, silent)
+}
+
+func (c *ChannelContext) closing(reason error) string {
+	s := c.srv
+	s.cfg.Listener.OnBeforeClose(c, reason)
+	user := c.User()
+	s.unbindAll(c)
+	s.conns.remove(c)
+	s.opened.Add(-1)
+	return user
+}
+
+func (c *ChannelContext) closed(error) {}

@@ -2,7 +2,9 @@ package aio
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -11,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/stat"
 )
 
 // ClientConfig configures a Client. Every field's zero value is a working
@@ -20,25 +23,41 @@ type ClientConfig struct {
 	// WebSocket (WebSocket set) the codec carried inside messages, such as
 	// codec/pomelo's WebSocket flavour or codec/websocket's JSON. Required.
 	Codec codec.Codec
-	// Handler receives pushes and every message that is not the response
-	// to a Request. Nil discards them; OnPush handlers see pushes first.
-	Handler Handler
-	// Listener observes the connection; OnConnected reports reconnects.
-	Listener Listener
+	// Handler receives what is neither the response to a Request nor a
+	// push with an OnPush handler. It runs on the connection's read
+	// goroutine, with a message valid only during the call. Nil discards.
+	Handler func(c *Client, m *codec.Message)
+	// OnConnected runs each time a connection is open and its handshake
+	// done: after Dial's and after every reconnection (Reconnects counts
+	// them). It runs on the dialing goroutine.
+	OnConnected func(c *Client)
+	// OnBeforeClose runs once for each connection OnConnected reported,
+	// before its socket closes, with the reason (errors.Is(reason,
+	// ErrKicked) after a kick); and once more, with an error wrapping
+	// ErrGaveUp, when reconnecting gives up.
+	OnBeforeClose func(c *Client, reason error)
 	// Logger receives the client's logs. The zero value logs nothing.
 	Logger zerolog.Logger
-	// Transport is the engine for TCP dials. Zero is netpoll where it runs.
+	// Transport is the engine for TCP dials. Zero is netpoll where it
+	// runs; TLS always uses the std transport.
 	Transport Transport
-	// DialTimeout bounds one dial and handshake. Zero means 10 seconds.
+	// TLS, when set, dials TCP with TLS (an address "tls://host:port"
+	// does so with a zero tls.Config) and configures wss:// dials.
+	TLS *tls.Config
+	// DialTimeout bounds one dial and its handshake. Zero means 10
+	// seconds.
 	DialTimeout time.Duration
 	// HeartbeatInterval is how long the client may stay silent before it
 	// sends its codec's heartbeat. Zero means what the server announced in
-	// its handshake, else a third of HeartbeatTimeout; negative disables.
+	// its handshake, else a third of the heartbeat timeout; negative
+	// disables.
 	HeartbeatInterval time.Duration
 	// HeartbeatTimeout declares the server dead after this long without
-	// inbound bytes (a disconnect, then a reconnect if enabled). Zero means
-	// 90 seconds, or three times the server's announced interval; negative
-	// disables.
+	// inbound bytes (the connection closes with ErrHeartbeatTimeout, then
+	// the client reconnects if enabled). A value set here wins over the
+	// codec's: zero means the codec's own when the server's handshake
+	// announced an interval (gotio TCP and pomelo: twice it), else 90
+	// seconds; negative disables.
 	HeartbeatTimeout time.Duration
 	// WriteQueueBytes caps queued bytes. Zero means 1 MiB.
 	WriteQueueBytes int
@@ -49,7 +68,8 @@ type ClientConfig struct {
 }
 
 // WebSocketDial says how a client reaches a WebSocket server. The client
-// dials with gorilla/websocket; each message carries the Codec's bytes.
+// dials with gorilla/websocket (the one WebSocket client stack of gotio);
+// each message carries the Codec's bytes.
 type WebSocketDial struct {
 	// URL is the ws:// or wss:// address; the Dial address is ignored.
 	URL string
@@ -60,149 +80,164 @@ type WebSocketDial struct {
 	// Text sends text messages instead of binary ones (the JSON inner
 	// codec wants text; pomelo binary).
 	Text bool
+	// Compression offers permessage-deflate; messages are then compressed
+	// when the server accepts it.
+	Compression bool
 }
 
-// ErrDisconnected fails requests in flight when the connection drops.
-var ErrDisconnected = errors.New("aio: client disconnected")
+// ClientState is where a Client is in its life.
+//
+//	connecting ─▶ handshaking ─▶ open ─▶ (connection ends) ─┬─▶ reconnect wait ─▶ connecting
+//	                                                         ├─▶ closed   (no reconnect: policy, Close)
+//	                                                         └─▶ gave up  (MaxAttempts failed)
+type ClientState uint8
 
-// ErrClientClosed is returned by a Client used after Close.
-var ErrClientClosed = errors.New("aio: client closed")
+const (
+	StateConnecting    ClientState = iota // dialing
+	StateHandshaking                      // dialed, the codec's handshake not done
+	StateOpen                             // connected and ready
+	StateReconnectWait                    // between attempts, waiting out the backoff
+	StateClosed                           // ended for good: Close, or the policy said no
+	StateGaveUp                           // ended for good: Reconnect.MaxAttempts failed
+)
 
-// Client is one connection to a gotio (or pomelo, or WebSocket) server with
-// request/response correlation, push handlers, heartbeats and optional
-// reconnection. All methods are safe for concurrent use.
+var stateNames = [...]string{"connecting", "handshaking", "open", "reconnect wait", "closed", "gave up"}
+
+// String returns the state's name.
+func (s ClientState) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "unknown"
+}
+
+var (
+	// ErrDisconnected fails requests in flight when the connection drops,
+	// and sends made while no connection is open.
+	ErrDisconnected = errors.New("aio: client disconnected")
+	// ErrClientClosed is returned by a Client used after Close, and by
+	// Err once Close ended it.
+	ErrClientClosed = errors.New("aio: client closed")
+	// ErrWouldDeadlock is returned by Client.Request called on the
+	// client's read goroutine (from a Handler or an OnPush function): the
+	// response could only be read after the call returned.
+	ErrWouldDeadlock = errors.New("aio: Request on the client's read goroutine would wait for itself")
+)
+
+// Client is one logical connection to a gotio (or pomelo, or WebSocket)
+// server, across reconnects: request/response correlation, push handlers,
+// heartbeats and optional reconnection. It has no bindings and no group
+// sends: those are a server's.
+//
+// All methods are safe from any goroutine; only Request and SendSync
+// block, and Request fails at once with ErrWouldDeadlock on the read
+// goroutine. At most one dial loop runs per client at any time.
 type Client struct {
-	cfg    ClientConfig
-	addr   string
-	engine *Server // the connection machinery, without a listener
+	cfg  ClientConfig
+	addr string
+	ep   *endpoint
 
-	mu        sync.Mutex
-	conn      *ChannelContext
-	connected chan struct{} // closed while a connection is open
-	pending   map[uint64]chan *codec.Message
-	pushes    map[string]func(*codec.Message)
-	attrs     map[any]any
-	closed    bool
-	gaveUp    bool
+	mu      sync.Mutex
+	cc      *clientConn // the open connection, nil while none
+	state   ClientState
+	err     error         // why the client ended, once done is closed
+	changed chan struct{} // closed and replaced on every state change
+	pending map[uint64]chan *codec.Message
+	pushes  map[string]func(*codec.Message)
+	attrs   map[any]any
+	closed  bool
 
 	nextID     atomic.Uint64
 	reconnects atomic.Uint64
-	quit       chan struct{}
+	dialLoops  atomic.Int32    // dial loops running: never more than one
+	callbackG  atomic.Int64    // goroutine running a callback on the read side; 0: none
+	life       context.Context // ends with Close; reconnect attempts run under it
+	cancelLife context.CancelFunc
+	quit       <-chan struct{} // life.Done()
+	done       chan struct{}   // closed when the client ended for good
 	wg         sync.WaitGroup
-}
-
-// Dial connects to addr ("127.0.0.1:3010"; ignored for WebSocket, which
-// uses cfg.WebSocket.URL), completes the transport's handshake and returns
-// the client. With cfg.Reconnect set, a dropped connection is dialed again
-// in the background until Close.
-func Dial(ctx context.Context, addr string, cfg *ClientConfig) (*Client, error) {
-	if cfg == nil || cfg.Codec == nil {
-		return nil, errors.New("aio: Dial needs a ClientConfig with a Codec")
-	}
-	c := &Client{
-		cfg:     *cfg,
-		addr:    addr,
-		pending: make(map[uint64]chan *codec.Message),
-		pushes:  make(map[string]func(*codec.Message)),
-		quit:    make(chan struct{}),
-	}
-	if c.cfg.DialTimeout <= 0 {
-		c.cfg.DialTimeout = 10 * time.Second
-	}
-	if c.cfg.Listener == nil {
-		c.cfg.Listener = NopListener{}
-	}
-	c.engine = NewServer(&Config{
-		Codec:            cfg.Codec,
-		Handler:          HandlerFunc(c.dispatch),
-		Listener:         clientListener{c},
-		Logger:           cfg.Logger,
-		Transport:        cfg.Transport,
-		HeartbeatTimeout: c.heartbeatTimeout(0),
-		HandshakeTimeout: -1,
-		WriteQueueBytes:  cfg.WriteQueueBytes,
-		Limits:           Limits{SlowAttackReads: -1},
-	})
-	c.engine.startOnce.Do(c.engine.start)
-	if err := c.connect(ctx, false); err != nil {
-		c.engine.stop()
-		return nil, err
-	}
-	c.wg.Add(1)
-	go c.heartbeatLoop()
-	return c, nil
-}
-
-func (c *Client) heartbeatTimeout(announced time.Duration) time.Duration {
-	switch {
-	case c.cfg.HeartbeatTimeout < 0:
-		return -1
-	case c.cfg.HeartbeatTimeout > 0:
-		return c.cfg.HeartbeatTimeout
-	case announced > 0:
-		return 3 * announced
-	}
-	return 90 * time.Second
-}
-
-// connect dials once and installs the new connection.
-func (c *Client) connect(ctx context.Context, reconnect bool) error {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
-	defer cancel()
-	conn, err := c.dial(ctx)
-	if err != nil {
-		return err
-	}
-	conn.markReady() // a codec that does not speak first is ready once dialed
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		conn.finish(ErrClosedByApp)
-		return ErrClientClosed
-	}
-	c.conn = conn
-	for k, v := range c.attrs {
-		conn.Set(k, v)
-	}
-	c.connected = make(chan struct{})
-	close(c.connected)
-	c.mu.Unlock()
-	c.cfg.Listener.OnConnected(conn, reconnect)
-	return nil
-}
-
-func (c *Client) dial(ctx context.Context) (*ChannelContext, error) {
-	if c.cfg.WebSocket != nil {
-		return c.dialWebSocket(ctx)
-	}
-	return c.engine.clientConn(ctx, c.addr)
-}
-
-// Conn returns the current connection, nil while disconnected.
-func (c *Client) Conn() *ChannelContext {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.conn
 }
 
 // Reconnects returns how many times the client reconnected.
 func (c *Client) Reconnects() uint64 { return c.reconnects.Load() }
 
-// Set stores an attribute that survives reconnects.
+// State returns where the client is in its life.
+func (c *Client) State() ClientState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// Done returns a channel closed when the client ended for good: after
+// Close, after a connection end the reconnect policy did not follow (a
+// kick, a refusal, any end without Reconnect), or after giving up.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Err returns nil until Done is closed, then why the client ended:
+// ErrClientClosed after Close, the last connection's close reason when it
+// was not followed by a reconnect (errors.Is(err, ErrKicked) after a
+// kick), or an error wrapping ErrGaveUp and the last failure.
+func (c *Client) Err() error {
+	select {
+	case <-c.done:
+	default:
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// current returns the open connection, or nil.
+func (c *Client) current() *clientConn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cc
+}
+
+// Stats returns the counters of the open connection, zero while none.
+func (c *Client) Stats() stat.ConnSnapshot {
+	if cc := c.current(); cc != nil {
+		return cc.stats.Snapshot()
+	}
+	return stat.ConnSnapshot{}
+}
+
+// Protocol returns the protocol the open connection speaks, "" while none.
+func (c *Client) Protocol() string {
+	if cc := c.current(); cc != nil {
+		return cc.stream.Protocol()
+	}
+	return ""
+}
+
+// LocalAddr returns the open connection's local address, nil while none.
+func (c *Client) LocalAddr() net.Addr {
+	if cc := c.current(); cc != nil {
+		return cc.localAddr()
+	}
+	return nil
+}
+
+// RemoteAddr returns the open connection's peer address, nil while none.
+func (c *Client) RemoteAddr() net.Addr {
+	if cc := c.current(); cc != nil {
+		return cc.remoteAddr()
+	}
+	return nil
+}
+
+// Set stores an attribute on the client; it survives reconnects.
 func (c *Client) Set(key, value any) {
 	c.mu.Lock()
 	if c.attrs == nil {
 		c.attrs = make(map[any]any)
 	}
 	c.attrs[key] = value
-	conn := c.conn
 	c.mu.Unlock()
-	if conn != nil {
-		conn.Set(key, value)
-	}
 }
 
-// Get returns an attribute stored with Set.
+// Get returns an attribute stored with Set, or nil.
 func (c *Client) Get(key any) any {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -218,17 +253,23 @@ func (c *Client) OnPush(route string, fn func(m *codec.Message)) {
 }
 
 // Request sends a request and waits for its response, until ctx ends or
-// the connection drops (ErrDisconnected).
+// the connection drops (ErrDisconnected). Called on the client's read
+// goroutine (a Handler or OnPush function) it fails at once with
+// ErrWouldDeadlock: send a Notify there, or Request from a goroutine of
+// your own.
 func (c *Client) Request(ctx context.Context, route string, body []byte) (*codec.Message, error) {
+	if g := c.callbackG.Load(); g != 0 && g == goroutineID() {
+		return nil, ErrWouldDeadlock
+	}
 	id := c.nextID.Add(1)
 	ch := make(chan *codec.Message, 1)
 	c.mu.Lock()
-	conn := c.conn
+	cc := c.cc
 	if c.closed {
 		c.mu.Unlock()
 		return nil, ErrClientClosed
 	}
-	if conn == nil {
+	if cc == nil {
 		c.mu.Unlock()
 		return nil, ErrDisconnected
 	}
@@ -239,7 +280,7 @@ func (c *Client) Request(ctx context.Context, route string, body []byte) (*codec
 		delete(c.pending, id)
 		c.mu.Unlock()
 	}()
-	if err := conn.Send(&codec.Message{Kind: codec.Request, ID: id, Route: route, Body: body}); err != nil {
+	if err := cc.send(&codec.Message{Kind: codec.Request, ID: id, Route: route, Body: body}); err != nil {
 		return nil, err
 	}
 	select {
@@ -253,46 +294,86 @@ func (c *Client) Request(ctx context.Context, route string, body []byte) (*codec
 	}
 }
 
-// Notify sends a message that expects no response.
+// Notify sends a message that expects no response. Never blocks.
 func (c *Client) Notify(route string, body []byte) error {
-	conn := c.Conn()
-	if conn == nil {
-		return ErrDisconnected
-	}
-	return conn.Send(&codec.Message{Kind: codec.Notify, Route: route, Body: body})
+	return c.Send(&codec.Message{Kind: codec.Notify, Route: route, Body: body})
 }
 
-// Send sends any message on the current connection.
+// Send sends any message on the open connection; it returns once the
+// bytes are queued. Never blocks.
 func (c *Client) Send(m *codec.Message) error {
-	conn := c.Conn()
-	if conn == nil {
-		return ErrDisconnected
+	cc, err := c.live()
+	if err != nil {
+		return err
 	}
-	return conn.Send(m)
+	return cc.send(m)
 }
 
-// WaitConnected blocks until a connection is open or ctx ends.
+// SendSync is Send that returns once the bytes were written to the socket
+// or ctx ended; see ChannelContext.SendSync, whose rules it shares.
+func (c *Client) SendSync(ctx context.Context, m *codec.Message) error {
+	cc, err := c.live()
+	if err != nil {
+		return err
+	}
+	return cc.sendSync(ctx, m)
+}
+
+func (c *Client) live() (*clientConn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, ErrClientClosed
+	}
+	if c.cc == nil {
+		return nil, ErrDisconnected
+	}
+	return c.cc, nil
+}
+
+// WaitConnected blocks until a connection is open, the client ended
+// (ErrClientClosed, or Err's reason), or ctx ends.
 func (c *Client) WaitConnected(ctx context.Context) error {
 	for {
 		c.mu.Lock()
-		conn, closed := c.conn, c.closed
+		state, changed, closed := c.state, c.changed, c.closed
 		c.mu.Unlock()
-		if closed {
+		switch {
+		case closed:
 			return ErrClientClosed
-		}
-		if conn != nil && !conn.Closed() {
+		case state == StateOpen:
 			return nil
+		case state == StateClosed || state == StateGaveUp:
+			return c.Err()
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(5 * time.Millisecond):
+		case <-changed:
+		case <-c.done:
 		}
 	}
 }
 
+// setState moves the client to state, waking WaitConnected.
+func (c *Client) setState(state ClientState) {
+	c.mu.Lock()
+	c.setStateLocked(state)
+	c.mu.Unlock()
+}
+
+func (c *Client) setStateLocked(state ClientState) {
+	if c.state == state {
+		return
+	}
+	c.state = state
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
 // Close closes the connection, stops reconnecting and waits for the
-// client's goroutines.
+// client's goroutines: at most 5 seconds for callbacks that do not return,
+// which are then left behind and logged. Safe to call many times.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -300,91 +381,37 @@ func (c *Client) Close() error {
 		return nil
 	}
 	c.closed = true
-	conn := c.conn
+	cc := c.cc
 	c.mu.Unlock()
-	close(c.quit)
-	if conn != nil {
-		conn.Close(ErrClosedByApp)
+	c.cancelLife()
+	if cc != nil {
+		cc.close(ErrClosedByApp)
 	}
-	c.engine.active.Wait()
-	c.wg.Wait()
-	c.engine.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	waited := make(chan struct{})
+	go func() { c.wg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-ctx.Done():
+		c.ep.logger.Warn().Msg("aio: client callbacks still running after the close deadline; left to finish")
+	}
+	c.ep.waitActive(ctx)
+	c.ep.stop(ctx)
+	c.end(ErrClientClosed, StateClosed)
 	return nil
 }
 
-// dispatch routes what the connection decoded: responses to their waiting
-// Request, pushes to OnPush handlers, the rest to the Handler.
-func (c *Client) dispatch(conn *ChannelContext, m *codec.Message) {
-	if m.Kind == codec.Response {
-		c.mu.Lock()
-		ch := c.pending[m.ID]
-		c.mu.Unlock()
-		if ch != nil {
-			cp := *m
-			cp.Body = append([]byte(nil), m.Body...)
-			select {
-			case ch <- &cp:
-			default:
-			}
-			return
-		}
-	}
-	if m.Kind == codec.Push {
-		c.mu.Lock()
-		fn := c.pushes[m.Route]
-		c.mu.Unlock()
-		if fn != nil {
-			fn(m)
-			return
-		}
-	}
-	if c.cfg.Handler != nil {
-		c.cfg.Handler.Handle(conn, m)
-	}
-}
-
-// disconnected fails what waits on the dropped connection and starts
-// reconnecting.
-func (c *Client) disconnected(conn *ChannelContext, reason error) {
+// end records why the client ended and closes Done, once.
+func (c *Client) end(err error, state ClientState) {
 	c.mu.Lock()
-	if c.conn == conn {
-		c.conn = nil
-	}
-	for id, ch := range c.pending {
-		select {
-		case ch <- nil:
-		default:
-		}
-		delete(c.pending, id)
-	}
-	closed := c.closed
-	c.mu.Unlock()
-	if closed || c.cfg.Reconnect == nil {
+	defer c.mu.Unlock()
+	select {
+	case <-c.done:
 		return
+	default:
 	}
-	c.wg.Add(1)
-	go c.reconnectLoop(reason)
-}
-
-// clientListener forwards the engine's events to the user's listener and
-// watches for disconnects.
-type clientListener struct{ c *Client }
-
-func (l clientListener) OnConnected(*ChannelContext, bool) {} // reported by connect
-func (l clientListener) OnReceived(conn *ChannelContext, n int) {
-	l.c.cfg.Listener.OnReceived(conn, n)
-}
-func (l clientListener) OnDecoded(conn *ChannelContext, m *codec.Message) {
-	l.c.cfg.Listener.OnDecoded(conn, m)
-}
-func (l clientListener) OnHandled(conn *ChannelContext, m *codec.Message, d time.Duration) {
-	l.c.cfg.Listener.OnHandled(conn, m, d)
-}
-func (l clientListener) OnSent(conn *ChannelContext, n int) { l.c.cfg.Listener.OnSent(conn, n) }
-func (l clientListener) OnBeforeClose(conn *ChannelContext, reason error) {
-	l.c.cfg.Listener.OnBeforeClose(conn, reason)
-	l.c.disconnected(conn, reason)
-}
-func (l clientListener) OnHeartbeatTimeout(conn *ChannelContext, d time.Duration) bool {
-	return l.c.cfg.Listener.OnHeartbeatTimeout(conn, d)
+	c.err = err
+	c.setStateLocked(state)
+	close(c.done)
 }

@@ -79,25 +79,22 @@ func TestClientRequestNotifyPush(t *testing.T) {
 	}
 }
 
+// connEvents records a client's OnConnected and OnBeforeClose calls.
 type connEvents struct {
-	aio.NopListener
-	connects   atomic.Int32
-	reconnects atomic.Int32
-	closes     chan error
+	connects atomic.Int32
+	closes   chan error
 }
 
-func (e *connEvents) OnConnected(_ *aio.ChannelContext, reconnect bool) {
-	e.connects.Add(1)
-	if reconnect {
-		e.reconnects.Add(1)
+// wire sets cfg's hooks to record into e and returns cfg.
+func (e *connEvents) wire(cfg *aio.ClientConfig) *aio.ClientConfig {
+	cfg.OnConnected = func(*aio.Client) { e.connects.Add(1) }
+	cfg.OnBeforeClose = func(_ *aio.Client, reason error) {
+		select {
+		case e.closes <- reason:
+		default:
+		}
 	}
-}
-
-func (e *connEvents) OnBeforeClose(_ *aio.ChannelContext, reason error) {
-	select {
-	case e.closes <- reason:
-	default:
-	}
+	return cfg
 }
 
 func TestClientReconnectsAfterServerRestart(t *testing.T) {
@@ -111,17 +108,16 @@ func TestClientReconnectsAfterServerRestart(t *testing.T) {
 	ev := &connEvents{closes: make(chan error, 8)}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, addr, &aio.ClientConfig{
-		Codec: tcp.New(nil), Listener: ev,
+	cl, err := aio.Dial(ctx, addr, ev.wire(&aio.ClientConfig{
+		Codec:     tcp.New(nil),
 		Reconnect: &aio.Reconnect{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond},
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
 	cl.Set("session", "kept")
 	inflight := make(chan error, 1)
-	s1.Counters() // server alive
 	go func() {
 		// A request the server never answers is in flight when it goes away.
 		_, err := cl.Request(ctx, "never.answered", nil)
@@ -141,10 +137,10 @@ func TestClientReconnectsAfterServerRestart(t *testing.T) {
 	if err != nil || string(resp.Body) != "1" {
 		t.Fatalf("after reconnect: %v %v", resp, err)
 	}
-	if ev.reconnects.Load() != 1 || cl.Reconnects() != 1 {
-		t.Fatalf("reconnect events %d, counter %d", ev.reconnects.Load(), cl.Reconnects())
+	if ev.connects.Load() != 2 || cl.Reconnects() != 1 {
+		t.Fatalf("connect events %d, reconnect counter %d", ev.connects.Load(), cl.Reconnects())
 	}
-	if cl.Conn().Get("session") != "kept" {
+	if cl.Get("session") != "kept" {
 		t.Fatal("attribute lost across reconnect")
 	}
 }
@@ -163,7 +159,14 @@ func TestClientGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 	defer cl.Close()
 	_ = s.Close()
-	waitFor(t, "give up", cl.GaveUp)
+	select {
+	case <-cl.Done():
+	case <-ctx.Done():
+		t.Fatal("client did not give up")
+	}
+	if err := cl.Err(); !errors.Is(err, aio.ErrGaveUp) || cl.State() != aio.StateGaveUp {
+		t.Fatalf("err %v, state %v; want ErrGaveUp, gave up", err, cl.State())
+	}
 	if cl.Reconnects() != 0 {
 		t.Fatal("reconnected to nothing")
 	}
@@ -196,7 +199,7 @@ func TestHeartbeatsKeepIdlePairAlive(t *testing.T) {
 	ev := &connEvents{closes: make(chan error, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), Listener: ev})
+	cl, err := aio.Dial(ctx, s.Addr().String(), ev.wire(&aio.ClientConfig{Codec: tcp.New(nil)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +230,7 @@ func TestClientNoticesSilentServer(t *testing.T) {
 	ev := &connEvents{closes: make(chan error, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, ln.Addr().String(), &aio.ClientConfig{Codec: lengthCodec{}, Listener: ev, HeartbeatTimeout: 200 * time.Millisecond})
+	cl, err := aio.Dial(ctx, ln.Addr().String(), ev.wire(&aio.ClientConfig{Codec: lengthCodec{}, HeartbeatTimeout: 200 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +269,7 @@ func TestWebSocketClientPingsWhenIdle(t *testing.T) {
 	}
 	defer cl.Close()
 	time.Sleep(1500 * time.Millisecond)
-	if s.ConnCount() != 1 || s.Stats().HeartbeatTimeouts != 0 || cl.Conn() == nil {
+	if s.ConnCount() != 1 || s.Stats().HeartbeatTimeouts != 0 || cl.State() != aio.StateOpen {
 		t.Fatalf("idle WebSocket pair did not survive: server conns %d, timeouts %d", s.ConnCount(), s.Stats().HeartbeatTimeouts)
 	}
 	resp, err := cl.Request(ctx, "still.there", []byte(`{"ok":true}`))

@@ -14,9 +14,14 @@ import (
 // dialWebSocket dials cfg.WebSocket.URL with gorilla/websocket and serves
 // the connection: each WebSocket message carries the Codec's bytes, so the
 // codec's stream sees exactly what the server's inner stream sends.
-func (c *Client) dialWebSocket(ctx context.Context) (*ChannelContext, error) {
+func (c *Client) dialWebSocket(ctx context.Context) (*conn, error) {
 	ws := c.cfg.WebSocket
-	d := websocket.Dialer{Subprotocols: ws.Subprotocols, HandshakeTimeout: c.cfg.DialTimeout}
+	d := websocket.Dialer{
+		Subprotocols:      ws.Subprotocols,
+		HandshakeTimeout:  c.cfg.DialTimeout,
+		TLSClientConfig:   c.cfg.TLS,
+		EnableCompression: ws.Compression,
+	}
 	wc, resp, err := d.DialContext(ctx, ws.URL, ws.Header)
 	if err != nil {
 		if resp != nil {
@@ -28,36 +33,35 @@ func (c *Client) dialWebSocket(ctx context.Context) (*ChannelContext, error) {
 	if ws.Text {
 		kind = websocket.TextMessage
 	}
-	s := c.engine
-	rc := &wsConn{wc: wc, kind: kind, s: s, done: make(chan struct{})}
-	conn := s.accept(rc, true)
-	if conn == nil {
+	rc := &wsConn{wc: wc, kind: kind, writeTimeout: c.ep.set.writeTimeout, done: make(chan struct{})}
+	cn := clientHost{c}.open(rc)
+	if cn == nil {
 		wc.Close()
-		return nil, ErrServerShutdown
+		return nil, ErrClientClosed
 	}
 	// A pong proves the server alive like any inbound bytes.
 	wc.SetPongHandler(func(string) error {
-		conn.stats.LastReceived.Store(time.Now().UnixNano())
+		cn.stats.LastReceived.Store(time.Now().UnixNano())
 		return nil
 	})
-	s.opened(conn, false)
+	cn.begin()
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		rc.readLoop(conn)
+		rc.readLoop(cn)
 	}()
-	return conn, waitReady(ctx, conn)
+	return cn, nil
 }
 
 // wsConn is a rawConn over a gorilla/websocket connection: every queued
 // buffer leaves as one message.
 type wsConn struct {
-	wc   *websocket.Conn
-	kind int
-	s    *Server
-	mu   sync.Mutex
-	once sync.Once
-	done chan struct{}
+	wc           *websocket.Conn
+	kind         int
+	writeTimeout time.Duration
+	mu           sync.Mutex
+	once         sync.Once
+	done         chan struct{}
 }
 
 func (w *wsConn) LocalAddr() net.Addr  { return w.wc.LocalAddr() }
@@ -66,7 +70,7 @@ func (w *wsConn) RemoteAddr() net.Addr { return w.wc.RemoteAddr() }
 func (w *wsConn) writev(bufs [][]byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	_ = w.wc.SetWriteDeadline(deadline(w.s.cfg.WriteTimeout))
+	_ = w.wc.SetWriteDeadline(deadline(w.writeTimeout))
 	n := 0
 	for _, b := range bufs {
 		if err := w.wc.WriteMessage(w.kind, b); err != nil {
@@ -81,13 +85,13 @@ func (w *wsConn) writev(bufs [][]byte) (int, error) {
 func (w *wsConn) ping() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	_ = w.wc.WriteControl(websocket.PingMessage, nil, deadline(w.s.cfg.WriteTimeout))
+	_ = w.wc.WriteControl(websocket.PingMessage, nil, deadline(w.writeTimeout))
 }
 
 func (w *wsConn) close() error {
 	w.once.Do(func() {
 		w.mu.Lock()
-		_ = w.wc.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), deadline(w.s.cfg.WriteTimeout))
+		_ = w.wc.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), deadline(w.writeTimeout))
 		w.mu.Unlock()
 		_ = w.wc.Close()
 		close(w.done)
@@ -95,25 +99,40 @@ func (w *wsConn) close() error {
 	return nil
 }
 
+// wsCloseKicked is codec/websocket's CloseKicked, the close code of a
+// server's kick.
+const wsCloseKicked = 4000
+
 // readLoop feeds each message to the connection's stream until the socket
 // closes.
-func (w *wsConn) readLoop(conn *ChannelContext) {
-	for conn.state.Load() == stateOpen {
+func (w *wsConn) readLoop(c *conn) {
+	for c.state.Load() == stateOpen {
 		_, p, err := w.wc.ReadMessage()
 		if err != nil {
-			if conn.state.Load() == stateOpen {
-				var ce *websocket.CloseError
-				if errors.As(err, &ce) {
-					conn.finish(wrapReason(ErrPeerClosed, err))
-				} else {
-					conn.finish(peerReason(err))
-				}
+			if c.state.Load() == stateOpen {
+				c.finish(wsCloseReason(err))
 			}
 			break
 		}
-		conn.serveRead(&messageInbound{b: p})
+		c.serveRead(&messageInbound{b: p})
 	}
 	<-w.done
+}
+
+// wsCloseReason maps how a WebSocket read ended to a close reason: the
+// server's close code tells a kick and a shutdown from other closes.
+func wsCloseReason(err error) error {
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) {
+		return peerReason(err)
+	}
+	switch ce.Code {
+	case wsCloseKicked:
+		return wrapReason(ErrKicked, err)
+	case websocket.CloseGoingAway:
+		return wrapReason(ErrServerShutdown, err)
+	}
+	return wrapReason(ErrPeerClosed, err)
 }
 
 // messageInbound presents one whole WebSocket message to serveRead. A codec

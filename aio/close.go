@@ -9,12 +9,11 @@ import (
 
 var errNoProgress = errors.New("codec consumed nothing and asked for no more bytes")
 
-// Close closes the connection for reason (nil means ErrClosedByApp). It
-// stops reading at once, writes what is already queued, tells the peer why
-// when the reason is one the peer should hear and its protocol can say
-// (kick, shutdown), and then closes the socket. It returns at once and is
-// safe to call many times from any goroutine: the first reason wins.
-func (c *ChannelContext) Close(reason error) {
+// close closes the connection gracefully for reason: reading stops at
+// once, what is queued is written, the peer is told why when the reason is
+// one it should hear and its protocol can say (kick, shutdown), then the
+// close path runs on the flusher. It never blocks; the first reason wins.
+func (c *conn) close(reason error) {
 	if reason == nil {
 		reason = ErrClosedByApp
 	}
@@ -27,14 +26,16 @@ func (c *ChannelContext) Close(reason error) {
 			ob := getBuf()
 			ob.b = g.Goodbye(ob.b[:0], peerText(reason), errors.Is(reason, ErrServerShutdown))
 			if len(ob.b) > 0 {
-				_ = c.enqueue(ob, nil, true)
+				_ = c.enqueue(ob, nil, true, 1)
 			}
 			ob.release()
 		}
 	}
 	q := &c.out
 	q.mu.Lock()
-	q.finishAfter = reason
+	if q.finishAfter == nil {
+		q.finishAfter = reason
+	}
 	idle := !q.flushing && !q.reading
 	if idle {
 		q.flushing = true
@@ -45,52 +46,41 @@ func (c *ChannelContext) Close(reason error) {
 	}
 }
 
-// Kick closes the connection after telling the peer reason in its
-// protocol's words (a pomelo kick, a WebSocket close frame, a gotio TCP
-// close frame).
-func (c *ChannelContext) Kick(reason string) {
-	c.Close(wrapReason(ErrKicked, errors.New(reason)))
-}
-
-func (c *ChannelContext) setReason(reason error) {
-	c.mu.Lock()
-	if c.reason == nil {
-		c.reason = reason
-	}
-	c.mu.Unlock()
-}
-
-// finish is the one close path: every index is cleaned here, exactly once.
-func (c *ChannelContext) finish(reason error) {
+// finish is the one close path: the owner cleans its indexes here, exactly
+// once, before the socket closes, so whoever sees the connection closed
+// (the peer, a test, a scrape that follows) sees it gone and counted.
+func (c *conn) finish(reason error) {
 	if c.state.Swap(stateClosed) == stateClosed {
 		return
 	}
 	c.setReason(reason)
-	reason = c.CloseReason()
-	s := c.srv
-	s.cfg.Listener.OnBeforeClose(c, reason)
-	// Indexes and counters first, the socket after: whoever sees the
-	// connection closed (the peer, a test, a scrape that follows) sees it
-	// gone from every index and counted.
-	user := c.User()
-	s.unbindAll(c)
-	s.conns.remove(c)
-	s.stats.Closed.Add(1)
-	s.stats.Active.Add(-1)
-	s.stats.CloseReason(reasonCode(reason)).Add(1)
+	reason = c.closeReason()
+	ep := c.ep
+	user := c.self.closing(reason)
+	ep.stats.Closed.Add(1)
+	ep.stats.Active.Add(-1)
+	ep.stats.CloseReason(reasonCode(reason)).Add(1)
 	if p := c.proto.Load(); p != nil {
 		p.Active.Add(-1)
 	}
+	c.ep.wheel.forget(c)
 	_ = c.rc.close()
 	c.dropQueue()
-	ev := s.logger.Debug()
+	ev := ep.logger.Debug()
 	if !errors.Is(reason, ErrPeerClosed) && !errors.Is(reason, ErrClosedByApp) && !errors.Is(reason, ErrServerShutdown) {
-		ev = s.logger.Info()
+		ev = ep.logger.Info()
 	}
-	ev.Uint64("conn", c.id).Str("remote", c.ip).Str("protocol", c.Protocol()).
-		Str("user", user).Str("reason", reasonCode(reason)).Err(reason).
-		Dur("age", time.Since(c.Created())).Msg("aio: connection closed")
-	s.connDone()
+	ev = ev.Uint64("conn", c.id).Str("remote", c.ip)
+	if p := c.stream.Protocol(); p != "" {
+		ev = ev.Str("protocol", p)
+	}
+	if user != "" {
+		ev = ev.Str("user", user)
+	}
+	ev.Str("reason", reasonCode(reason)).Err(reason).
+		Str("age", durText(time.Since(time.Unix(0, c.created)))).Msg("aio: connection closed")
+	c.self.closed(reason)
+	ep.active.Done()
 }
 
 // peerText is what the peer is told of a close reason: the application's
@@ -105,4 +95,18 @@ func peerText(reason error) string {
 		return r.Code
 	}
 	return reason.Error()
+}
+
+// durText formats a duration for logs with its unit, rounded to what a
+// reader can use ("1.5s", "230ms", "2h0m0s").
+func durText(d time.Duration) string {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second).String()
+	case d >= time.Second:
+		return d.Round(time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.String()
 }

@@ -50,9 +50,11 @@ type Config struct {
 
 	// HeartbeatTimeout closes a connection that sent nothing for this long
 	// (sending to it does not count: only inbound traffic proves the peer
-	// alive). Zero means 2 minutes; negative disables the check. A codec's
-	// handshake (pomelo) or ChannelContext.SetHeartbeatTimeout may set a
-	// connection's own.
+	// alive). A value set here wins over any codec's: zero means the
+	// codec's own when its handshake announces one (pomelo: twice its
+	// heartbeat interval), else 2 minutes; negative disables the check.
+	// ChannelContext.SetHeartbeatTimeout overrides both for one
+	// connection.
 	HeartbeatTimeout time.Duration
 	// HandshakeTimeout closes a connection whose protocol handshake has not
 	// completed (or that delivered no message, for codecs without one) this
@@ -102,13 +104,26 @@ type Limits struct {
 	// MessageBurst zero means MessageRate.
 	MessageRate  float64
 	MessageBurst int
-	// SlowAttackReads is the number of consecutive partial reads carrying
-	// fewer than SlowAttackBytes each after which a connection feeding a
-	// frame byte by byte is closed with ErrSlowAttack (t-io's slow-attack
-	// detector). Zero means 64 reads; SlowAttackBytes zero means 8 bytes.
-	// Negative disables it.
-	SlowAttackReads int
-	SlowAttackBytes int
+
+	// The slow-attack defence is measured in time, as net/http's
+	// ReadHeaderTimeout and nginx's minimum body rate are: a unit (a
+	// frame, an HTTP upgrade request) whose first byte arrived must be
+	// whole within FrameTimeout, and while it arrives the peer must
+	// deliver at least MinReadRate bytes per second over every
+	// RateWindow. A sender of a byte every few milliseconds passes; one of
+	// a byte every few seconds, or a header that never ends, is closed
+	// with ErrSlowAttack.
+
+	// FrameTimeout bounds the time from a unit's first byte to its last.
+	// Zero means 60 seconds; negative disables the deadline.
+	FrameTimeout time.Duration
+	// MinReadRate is the least bytes per second a partial unit must grow
+	// by, measured over RateWindow. Zero means 64; negative disables the
+	// check.
+	MinReadRate int
+	// RateWindow is the window MinReadRate is measured over. Zero means 5
+	// seconds.
+	RateWindow time.Duration
 }
 
 const (
@@ -119,45 +134,59 @@ const (
 	defaultMaxFrameSize     = 16 << 20
 	defaultWriteQueueBytes  = 1 << 20
 	defaultHandlerQueueLen  = 1024
-	defaultSlowAttackReads  = 64
-	defaultSlowAttackBytes  = 8
+	defaultFrameTimeout     = 60 * time.Second
+	defaultMinReadRate      = 64
+	defaultRateWindow       = 5 * time.Second
 )
 
-// settings is a Config with its defaults applied.
+// settings are what the connection core needs of a server's or a client's
+// configuration, with the defaults applied.
 type settings struct {
-	Config
-	heartbeat time.Duration
-	handshake time.Duration
+	heartbeat     time.Duration // inbound silence that closes; 0: never
+	heartbeatUser bool          // the user chose it: it wins over a codec's
+	// clientHeartbeat is a client's heartbeat interval: >0 fixed, 0 the
+	// codec's announced one (else a third of the timeout), <0 none.
+	clientHeartbeat time.Duration
+	handshake       time.Duration // 0: no deadline
+	readTimeout     time.Duration
+	writeTimeout    time.Duration
+	frameTimeout    time.Duration // 0: no deadline
+	minReadRate     int           // 0: no check
+	rateWindow      time.Duration
+	maxFrame        int
+	writeQueue      int
+	mode            HandlerMode
+	queueLen        int
+	workers         int
+	msgRate         float64
+	msgBurst        int
+	ipStats         *stat.IPStats
+	transport       Transport
+	client          bool
 }
 
-func newSettings(cfg *Config) *settings {
-	s := &settings{Config: *cfg}
-	if s.Listener == nil {
-		s.Listener = NopListener{}
+// serverSettings applies Config's defaults.
+func serverSettings(cfg *Config) settings {
+	l := cfg.Limits
+	return settings{
+		heartbeat:     orDuration(cfg.HeartbeatTimeout, defaultHeartbeatTimeout),
+		heartbeatUser: cfg.HeartbeatTimeout != 0,
+		handshake:     orDuration(cfg.HandshakeTimeout, defaultHandshakeTimeout),
+		readTimeout:   orDuration(cfg.ReadTimeout, defaultReadTimeout),
+		writeTimeout:  orDuration(cfg.WriteTimeout, defaultWriteTimeout),
+		frameTimeout:  orDuration(l.FrameTimeout, defaultFrameTimeout),
+		minReadRate:   orInt(l.MinReadRate, defaultMinReadRate),
+		rateWindow:    orDuration(l.RateWindow, defaultRateWindow),
+		maxFrame:      orPositive(cfg.MaxFrameSize, defaultMaxFrameSize),
+		writeQueue:    orPositive(cfg.WriteQueueBytes, defaultWriteQueueBytes),
+		mode:          cfg.HandlerMode,
+		queueLen:      orPositive(cfg.HandlerQueueLen, defaultHandlerQueueLen),
+		workers:       cfg.Workers,
+		msgRate:       l.MessageRate,
+		msgBurst:      l.MessageBurst,
+		ipStats:       cfg.IPStats,
+		transport:     cfg.Transport,
 	}
-	if s.Handler == nil {
-		s.Handler = HandlerFunc(func(*ChannelContext, *codec.Message) {})
-	}
-	s.heartbeat = orDuration(s.HeartbeatTimeout, defaultHeartbeatTimeout)
-	s.handshake = orDuration(s.HandshakeTimeout, defaultHandshakeTimeout)
-	s.ReadTimeout = orDuration(s.ReadTimeout, defaultReadTimeout)
-	s.WriteTimeout = orDuration(s.WriteTimeout, defaultWriteTimeout)
-	if s.MaxFrameSize <= 0 {
-		s.MaxFrameSize = defaultMaxFrameSize
-	}
-	if s.WriteQueueBytes <= 0 {
-		s.WriteQueueBytes = defaultWriteQueueBytes
-	}
-	if s.HandlerQueueLen <= 0 {
-		s.HandlerQueueLen = defaultHandlerQueueLen
-	}
-	if s.Limits.SlowAttackReads == 0 {
-		s.Limits.SlowAttackReads = defaultSlowAttackReads
-	}
-	if s.Limits.SlowAttackBytes <= 0 {
-		s.Limits.SlowAttackBytes = defaultSlowAttackBytes
-	}
-	return s
 }
 
 // orDuration returns d, or def when d is zero, or 0 (disabled) when d < 0.
@@ -169,4 +198,23 @@ func orDuration(d, def time.Duration) time.Duration {
 		return 0
 	}
 	return d
+}
+
+// orInt is orDuration for counts.
+func orInt(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return 0
+	}
+	return n
+}
+
+// orPositive returns n when it is positive, else def.
+func orPositive(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
 }

@@ -11,8 +11,20 @@ import (
 // implement it.
 type engine interface {
 	name() string
+	// serve accepts on ln until closeListeners or stop.
 	serve(ln net.Listener) error
+	// closeListeners stops accepting; open connections are untouched.
+	closeListeners()
+	// stop releases the engine, waiting for its goroutines until ctx
+	// ends.
 	stop(ctx context.Context) error
+}
+
+// host is what an engine serves connections for: it admits each one.
+type host interface {
+	// open admits and registers rc, or returns nil to refuse it (the
+	// engine closes the socket).
+	open(rc rawConn) *conn
 }
 
 // rawConn is one connection as an engine holds it.
@@ -26,16 +38,17 @@ type rawConn interface {
 }
 
 func newEngine(t Transport, s *Server) (engine, error) {
+	set := &s.ep.set
 	switch t {
 	case TransportStd:
-		return newStdEngine(s), nil
+		return newStdEngine(s, set), nil
 	case TransportNetpoll:
-		return newNetpollEngine(s)
+		return newNetpollEngine(s, set)
 	default:
 		if netpollAvailable {
-			return newNetpollEngine(s)
+			return newNetpollEngine(s, set)
 		}
-		return newStdEngine(s), nil
+		return newStdEngine(s, set), nil
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/cloudwego/netpoll"
@@ -18,8 +19,13 @@ const netpollAvailable = true
 // connection costs no goroutine while it is idle, and reads run on a pooled
 // goroutine only while bytes are waiting.
 type netpollEngine struct {
-	s   *Server
+	h   host
 	evl netpoll.EventLoop
+
+	mu      sync.Mutex
+	lns     []netpoll.Listener
+	closed  bool
+	serving sync.WaitGroup // one per serve call
 }
 
 type ctxKey struct{}
@@ -36,13 +42,13 @@ func tuneNetpoll() {
 	})
 }
 
-func newNetpollEngine(s *Server) (*netpollEngine, error) {
+func newNetpollEngine(h host, set *settings) (*netpollEngine, error) {
 	tuneNetpoll()
-	e := &netpollEngine{s: s}
+	e := &netpollEngine{h: h}
 	evl, err := netpoll.NewEventLoop(e.onRequest,
 		netpoll.WithOnConnect(e.onConnect),
-		netpoll.WithReadTimeout(s.cfg.ReadTimeout),
-		netpoll.WithWriteTimeout(s.cfg.WriteTimeout),
+		netpoll.WithReadTimeout(set.readTimeout),
+		netpoll.WithWriteTimeout(set.writeTimeout),
 	)
 	if err != nil {
 		return nil, err
@@ -53,46 +59,92 @@ func newNetpollEngine(s *Server) (*netpollEngine, error) {
 
 func (e *netpollEngine) name() string { return "netpoll" }
 
-func (e *netpollEngine) serve(ln net.Listener) error { return e.evl.Serve(ln) }
+func (e *netpollEngine) serve(ln net.Listener) error {
+	npln, err := netpoll.ConvertListener(ln)
+	if err != nil {
+		return err
+	}
+	e.serving.Add(1)
+	defer e.serving.Done()
+	e.mu.Lock()
+	e.lns = append(e.lns, npln)
+	closed := e.closed
+	e.mu.Unlock()
+	if closed {
+		shutdownListener(npln)
+	}
+	return e.evl.Serve(npln)
+}
 
-func (e *netpollEngine) stop(ctx context.Context) error { return e.evl.Shutdown(ctx) }
+// closeListeners stops accepting without closing a connection: netpoll's
+// own Shutdown would also close every idle connection, before aio told it
+// goodbye. Shutting the listening socket's read side makes the kernel
+// refuse new connections and netpoll's server loop end (the socket reports
+// a hang-up), while accepted connections are untouched; stop releases the
+// rest.
+func (e *netpollEngine) closeListeners() {
+	e.mu.Lock()
+	e.closed = true
+	lns := e.lns
+	e.mu.Unlock()
+	for _, ln := range lns {
+		shutdownListener(ln)
+	}
+}
 
-func (e *netpollEngine) onConnect(ctx context.Context, conn netpoll.Connection) context.Context {
-	c := e.s.attachNetpoll(conn, false)
+func shutdownListener(ln netpoll.Listener) { _ = syscall.Shutdown(ln.Fd(), syscall.SHUT_RD) }
+
+// stop releases the event loop once every serve loop ended: netpoll's
+// poller detaches a listener when it sees the hang-up closeListeners
+// caused, and its Shutdown must not race that (it detaches and closes the
+// listener again).
+func (e *netpollEngine) stop(ctx context.Context) error {
+	e.closeListeners()
+	served := make(chan struct{})
+	go func() { e.serving.Wait(); close(served) }()
+	select {
+	case <-served:
+	case <-ctx.Done():
+	}
+	return e.evl.Shutdown(ctx)
+}
+
+func (e *netpollEngine) onConnect(ctx context.Context, pc netpoll.Connection) context.Context {
+	c := attachNetpoll(pc, e.h)
 	if c == nil {
 		return ctx
 	}
 	return context.WithValue(ctx, ctxKey{}, c)
 }
 
-func (e *netpollEngine) onRequest(ctx context.Context, conn netpoll.Connection) error {
-	c, _ := ctx.Value(ctxKey{}).(*ChannelContext)
+func (e *netpollEngine) onRequest(ctx context.Context, pc netpoll.Connection) error {
+	c, _ := ctx.Value(ctxKey{}).(*conn)
 	if c == nil {
-		r := conn.Reader()
+		r := pc.Reader()
 		_ = r.Skip(r.Len())
 		return r.Release()
 	}
-	c.serveRead(conn.Reader())
+	c.serveRead(pc.Reader())
 	return nil
 }
 
-// attachNetpoll registers a netpoll connection with the server.
-func (s *Server) attachNetpoll(conn netpoll.Connection, client bool) *ChannelContext {
-	nc := &netpollConn{conn: conn}
-	c := s.accept(nc, client)
+// attachNetpoll registers a netpoll connection with h and starts it.
+func attachNetpoll(pc netpoll.Connection, h host) *conn {
+	nc := &netpollConn{conn: pc}
+	c := h.open(nc)
 	if c == nil {
-		_ = conn.Close()
+		_ = pc.Close()
 		return nil
 	}
 	// netpoll frees a connection's buffers in a close callback registered
 	// before this one, which runs after it: fence the writer here, so no
 	// flusher is inside WriteBinary when they go.
-	_ = conn.AddCloseCallback(func(netpoll.Connection) error {
+	_ = pc.AddCloseCallback(func(netpoll.Connection) error {
 		nc.fence()
 		c.finish(ErrPeerClosed)
 		return nil
 	})
-	s.opened(c, false)
+	c.begin()
 	return c
 }
 
@@ -137,26 +189,37 @@ func (nc *netpollConn) writev(bufs [][]byte) (int, error) {
 func (nc *netpollConn) close() error { return nc.conn.Close() }
 
 // dialNetpoll dials addr with netpoll's dialer and serves the connection
-// on the event loop.
-func (s *Server) dialNetpoll(ctx context.Context, addr string) (*ChannelContext, error) {
+// on netpoll's pollers for h (a client).
+func dialNetpoll(ctx context.Context, addr string, set *settings, h host) (*conn, error) {
 	tuneNetpoll()
 	timeout := 10 * time.Second
 	if d, ok := ctx.Deadline(); ok {
 		timeout = time.Until(d)
 	}
-	conn, err := netpoll.DialConnection("tcp", addr, timeout)
+	nconn, err := netpoll.DialConnection("tcp", addr, timeout)
 	if err != nil {
 		return nil, fmt.Errorf("aio: dial %s: %w", addr, err)
 	}
-	_ = conn.SetReadTimeout(s.cfg.ReadTimeout)
-	_ = conn.SetWriteTimeout(s.cfg.WriteTimeout)
-	c := s.attachNetpoll(conn, true)
+	_ = nconn.SetReadTimeout(set.readTimeout)
+	_ = nconn.SetWriteTimeout(set.writeTimeout)
+	var c *conn
+	ready := make(chan struct{})
+	// netpoll may call OnRequest as soon as it is set, before attach
+	// returned: wait for c.
+	_ = nconn.SetOnRequest(func(_ context.Context, nc netpoll.Connection) error {
+		<-ready
+		if c == nil {
+			r := nc.Reader()
+			_ = r.Skip(r.Len())
+			return r.Release()
+		}
+		c.serveRead(nc.Reader())
+		return nil
+	})
+	c = attachNetpoll(nconn, h)
+	close(ready)
 	if c == nil {
 		return nil, ErrServerShutdown
 	}
-	_ = conn.SetOnRequest(func(_ context.Context, _ netpoll.Connection) error {
-		c.serveRead(conn.Reader())
-		return nil
-	})
 	return c, nil
 }

@@ -2,14 +2,12 @@
 
 package aio
 
-import (
-	"context"
-	"net"
-)
+import "context"
 
 const netpollAvailable = false
 
-func newNetpollEngine(*Server) (engine, error) { return nil, errNoTransport }
+func newNetpollEngine(host, *settings) (engine, error) { return nil, errNoTransport }
 
-var _ = context.Background
-var _ net.Addr
+func dialNetpoll(context.Context, string, *settings, host) (*conn, error) {
+	return nil, errNoTransport
+}

@@ -7,36 +7,49 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // stdEngine serves connections with package net: a goroutine per
 // connection. It runs everywhere and serves TLS listeners.
 type stdEngine struct {
-	s  *Server
-	mu sync.Mutex
-	ln net.Listener
-	wg sync.WaitGroup
+	h      host
+	set    *settings
+	logger *zerolog.Logger
+	mu     sync.Mutex
+	lns    []net.Listener
+	closed bool
+	wg     sync.WaitGroup // one per connection goroutine
 }
 
-func newStdEngine(s *Server) *stdEngine { return &stdEngine{s: s} }
+func newStdEngine(s *Server, set *settings) *stdEngine {
+	return &stdEngine{h: s, set: set, logger: &s.ep.logger}
+}
 
 func (e *stdEngine) name() string { return "std" }
 
 func (e *stdEngine) serve(ln net.Listener) error {
 	e.mu.Lock()
-	e.ln = ln
+	e.lns = append(e.lns, ln)
+	closed := e.closed
 	e.mu.Unlock()
+	if closed {
+		ln.Close()
+	}
 	var backoff time.Duration
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
-			if e.s.shutdown.Load() || errors.Is(err, net.ErrClosed) {
-				e.wg.Wait()
+			e.mu.Lock()
+			closed := e.closed
+			e.mu.Unlock()
+			if closed || errors.Is(err, net.ErrClosed) {
 				return ErrServerClosed
 			}
 			// Out of file descriptors and the like: back off, as net/http does.
 			backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
-			e.s.logger.Warn().Err(err).Dur("retry", backoff).Msg("aio: accept failed")
+			e.logger.Warn().Err(err).Str("retry", durText(backoff)).Msg("aio: accept failed")
 			time.Sleep(backoff)
 			continue
 		}
@@ -44,34 +57,49 @@ func (e *stdEngine) serve(ln net.Listener) error {
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
-			e.s.runStd(nc, false, nil)
+			runStd(nc, e.set, e.h, nil)
 		}()
 	}
 }
 
-func (e *stdEngine) stop(context.Context) error {
+func (e *stdEngine) closeListeners() {
 	e.mu.Lock()
-	ln := e.ln
+	e.closed = true
+	lns := e.lns
 	e.mu.Unlock()
-	if ln != nil {
-		return ln.Close()
+	for _, ln := range lns {
+		ln.Close()
 	}
-	return nil
 }
 
-// runStd serves one net.Conn on the calling goroutine until it closes.
-func (s *Server) runStd(nc net.Conn, client bool, onOpen func(*ChannelContext)) *ChannelContext {
-	sc := &stdConn{nc: nc, s: s}
-	c := s.accept(sc, client)
+// stop waits for the connection goroutines until ctx ends.
+func (e *stdEngine) stop(ctx context.Context) error {
+	e.closeListeners()
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// runStd serves one net.Conn for h on the calling goroutine until it
+// closes; onOpen, when set, learns the connection before reading starts.
+// It returns nil when h refused the connection.
+func runStd(nc net.Conn, set *settings, h host, onOpen func(*conn)) *conn {
+	sc := &stdConn{nc: nc, writeTimeout: set.writeTimeout}
+	c := h.open(sc)
 	if c == nil {
 		nc.Close()
 		return nil
 	}
-	s.opened(c, false)
+	c.begin()
 	if onOpen != nil {
 		onOpen(c)
 	}
-	in := &stdReader{nc: nc, timeout: s.cfg.ReadTimeout}
+	in := &stdReader{nc: nc, timeout: set.readTimeout}
 	for c.state.Load() == stateOpen {
 		if err := in.fill(0); err != nil {
 			if c.state.Load() == stateOpen {
@@ -96,12 +124,12 @@ func peerReason(err error) error {
 
 // stdConn is a rawConn over a net.Conn.
 type stdConn struct {
-	nc       net.Conn
-	s        *Server
-	wmu      sync.Mutex
-	once     sync.Once
-	doneOnce sync.Once
-	done     chan struct{}
+	nc           net.Conn
+	writeTimeout time.Duration
+	wmu          sync.Mutex
+	once         sync.Once
+	doneOnce     sync.Once
+	done         chan struct{}
 }
 
 func (sc *stdConn) LocalAddr() net.Addr  { return sc.nc.LocalAddr() }
@@ -115,7 +143,7 @@ func (sc *stdConn) closed() chan struct{} {
 func (sc *stdConn) writev(bufs [][]byte) (int, error) {
 	sc.wmu.Lock()
 	defer sc.wmu.Unlock()
-	_ = sc.nc.SetWriteDeadline(deadline(sc.s.cfg.WriteTimeout))
+	_ = sc.nc.SetWriteDeadline(deadline(sc.writeTimeout))
 	nb := net.Buffers(bufs)
 	n, err := nb.WriteTo(sc.nc)
 	return int(n), err
@@ -200,12 +228,15 @@ func (r *stdReader) Release() error {
 // handler that hijacked it, say), as if this server had accepted it: same
 // codec, limits, bindings and sends, on the std transport's model of one
 // goroutine per connection. It blocks the calling goroutine until the
-// connection closes, and returns ErrServerClosed at once when the server is
-// shutting down (nc is then closed).
+// connection closed. When the server refuses it (shutting down, a limit),
+// nc is closed and ServeConn returns ErrServerClosed or ErrRefused.
 func (s *Server) ServeConn(nc net.Conn) error {
-	s.startOnce.Do(s.start)
-	if c := s.runStd(nc, false, nil); c == nil {
-		return ErrServerClosed
+	s.startEndpoint()
+	if runStd(nc, &s.ep.set, s, nil) == nil {
+		if s.shutdown.Load() {
+			return ErrServerClosed
+		}
+		return ErrRefused
 	}
 	return nil
 }

@@ -6,13 +6,15 @@ import (
 	"github.com/gotio/gotio/codec"
 )
 
-// Listener observes a connection's life. aio calls its methods on the
-// goroutine that caused the event; they must return quickly and must not
-// block. Embed NopListener and override what you need.
+// Listener observes the life of a server's connections. aio calls its
+// methods on the goroutine that caused the event (the connection's read
+// goroutine, its flusher, the wheel), never with a gotio lock held; they
+// must return quickly and must not block. Embed NopListener and override
+// what you need.
 type Listener interface {
-	// OnConnected runs once a connection is accepted (server) or
-	// established (client); reconnect is true for a client's reconnection.
-	OnConnected(c *ChannelContext, reconnect bool)
+	// OnConnected runs once a connection is accepted, before its first
+	// read.
+	OnConnected(c *ChannelContext)
 	// OnReceived runs after n bytes were read from the socket.
 	OnReceived(c *ChannelContext, n int)
 	// OnDecoded runs for each decoded message, before the handler.
@@ -32,7 +34,7 @@ type Listener interface {
 // NopListener implements Listener with no-ops; embed it.
 type NopListener struct{}
 
-func (NopListener) OnConnected(*ChannelContext, bool)                              {}
+func (NopListener) OnConnected(*ChannelContext)                                    {}
 func (NopListener) OnReceived(*ChannelContext, int)                                {}
 func (NopListener) OnDecoded(*ChannelContext, *codec.Message)                      {}
 func (NopListener) OnHandled(*ChannelContext, *codec.Message, time.Duration)       {}

@@ -1,6 +1,8 @@
 package aio
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gotio/gotio/codec"
@@ -26,15 +28,15 @@ type inbound interface {
 // whenever bytes arrived. Decoding stops at a partial unit only after
 // waiting for it (within ReadTimeout), because netpoll calls again at once
 // while unread bytes remain.
-func (c *ChannelContext) serveRead(in inbound) {
+func (c *conn) serveRead(in inbound) {
 	c.beginRead()
 	defer c.endRead()
 	defer c.drain(in)
-	if ips := c.srv.cfg.IPStats; ips != nil {
+	if ips := c.ep.set.ipStats; ips != nil {
 		before := c.ipCounters()
 		defer func() { ips.Record(c.ip, c.ipCounters().since(before)) }()
 	}
-	cfg := c.srv.cfg
+	set := &c.ep.set
 	avail := in.Len()
 	c.countRead(avail - c.pending)
 	for avail > 0 && c.state.Load() == stateOpen {
@@ -47,12 +49,12 @@ func (c *ChannelContext) serveRead(in inbound) {
 		if n > 0 {
 			_ = in.Skip(n)
 			avail -= n
-			c.smallReads = 0
+			c.unitStart = 0
 		}
 		if err != nil {
-			c.srv.stats.DecodeErrors.Add(1)
+			c.ep.stats.DecodeErrors.Add(1)
 			c.decodeErrors++
-			c.Close(decodeReason(err))
+			c.close(decodeReason(err))
 			c.pending = 0
 			return
 		}
@@ -61,15 +63,19 @@ func (c *ChannelContext) serveRead(in inbound) {
 		}
 		if need <= avail {
 			// A codec that consumes nothing must ask for more bytes.
-			c.Close(wrapReason(ErrProtocol, errNoProgress))
+			c.close(wrapReason(ErrProtocol, errNoProgress))
 			return
 		}
-		if need > cfg.MaxFrameSize {
-			c.srv.stats.DecodeErrors.Add(1)
-			c.Close(ErrFrameTooLarge)
+		if need > set.maxFrame {
+			c.ep.stats.DecodeErrors.Add(1)
+			c.close(ErrFrameTooLarge)
 			return
 		}
 		if avail, err = c.waitFor(in, avail, need); err != nil {
+			if errors.Is(err, ErrSlowAttack) {
+				c.ep.logger.Warn().Uint64("conn", c.id).Str("remote", c.ip).Int("have", avail).Int("need", need).
+					Str("since_first_byte", durText(time.Duration(time.Now().UnixNano()-c.unitStart))).Msg("aio: slow attack: closing")
+			}
 			c.finish(err)
 			return
 		}
@@ -77,32 +83,36 @@ func (c *ChannelContext) serveRead(in inbound) {
 	c.pending = avail
 }
 
-// waitFor blocks until in holds need bytes, within ReadTimeout, watching
-// for a peer that feeds a frame in tiny pieces (the slow attack).
-func (c *ChannelContext) waitFor(in inbound, have, need int) (int, error) {
-	lim := c.srv.cfg.Limits
-	if lim.SlowAttackReads < 0 {
-		if _, err := in.Peek(need); err != nil {
-			return have, wrapReason(ErrReadTimeout, err)
-		}
-		return in.Len(), nil
+// waitFor blocks until in holds need bytes. Each wait for more bytes is
+// bounded by ReadTimeout (a peer that sends nothing more); the unit as a
+// whole by FrameTimeout from its first byte, and its growth by MinReadRate
+// over each RateWindow (a peer that sends too little, too slowly).
+func (c *conn) waitFor(in inbound, have, need int) (int, error) {
+	set := &c.ep.set
+	now := time.Now().UnixNano()
+	if c.unitStart == 0 {
+		c.unitStart, c.windowStart, c.windowBytes = now, now, have
 	}
-	deadline := time.Now().Add(c.srv.cfg.ReadTimeout)
 	for have < need {
-		if time.Now().After(deadline) {
-			return have, ErrReadTimeout
-		}
 		if _, err := in.Peek(have + 1); err != nil {
 			return have, wrapReason(ErrReadTimeout, err)
 		}
 		got := in.Len() - have
 		c.countRead(got)
 		have += got
-		if got < lim.SlowAttackBytes && have < need {
-			c.smallReads++
-			if c.smallReads > lim.SlowAttackReads {
-				return have, ErrSlowAttack
+		if have >= need {
+			break
+		}
+		now = time.Now().UnixNano()
+		if set.frameTimeout > 0 && now-c.unitStart > int64(set.frameTimeout) {
+			return have, wrapReason(ErrSlowAttack, fmt.Errorf("unit not whole %v after its first byte", set.frameTimeout))
+		}
+		if elapsed := now - c.windowStart; set.minReadRate > 0 && elapsed >= int64(set.rateWindow) {
+			rate := float64(have-c.windowBytes) * float64(time.Second) / float64(elapsed)
+			if rate < float64(set.minReadRate) {
+				return have, wrapReason(ErrSlowAttack, fmt.Errorf("%.1f bytes/s, under the minimum %d", rate, set.minReadRate))
 			}
+			c.windowStart, c.windowBytes = now, have
 		}
 	}
 	return have, nil
@@ -110,7 +120,7 @@ func (c *ChannelContext) waitFor(in inbound, have, need int) (int, error) {
 
 // drain discards what a closing connection still holds unread, so the
 // transport does not call again for it, and frees the read buffers.
-func (c *ChannelContext) drain(in inbound) {
+func (c *conn) drain(in inbound) {
 	if c.state.Load() != stateOpen {
 		if n := in.Len(); n > 0 {
 			_ = in.Skip(n)
@@ -120,45 +130,44 @@ func (c *ChannelContext) drain(in inbound) {
 	_ = in.Release()
 }
 
-func (c *ChannelContext) countRead(n int) {
+func (c *conn) countRead(n int) {
 	if n <= 0 {
 		return
 	}
 	c.stats.ReceivedBytes.Add(uint64(n))
-	c.stats.LastReceived.Store(c.srv.clock.Load())
-	s := &c.srv.stats
+	c.stats.LastReceived.Store(c.ep.now())
+	s := &c.ep.stats
 	s.ReceivedBytes.Add(uint64(n))
 	s.Reads.Add(1)
 	c.reads++
 	if p := c.proto.Load(); p != nil {
 		p.BytesIn.Add(uint64(n))
 	}
-	c.srv.cfg.Listener.OnReceived(c, n)
+	c.self.received(n)
 }
 
 // connOutput is the codec.Output of a connection: what Decode finds goes
 // to the handler, replies go to the write queue.
-type connOutput ChannelContext
+type connOutput conn
 
 func (o *connOutput) Message(m *codec.Message) {
-	c := (*ChannelContext)(o)
+	c := (*conn)(o)
 	if c.state.Load() != stateOpen {
 		return
 	}
 	c.markReady()
 	c.stats.ReceivedPackets.Add(1)
-	c.srv.stats.DecodedPackets.Add(1)
+	c.ep.stats.DecodedPackets.Add(1)
 	if p := c.proto.Load(); p != nil {
 		p.MessagesIn.Add(1)
 	}
-	cfg := c.srv.cfg
-	cfg.Listener.OnDecoded(c, m)
+	c.self.decoded(m)
 	if c.limiter != nil && !c.limiter.Allow() {
-		c.srv.stats.RateLimited.Add(1)
-		c.Close(ErrRateLimited)
+		c.ep.stats.RateLimited.Add(1)
+		c.close(ErrRateLimited)
 		return
 	}
-	if cfg.HandlerMode == HandlerQueued {
+	if c.ep.set.mode == HandlerQueued {
 		c.queue(m)
 		return
 	}
@@ -166,53 +175,41 @@ func (o *connOutput) Message(m *codec.Message) {
 }
 
 func (o *connOutput) Reply(b []byte) {
-	c := (*ChannelContext)(o)
+	c := (*conn)(o)
 	ob := getBuf()
 	ob.b = append(ob.b[:0], b...)
-	_ = c.enqueue(ob, nil, true)
+	_ = c.enqueue(ob, nil, true, 1)
 	ob.release()
 }
 
 func (o *connOutput) Handshaken(h codec.Handshake) {
-	c := (*ChannelContext)(o)
-	reschedule := !c.ready.Load()
-	if h.HeartbeatTimeout != 0 && time.Duration(c.hbTimeout.Load()) != h.HeartbeatTimeout {
-		c.hbTimeout.Store(int64(h.HeartbeatTimeout))
-		reschedule = true
-	}
+	c := (*conn)(o)
+	changed := h.HeartbeatTimeout > 0 && c.codecHB.Swap(int64(h.HeartbeatTimeout)) != int64(h.HeartbeatTimeout)
 	c.setProtocol(h.Protocol)
-	c.markReady()
-	if reschedule {
-		c.srv.wheel.add(c)
-	}
-}
-
-// markReady records that the connection finished its handshake (or
-// delivered a message), ending its handshake deadline.
-func (c *ChannelContext) markReady() {
-	if c.ready.CompareAndSwap(false, true) && c.readyCh != nil {
-		close(c.readyCh)
+	if !c.ready.Load() {
+		c.markReady() // reschedules
+	} else if changed {
+		c.ep.wheel.add(c)
 	}
 }
 
 // handle runs the handler on m and accounts for it.
-func (c *ChannelContext) handle(m *codec.Message) {
-	cfg := c.srv.cfg
+func (c *conn) handle(m *codec.Message) {
 	start := time.Now()
-	cfg.Handler.Handle(c, m)
+	c.self.deliver(m)
 	cost := time.Since(start)
 	c.stats.HandledPackets.Add(1)
 	c.stats.HandleNanos.Add(uint64(cost))
-	s := &c.srv.stats
+	s := &c.ep.stats
 	s.HandledPackets.Add(1)
 	s.HandleNanos.Add(uint64(cost))
-	cfg.Listener.OnHandled(c, m, cost)
+	c.self.handled(m, cost)
 }
 
 // ipCounters are the connection counters that feed per-IP statistics.
 type ipCounters struct{ bytes, packets, handled, handleNanos, reads, decodeErrors uint64 }
 
-func (c *ChannelContext) ipCounters() ipCounters {
+func (c *conn) ipCounters() ipCounters {
 	return ipCounters{
 		bytes:        c.stats.ReceivedBytes.Load(),
 		packets:      c.stats.ReceivedPackets.Load(),

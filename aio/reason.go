@@ -45,7 +45,8 @@ var (
 	ErrBlacklisted      = NewReason("blacklisted", "aio: address is blacklisted")
 	ErrTooManyConns     = NewReason("too_many_connections", "aio: connection limit reached")
 	ErrTooManyConnsIP   = NewReason("too_many_connections_per_ip", "aio: connection limit per IP reached")
-	ErrSlowAttack       = NewReason("slow_attack", "aio: too many small partial reads")
+	ErrSlowAttack       = NewReason("slow_attack", "aio: slow attack: a unit arrives too slowly")
+	ErrRefused          = NewReason("refused", "aio: refused by the peer")
 	ErrHandlerOverload  = NewReason("handler_overload", "aio: handler queue full")
 )
 
@@ -66,8 +67,18 @@ func reasonCode(err error) string {
 
 // decodeReason maps a codec's Decode error to a close reason that keeps the
 // codec's detail.
+//
+// A client learns from its codec why the server ended the session: a kick
+// becomes ErrKicked, a refused handshake ErrRefused and a shutdown
+// ErrServerShutdown, the reasons the reconnect policy decides on.
 func decodeReason(err error) error {
 	switch {
+	case errors.Is(err, codec.ErrPeerKicked):
+		return wrapReason(ErrKicked, err)
+	case errors.Is(err, codec.ErrPeerRefused):
+		return wrapReason(ErrRefused, err)
+	case errors.Is(err, codec.ErrPeerShutdown):
+		return wrapReason(ErrServerShutdown, err)
 	case errors.Is(err, codec.ErrPeerClosed):
 		return wrapReason(ErrPeerClosed, err)
 	case errors.Is(err, codec.ErrTooLarge):
@@ -89,3 +100,7 @@ func (e *reasonError) Error() string { return fmt.Sprintf("%s: %v", e.reason.msg
 func (e *reasonError) Unwrap() []error { return []error{e.reason, e.cause} }
 
 func wrapReason(r *Reason, cause error) error { return &reasonError{reason: r, cause: cause} }
+
+// kickReason is the close reason of ChannelContext.Kick: ErrKicked with the
+// application's words, which the peer is told.
+func kickReason(words string) error { return wrapReason(ErrKicked, errors.New(words)) }

@@ -83,8 +83,8 @@ func (s *Server) sendTo(t Target, m *codec.Message, opts []SendOption) int {
 	}
 	n := s.sendLocal(t, m, o)
 	if s.cfg.Bus != nil && !o.local {
-		if err := s.cfg.Bus.Publish(s, t, m); err != nil {
-			s.stats.BusErrors.Add(1)
+		if err := s.cfg.Bus.Publish(s.node(), t, m); err != nil {
+			s.ep.stats.BusErrors.Add(1)
 			s.logBusError(err, t)
 		}
 	}
@@ -127,7 +127,7 @@ func (s *Server) broadcast(members []*ChannelContext, m *codec.Message, o *sendO
 		}
 		format := c.stream.Format()
 		if format == "" {
-			if c.Send(m) == nil {
+			if c.send(m) == nil {
 				n++
 			}
 			continue
@@ -146,7 +146,7 @@ func (s *Server) broadcast(members []*ChannelContext, m *codec.Message, o *sendO
 			}
 			encs = append(encs, encoded{format, ob})
 		}
-		if c.enqueue(ob, nil, false) == nil {
+		if c.enqueue(ob, nil, false, 1) == nil {
 			n++
 		}
 	}
@@ -172,15 +172,6 @@ func putMembers(m *members) {
 	membersPool.Put(m)
 }
 
-// Remove closes the connection at once, without writing what is queued or
-// saying goodbye (t-io's remove). Nil reason means ErrRemoved.
-func (c *ChannelContext) Remove(reason error) {
-	if reason == nil {
-		reason = ErrRemoved
-	}
-	c.finish(reason)
-}
-
 // logBusError logs a failed publish at most once a second: while the bus is
 // down every cross-node send fails, and the counter (BusErrors) has them all.
 func (s *Server) logBusError(err error, t Target) {
@@ -189,6 +180,6 @@ func (s *Server) logBusError(err error, t Target) {
 	if now-last < int64(time.Second) || !s.busLogged.CompareAndSwap(last, now) {
 		return
 	}
-	s.logger.Warn().Err(err).Uint8("target", uint8(t.Kind)).Str("key", t.Key).
-		Uint64("failed_total", s.stats.BusErrors.Load()).Msg("aio: cluster publish failed (logged at most once a second)")
+	s.ep.logger.Warn().Err(err).Uint8("target", uint8(t.Kind)).Str("key", t.Key).
+		Uint64("failed_total", s.ep.stats.BusErrors.Load()).Msg("aio: cluster publish failed (logged at most once a second)")
 }

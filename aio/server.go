@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/group"
@@ -20,11 +19,10 @@ import (
 // Server serves one codec on one or more listeners: it holds the
 // connections, their bindings, the statistics and the shared policies
 // (t-io's GroupContext). Create it with NewServer. All methods are safe for
-// concurrent use.
+// concurrent use from any goroutine, handlers included.
 type Server struct {
-	cfg    *settings
-	logger zerolog.Logger
-	stats  stat.Server
+	ep  *endpoint
+	cfg Config // Listener and Handler never nil
 
 	conns  connTable
 	users  group.Index[*ChannelContext]
@@ -32,49 +30,49 @@ type Server struct {
 	tokens group.Index[*ChannelContext]
 	ips    group.Index[*ChannelContext]
 	bsids  group.Unique[*ChannelContext]
+	nodeID string
+	opened atomic.Int64 // registered connections, for MaxConns
 
-	wheel   *wheel
-	workers *workerPool
-	nodeID  string
+	// admitMu is read-held while a connection is admitted and registered;
+	// Shutdown and Close write-hold it to raise the shutdown flag, so that
+	// every connection is either refused or in the table they close.
+	admitMu  sync.RWMutex
+	shutdown atomic.Bool
 
-	mu        sync.Mutex
-	engines   []engine
-	shutdown  atomic.Bool
-	active    sync.WaitGroup // one per open connection
-	serving   sync.WaitGroup // one per Serve call
-	startOnce sync.Once
-	stopOnce  sync.Once
-	addrs     []net.Addr
+	mu       sync.Mutex
+	engines  []engine
+	addrs    []net.Addr
+	serving  sync.WaitGroup // one per Serve call
+	stopOnce sync.Once
 
 	busLogged atomic.Int64 // unix nanos of the last bus error logged
-	// clock is the time in unix nanos, refreshed every wheel tick: reads
-	// and writes stamp connections with it instead of asking the system
-	// clock per message (liveness needs no better than a tick).
-	clock atomic.Int64
 
 	blMu      sync.Mutex
 	blacklist map[string]time.Time // ip → until
 }
 
 // NewServer returns a server for cfg. It starts no goroutine until Serve.
+// It panics when cfg has no Codec, the one setting without a default.
 func NewServer(cfg *Config) *Server {
 	if cfg == nil || cfg.Codec == nil {
 		panic("aio: NewServer needs a Config with a Codec")
 	}
-	st := newSettings(cfg)
-	s := &Server{cfg: st, logger: st.Logger, nodeID: st.NodeID}
+	s := &Server{cfg: *cfg, nodeID: cfg.NodeID}
+	if s.cfg.Listener == nil {
+		s.cfg.Listener = NopListener{}
+	}
+	if s.cfg.Handler == nil {
+		s.cfg.Handler = HandlerFunc(func(*ChannelContext, *codec.Message) {})
+	}
 	if s.nodeID == "" {
 		s.nodeID = randomID()
 	}
-	s.wheel = newWheel(s)
-	s.clock.Store(time.Now().UnixNano())
-	if st.HandlerMode == HandlerQueued {
-		s.workers = newWorkerPool(st.Workers)
-	}
+	s.ep = newEndpoint(serverSettings(cfg), cfg.Logger)
 	return s
 }
 
-// ListenAndServe listens on the TCP address addr and serves it.
+// ListenAndServe listens on the TCP address addr and serves it until
+// Shutdown or Close.
 func (s *Server) ListenAndServe(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -91,13 +89,12 @@ func (s *Server) Listen(addr string) error {
 		return err
 	}
 	s.serving.Add(1)
-	ready := make(chan struct{})
+	ready := make(chan error, 1)
 	go func() {
 		defer s.serving.Done()
 		_ = s.serve(ln, ready)
 	}()
-	<-ready
-	return nil
+	return <-ready
 }
 
 // Serve accepts connections on ln until Shutdown or Close, and returns
@@ -108,31 +105,31 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.serve(ln, nil)
 }
 
-func (s *Server) serve(ln net.Listener, ready chan struct{}) error {
-	if s.shutdown.Load() {
-		ln.Close()
+func (s *Server) serve(ln net.Listener, ready chan<- error) error {
+	signal := func(err error) {
 		if ready != nil {
-			close(ready)
+			ready <- err
 		}
-		return ErrServerClosed
 	}
-	s.startOnce.Do(s.start)
-	e, err := newEngine(s.cfg.Transport, s)
+	s.startEndpoint()
+	e, err := newEngine(s.ep.set.transport, s)
 	if err != nil {
 		ln.Close()
-		if ready != nil {
-			close(ready)
-		}
+		signal(err)
 		return err
 	}
 	s.mu.Lock()
+	if s.shutdown.Load() {
+		s.mu.Unlock()
+		ln.Close()
+		signal(ErrServerClosed)
+		return ErrServerClosed
+	}
 	s.engines = append(s.engines, e)
 	s.addrs = append(s.addrs, ln.Addr())
 	s.mu.Unlock()
-	s.logger.Info().Str("addr", ln.Addr().String()).Str("transport", e.name()).Msg("aio: serving")
-	if ready != nil {
-		close(ready)
-	}
+	s.ep.logger.Info().Str("addr", ln.Addr().String()).Str("transport", e.name()).Msg("aio: listening")
+	signal(nil)
 	err = e.serve(ln)
 	if s.shutdown.Load() {
 		return ErrServerClosed
@@ -140,14 +137,19 @@ func (s *Server) serve(ln net.Listener, ready chan struct{}) error {
 	return err
 }
 
-func (s *Server) start() {
-	s.wheel.start()
-	if s.workers != nil {
-		s.workers.start()
-	}
-	if s.cfg.Bus != nil {
-		if err := s.cfg.Bus.Attach(s); err != nil {
-			s.logger.Error().Err(err).Msg("aio: cluster bus attach failed")
+// startEndpoint starts the wheel, the workers and the bus, once.
+func (s *Server) startEndpoint() {
+	first := false
+	s.ep.startOnce.Do(func() {
+		first = true
+		s.ep.wheel.start()
+		if s.ep.workers != nil {
+			s.ep.workers.start()
+		}
+	})
+	if first && s.cfg.Bus != nil {
+		if err := s.cfg.Bus.Attach(s.node()); err != nil {
+			s.ep.logger.Error().Err(err).Msg("aio: cluster bus attach failed")
 		}
 	}
 }
@@ -166,10 +168,10 @@ func (s *Server) Addr() net.Addr {
 func (s *Server) NodeID() string { return s.nodeID }
 
 // Logger returns the server's logger.
-func (s *Server) Logger() *zerolog.Logger { return &s.logger }
+func (s *Server) Logger() *zerolog.Logger { return &s.ep.logger }
 
 // Stats returns a snapshot of the server-wide statistics.
-func (s *Server) Stats() stat.Snapshot { return s.stats.Snapshot() }
+func (s *Server) Stats() stat.Snapshot { return s.ep.stats.Snapshot() }
 
 // IPStats returns the per-IP statistics, nil unless Config.IPStats is set.
 func (s *Server) IPStats() *stat.IPStats { return s.cfg.IPStats }
@@ -177,177 +179,124 @@ func (s *Server) IPStats() *stat.IPStats { return s.cfg.IPStats }
 // MetricsHandler serves the server's statistics in the Prometheus text
 // format, for a /metrics endpoint. Labels are low-cardinality: protocol
 // and close reason, never users or addresses.
-func (s *Server) MetricsHandler() http.Handler { return stat.Handler(s.stats.Snapshot) }
+func (s *Server) MetricsHandler() http.Handler { return stat.Handler(s.ep.stats.Snapshot) }
 
-// Counters returns the live server-wide counters, for exposition
-// (stat.Handler(srv.Counters().Snapshot)).
-func (s *Server) Counters() *stat.Server { return &s.stats }
-
-// Shutdown stops accepting, tells every client goodbye in its protocol's
-// words, writes what was queued, closes the connections and waits for them.
-// When ctx ends first, the rest are closed at once and ctx's error is
-// returned. No goroutine of the server is left when Shutdown returns.
+// Shutdown stops the server gracefully: it closes the listeners first (new
+// connections are refused by the kernel, not accepted and dropped), tells
+// every client goodbye in its protocol's words, writes what was queued,
+// closes the connections and waits for them. When ctx ends first, the rest
+// are closed at once and ctx's error is returned. Every wait inside is
+// bounded by ctx; a handler still running then is left to finish alone.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.shutdown.Store(true)
+	s.beginShutdown()
 	s.conns.each(func(c *ChannelContext) { c.Close(ErrServerShutdown) })
-	done := make(chan struct{})
-	go func() { s.active.Wait(); close(done) }()
 	var err error
-	select {
-	case <-done:
-	case <-ctx.Done():
+	if !s.ep.waitActive(ctx) {
 		err = ctx.Err()
 		s.conns.each(func(c *ChannelContext) { c.finish(ErrServerShutdown) })
-		<-done
 	}
-	s.stop()
+	s.stop(ctx)
 	return err
 }
 
 // Close closes the listeners and every connection at once, without
-// goodbyes, and waits for the server's goroutines to end.
+// goodbyes, and waits for the server's goroutines to end: at most 5
+// seconds for handlers that do not return, which are then left behind and
+// logged.
 func (s *Server) Close() error {
-	s.shutdown.Store(true)
+	s.beginShutdown()
 	s.conns.each(func(c *ChannelContext) { c.finish(ErrServerShutdown) })
-	s.active.Wait()
-	s.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	s.stop(ctx)
 	return nil
 }
 
-func (s *Server) stop() {
-	s.startOnce.Do(func() {}) // a server that never served has nothing to start now
+// beginShutdown raises the shutdown flag, so no connection registers any
+// more, and closes the listeners.
+func (s *Server) beginShutdown() {
+	s.admitMu.Lock()
+	s.shutdown.Store(true)
+	s.admitMu.Unlock()
+	s.mu.Lock()
+	engines := s.engines
+	s.mu.Unlock()
+	for _, e := range engines {
+		e.closeListeners()
+	}
+}
+
+// stop ends the engines, the serve loops, the wheel, the workers and the
+// bus attachment, each wait bounded by ctx.
+func (s *Server) stop(ctx context.Context) {
 	s.stopOnce.Do(func() {
 		s.mu.Lock()
 		engines := s.engines
 		s.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
 		for _, e := range engines {
-			_ = e.stop(ctx)
+			if err := e.stop(ctx); err != nil {
+				s.ep.logger.Warn().Err(err).Str("transport", e.name()).Msg("aio: engine did not stop in time")
+			}
 		}
-		s.serving.Wait()
-		s.wheel.stop()
-		if s.workers != nil {
-			s.workers.stop()
+		served := make(chan struct{})
+		go func() { s.serving.Wait(); close(served) }()
+		select {
+		case <-served:
+		case <-ctx.Done():
 		}
+		s.ep.waitActive(ctx)
+		s.ep.stop(ctx)
 		if s.cfg.Bus != nil {
-			_ = s.cfg.Bus.Detach(s)
+			_ = s.cfg.Bus.Detach(s.node())
 		}
 	})
 }
 
-// accept registers a new connection; it returns nil when a limit refuses it
-// (the caller closes the socket).
-func (s *Server) accept(rc rawConn, client bool) *ChannelContext {
-	ip := ipOf(rc.RemoteAddr())
-	c := &ChannelContext{
-		id:      nextConnID.Add(1),
-		srv:     s,
-		rc:      rc,
-		ip:      ip,
-		created: time.Now().UnixNano(),
+// open admits and registers a connection an engine accepted; it returns
+// nil when a limit refuses it (the caller closes the socket).
+func (s *Server) open(rc rawConn) *conn {
+	cc := &ChannelContext{srv: s}
+	c := &cc.conn
+	c.init(s.ep, cc, rc, s.cfg.Codec.NewStream)
+	s.admitMu.RLock()
+	reason := s.admit(cc)
+	if reason == nil {
+		s.ep.active.Add(1)
+		s.conns.add(cc)
+		s.ips.Add(cc.ip, cc)
 	}
-	if client {
-		c.readyCh = make(chan struct{})
-	}
-	c.stream = s.cfg.Codec.NewStream(codec.ConnInfo{LocalAddr: rc.LocalAddr(), RemoteAddr: rc.RemoteAddr(), Client: client})
-	if reason := s.admit(c); reason != nil {
-		s.stats.Rejected.Add(1)
-		s.stats.CloseReason(reason.Code).Add(1)
-		s.logger.Info().Str("remote", ip).Str("reason", reason.Code).Msg("aio: connection refused")
+	s.admitMu.RUnlock()
+	if reason != nil {
+		s.ep.stats.Rejected.Add(1)
+		s.ep.stats.CloseReason(reason.Code).Add(1)
+		s.ep.logger.Info().Str("remote", cc.ip).Str("reason", reason.Code).Msg("aio: connection refused")
 		return nil
 	}
-	if l := s.cfg.Limits; l.MessageRate > 0 {
-		burst := l.MessageBurst
-		if burst <= 0 {
-			burst = int(l.MessageRate + 0.999)
-		}
-		c.limiter = rate.NewLimiter(rate.Limit(l.MessageRate), burst)
-	}
-	s.active.Add(1)
-	s.conns.add(c)
-	s.ips.Add(ip, c)
-	s.stats.Accepted.Add(1)
-	s.stats.Active.Add(1)
-	if ips := s.cfg.IPStats; ips != nil {
-		ips.Record(ip, stat.Delta{Accepted: 1})
-	}
-	if p := c.stream.Protocol(); p != "" {
-		c.setProtocol(p)
-	}
-	s.wheel.add(c)
-	s.logger.Debug().Uint64("conn", c.id).Str("remote", ip).Msg("aio: connection accepted")
+	c.registered()
+	s.ep.logger.Debug().Uint64("conn", c.id).Str("remote", cc.ip).Msg("aio: connection accepted")
 	return c
 }
 
-// opened runs once the transport is ready to write: the stream may speak
-// first, and listeners learn of the connection.
-func (s *Server) opened(c *ChannelContext, reconnect bool) {
-	if o, ok := c.stream.(codec.Opener); ok {
-		ob := getBuf()
-		b, err := o.Open(ob.b[:0])
-		if err != nil {
-			ob.release()
-			c.Close(wrapReason(ErrProtocol, err))
-			return
-		}
-		ob.b = b
-		if len(b) > 0 {
-			_ = c.enqueue(ob, nil, true)
-		}
-		ob.release()
-	}
-	s.cfg.Listener.OnConnected(c, reconnect)
-}
-
-// admit applies the connection limits.
+// admit applies the connection limits, with admitMu read-held. A
+// connection it admits holds one place of MaxConns until its close path.
 func (s *Server) admit(c *ChannelContext) *Reason {
 	if s.shutdown.Load() {
 		return ErrServerShutdown
 	}
 	l := s.cfg.Limits
-	if l.MaxConns > 0 && s.conns.len() >= l.MaxConns {
-		return ErrTooManyConns
-	}
 	if l.MaxConnsPerIP > 0 && s.ips.Count(c.ip) >= l.MaxConnsPerIP {
 		return ErrTooManyConnsIP
 	}
 	if s.blacklisted(c.ip) {
 		return ErrBlacklisted
 	}
+	if n := s.opened.Add(1); l.MaxConns > 0 && n > int64(l.MaxConns) {
+		s.opened.Add(-1)
+		return ErrTooManyConns
+	}
 	return nil
 }
 
-func (s *Server) connDone() { s.active.Done() }
-
-func (c *ChannelContext) setProtocol(name string) {
-	if name == "" {
-		return
-	}
-	p := c.srv.stats.Protocol(name)
-	if old := c.proto.Swap(p); old != p {
-		if old != nil {
-			old.Active.Add(-1)
-		}
-		p.Active.Add(1)
-		p.Accepted.Add(1)
-	}
-}
-
-var nextConnID atomic.Uint64
-
-func ipOf(a net.Addr) string {
-	switch a := a.(type) {
-	case *net.TCPAddr:
-		return a.IP.String()
-	case nil:
-		return ""
-	}
-	host, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	return host
-}
+func (c *ChannelContext) connected() { c.srv.cfg.Listener.OnConnected(c) }
 
 var errNoTransport = errors.New("aio: transport not available on this platform")

@@ -3,6 +3,7 @@ package aio_test
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -46,7 +47,7 @@ func TestEcho(t *testing.T) {
 func TestPartialFrames(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(string(tr), func(t *testing.T) {
-			s := startServer(t, aio.Config{Transport: tr, Handler: aio.HandlerFunc(echo), Limits: aio.Limits{SlowAttackReads: -1}})
+			s := startServer(t, aio.Config{Transport: tr, Handler: aio.HandlerFunc(echo)})
 			p := dial(t, s)
 			frame := []byte{0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o'}
 			for i := range frame {
@@ -122,20 +123,85 @@ func TestTruncatedFrameTimesOut(t *testing.T) {
 	}
 }
 
-func TestSlowAttack(t *testing.T) {
-	rec := newCloseRecorder()
-	s := startServer(t, aio.Config{Listener: rec, Limits: aio.Limits{SlowAttackReads: 5, SlowAttackBytes: 4}})
-	p := dial(t, s)
-	p.nc.Write([]byte{0, 0, 1, 0})
-	for range 40 {
-		if _, err := p.nc.Write([]byte{'a'}); err != nil {
-			break
+// trickle writes b one byte every gap, until the peer closes or stop.
+func trickle(nc net.Conn, b []byte, gap time.Duration, stop <-chan struct{}) {
+	for _, x := range b {
+		if _, err := nc.Write([]byte{x}); err != nil {
+			return
 		}
-		time.Sleep(3 * time.Millisecond)
+		select {
+		case <-stop:
+			return
+		case <-time.After(gap):
+		}
 	}
-	p.expectClosed(5 * time.Second)
-	if err := rec.wait(t); !errors.Is(err, aio.ErrSlowAttack) {
-		t.Fatalf("reason %v, want slow attack", err)
+}
+
+// TestSlowSenderPasses: a frame sent a byte every 2 ms (the standard
+// WebSocket suite's octet-wise chops) is legitimate: it completes.
+func TestSlowSenderPasses(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, aio.Config{Transport: tr, Handler: aio.HandlerFunc(echo)})
+			p := dial(t, s)
+			body := strings.Repeat("x", 200)
+			frame := append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...)
+			trickle(p.nc, frame, 2*time.Millisecond, nil)
+			p.mustRecv(body)
+			if n := s.Stats().CloseReasons["slow_attack"]; n != 0 {
+				t.Fatalf("%d slow-attack closes", n)
+			}
+		})
+	}
+}
+
+// TestSlowlorisClosed: a byte every 3 s is under any minimum rate: the
+// connection is closed with ErrSlowAttack once a rate window passed.
+func TestSlowlorisClosed(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			t.Parallel()
+			rec := newCloseRecorder()
+			s := startServer(t, aio.Config{Transport: tr, Listener: rec, Limits: aio.Limits{RateWindow: time.Second}})
+			p := dial(t, s)
+			stop := make(chan struct{})
+			defer close(stop)
+			go trickle(p.nc, append(binary.BigEndian.AppendUint32(nil, 100), strings.Repeat("y", 100)...), 3*time.Second, stop)
+			start := time.Now()
+			p.expectClosed(10 * time.Second)
+			if err := rec.wait(t); !errors.Is(err, aio.ErrSlowAttack) {
+				t.Fatalf("reason %v, want slow attack", err)
+			}
+			if d := time.Since(start); d > 8*time.Second {
+				t.Fatalf("closed after %v, want within the rate window of the second byte", d)
+			}
+			if n := s.Stats().CloseReasons["slow_attack"]; n != 1 {
+				t.Fatalf("slow_attack closes %d, want 1", n)
+			}
+		})
+	}
+}
+
+// TestFrameDeadline: bytes that keep coming fast enough for the rate check
+// but never make the unit whole are closed at FrameTimeout, counted as a
+// slow attack (a header that never ends).
+func TestFrameDeadline(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			t.Parallel()
+			rec := newCloseRecorder()
+			s := startServer(t, aio.Config{Transport: tr, Listener: rec,
+				Limits: aio.Limits{FrameTimeout: 400 * time.Millisecond, MinReadRate: 10, RateWindow: 200 * time.Millisecond}})
+			p := dial(t, s)
+			stop := make(chan struct{})
+			defer close(stop)
+			go trickle(p.nc, append(binary.BigEndian.AppendUint32(nil, 1000), strings.Repeat("z", 1000)...), 10*time.Millisecond, stop)
+			p.expectClosed(5 * time.Second)
+			if err := rec.wait(t); !errors.Is(err, aio.ErrSlowAttack) {
+				t.Fatalf("reason %v, want slow attack", err)
+			}
+		})
 	}
 }
 

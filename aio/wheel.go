@@ -3,15 +3,19 @@ package aio
 import (
 	"sync"
 	"time"
+
+	"github.com/gotio/gotio/codec"
 )
 
-// wheel watches every connection's handshake deadline and heartbeat with
-// one goroutine and one timer: a hashed timing wheel. Traffic does not
-// touch the wheel (it only stores the time of the last read); when a slot
-// comes due, each connection in it is either closed or moved to the slot of
-// its new deadline.
+// wheel watches every connection's deadlines with one goroutine and one
+// timer, a hashed timing wheel: the handshake deadline, the heartbeat
+// timeout (inbound silence), and when to speak to a quiet peer (a server's
+// keepalive ping, a client's heartbeat). Traffic does not touch the wheel
+// (it only stores the time of the last read and write); when a slot comes
+// due, each connection in it is closed, spoken to, or moved to the slot of
+// its next deadline.
 type wheel struct {
-	s       *Server
+	ep      *endpoint
 	tick    time.Duration
 	mu      sync.Mutex
 	slots   [wheelSlots][]wheelEntry
@@ -28,25 +32,31 @@ const wheelSlots = 512
 // live entry: rescheduling bumps its generation, and stale entries are
 // dropped when their slot comes due.
 type wheelEntry struct {
-	c   *ChannelContext
+	c   *conn
 	gen uint32
 }
 
-func newWheel(s *Server) *wheel {
-	// The tick is an eighth of the shortest deadline, within [10ms, 1s].
+func newWheel(ep *endpoint) *wheel {
+	// The tick is an eighth of the shortest deadline, within [10ms, 1s];
+	// a client's within [5ms, 50ms], because the heartbeat interval a
+	// server announces is learnt only after the wheel started.
 	shortest := time.Duration(1<<63 - 1)
-	for _, d := range []time.Duration{s.cfg.heartbeat, s.cfg.handshake} {
+	for _, d := range []time.Duration{ep.set.heartbeat, ep.set.handshake, ep.set.clientHeartbeat} {
 		if d > 0 && d < shortest {
 			shortest = d
 		}
 	}
-	tick := min(max(shortest/8, 10*time.Millisecond), time.Second)
-	return &wheel{s: s, tick: tick, quit: make(chan struct{}), done: make(chan struct{})}
+	lo, hi := 10*time.Millisecond, time.Second
+	if ep.set.client {
+		lo, hi = 5*time.Millisecond, 50*time.Millisecond
+	}
+	tick := min(max(shortest/8, lo), hi)
+	return &wheel{ep: ep, tick: tick, quit: make(chan struct{}), done: make(chan struct{})}
 }
 
 func (w *wheel) start() {
 	w.started = true
-	w.s.clock.Store(time.Now().UnixNano())
+	w.ep.clock.Store(time.Now().UnixNano())
 	w.pos = time.Now().UnixNano() / int64(w.tick)
 	go w.run()
 }
@@ -63,16 +73,19 @@ func (w *wheel) stop() {
 // add (re)schedules c at its next deadline, replacing any earlier entry:
 // a connection whose timeout changed (a codec's handshake, an application's
 // override) is checked at its new deadline, not its old one.
-func (w *wheel) add(c *ChannelContext) {
-	due, ok := w.deadline(c)
+func (w *wheel) add(c *conn) {
+	due, ok := w.deadline(c, w.ep.now())
 	if !ok {
-		c.wheelGen.Add(1) // retire any entry
+		w.forget(c)
 		return
 	}
 	w.schedule(c, c.wheelGen.Add(1), due)
 }
 
-func (w *wheel) schedule(c *ChannelContext, gen uint32, due int64) {
+// forget retires c's entry.
+func (w *wheel) forget(c *conn) { c.wheelGen.Add(1) }
+
+func (w *wheel) schedule(c *conn, gen uint32, due int64) {
 	t := due/int64(w.tick) + 1
 	w.mu.Lock()
 	if t <= w.pos {
@@ -83,22 +96,84 @@ func (w *wheel) schedule(c *ChannelContext, gen uint32, due int64) {
 	w.mu.Unlock()
 }
 
-// deadline returns when c must next be checked, false when never: the
-// earlier of its handshake deadline (until ready) and its heartbeat one.
-func (w *wheel) deadline(c *ChannelContext) (int64, bool) {
+// deadline returns when c must next be looked at, false when never: the
+// earliest of its handshake deadline (until ready), its heartbeat timeout,
+// and its next keepalive ping or heartbeat.
+func (w *wheel) deadline(c *conn, now int64) (int64, bool) {
 	if c.state.Load() != stateOpen {
 		return 0, false
 	}
 	due, ok := int64(1<<63-1), false
-	if !c.ready.Load() && w.s.cfg.handshake > 0 {
-		due, ok = c.created+int64(w.s.cfg.handshake), true
+	if !c.ready.Load() && w.ep.set.handshake > 0 {
+		due, ok = c.created+int64(w.ep.set.handshake), true
 	}
 	if hb := c.heartbeatTimeout(); hb > 0 {
 		// Reads are stamped with the coarse clock, up to a tick behind:
 		// allow that tick rather than close a live peer early.
-		due, ok = min(due, max(c.stats.LastReceived.Load(), c.created)+int64(hb)+int64(w.tick)), true
+		due, ok = min(due, lastIn(c)+int64(hb)+int64(w.tick)), true
+	}
+	if at, speak := w.speakAt(c); speak {
+		due, ok = min(due, at), true
 	}
 	return due, ok
+}
+
+// lastIn is when c last heard from its peer.
+func lastIn(c *conn) int64 { return max(c.stats.LastReceived.Load(), c.created) }
+
+// speakAt returns when c should next speak to a quiet peer: a server's
+// keepalive ping (codec.Pinger) after a silence of the ping interval, a
+// client's heartbeat after its own silence of the heartbeat interval.
+func (w *wheel) speakAt(c *conn) (int64, bool) {
+	if !c.ready.Load() {
+		return 0, false
+	}
+	if w.ep.set.client {
+		iv := clientHeartbeatInterval(c)
+		if iv <= 0 {
+			return 0, false
+		}
+		return max(c.stats.LastSent.Load(), c.created) + int64(iv), true
+	}
+	iv := pingInterval(c)
+	if iv <= 0 {
+		return 0, false
+	}
+	return max(lastIn(c), c.lastPing.Load()) + int64(iv), true
+}
+
+// pingInterval is a server connection's keepalive interval: the stream's
+// own, else a third of the heartbeat timeout; 0 for streams that cannot
+// ping.
+func pingInterval(c *conn) time.Duration {
+	if _, ok := c.stream.(codec.Pinger); !ok {
+		return 0
+	}
+	if p, ok := c.stream.(interface{ PingInterval() time.Duration }); ok {
+		if d := p.PingInterval(); d != 0 {
+			return max(d, 0)
+		}
+	}
+	return c.heartbeatTimeout() / 3
+}
+
+// clientHeartbeatInterval is a client connection's heartbeat interval: the
+// configured one, else the interval the server announced, else a third of
+// the heartbeat timeout; 0 when off.
+func clientHeartbeatInterval(c *conn) time.Duration {
+	set := &c.ep.set
+	switch {
+	case set.clientHeartbeat < 0:
+		return 0
+	case set.clientHeartbeat > 0:
+		return set.clientHeartbeat
+	}
+	if a, ok := c.stream.(interface{ HeartbeatInterval() time.Duration }); ok {
+		if d := a.HeartbeatInterval(); d > 0 {
+			return d
+		}
+	}
+	return c.heartbeatTimeout() / 3
 }
 
 func (w *wheel) run() {
@@ -111,7 +186,7 @@ func (w *wheel) run() {
 		case <-w.quit:
 			return
 		case now := <-t.C:
-			w.s.clock.Store(now.UnixNano())
+			w.ep.clock.Store(now.UnixNano())
 			target := now.UnixNano() / int64(w.tick)
 			for {
 				w.mu.Lock()
@@ -136,9 +211,10 @@ func (w *wheel) run() {
 	}
 }
 
-// check closes c when its deadline passed, or schedules it again.
-func (w *wheel) check(c *ChannelContext, gen uint32, now int64) {
-	due, ok := w.deadline(c)
+// check closes c when a deadline passed, speaks to it when due, and
+// schedules it again.
+func (w *wheel) check(c *conn, gen uint32, now int64) {
+	due, ok := w.deadline(c, now)
 	if !ok {
 		return
 	}
@@ -146,19 +222,64 @@ func (w *wheel) check(c *ChannelContext, gen uint32, now int64) {
 		w.schedule(c, gen, due)
 		return
 	}
-	s := w.s
-	if !c.ready.Load() && s.cfg.handshake > 0 && now >= c.created+int64(s.cfg.handshake) {
-		c.Close(ErrHandshakeTimeout)
+	ep := w.ep
+	if !c.ready.Load() && ep.set.handshake > 0 && now >= c.created+int64(ep.set.handshake) {
+		c.close(ErrHandshakeTimeout)
 		return
 	}
-	silent := time.Duration(now - max(c.stats.LastReceived.Load(), c.created))
-	if !s.cfg.Listener.OnHeartbeatTimeout(c, silent) {
-		// Vetoed: a new period starts now.
-		c.stats.LastReceived.Store(now)
-		w.schedule(c, gen, now+int64(c.heartbeatTimeout()))
-		return
+	if hb := c.heartbeatTimeout(); hb > 0 && now >= lastIn(c)+int64(hb)+int64(w.tick) {
+		silent := time.Duration(now - lastIn(c))
+		if !c.self.silentTooLong(silent) {
+			// Vetoed: a new period starts now.
+			c.stats.LastReceived.Store(now)
+		} else {
+			ep.stats.HeartbeatTimeouts.Add(1)
+			ep.logger.Info().Uint64("conn", c.id).Str("remote", c.ip).Str("silent", durText(silent)).Msg("aio: heartbeat timeout")
+			c.close(ErrHeartbeatTimeout)
+			return
+		}
 	}
-	s.stats.HeartbeatTimeouts.Add(1)
-	s.logger.Info().Uint64("conn", c.id).Str("remote", c.ip).Dur("silent", silent).Msg("aio: heartbeat timeout")
-	c.Close(ErrHeartbeatTimeout)
+	if at, speak := w.speakAt(c); speak && now >= at {
+		w.speak(c, now)
+	}
+	if due, ok := w.deadline(c, now); ok {
+		w.schedule(c, gen, max(due, now+int64(w.tick)))
+	}
 }
+
+// speak sends a server's keepalive ping or a client's heartbeat.
+func (w *wheel) speak(c *conn, now int64) {
+	ob := getBuf()
+	if w.ep.set.client {
+		ob.b = heartbeatBytes(c, ob.b[:0])
+	} else {
+		ob.b = c.stream.(codec.Pinger).Ping(ob.b[:0])
+	}
+	c.lastPing.Store(now)
+	if w.ep.set.client {
+		// The silence is measured from the last write: count the attempt
+		// even when there is nothing to send, so the wheel moves on.
+		c.stats.LastSent.Store(now)
+	}
+	if len(ob.b) > 0 {
+		if c.enqueue(ob, nil, true, 1) == nil {
+			w.ep.stats.Pings.Add(1)
+		}
+	} else if p, ok := c.rc.(pinger); ok && w.ep.set.client {
+		p.ping()
+		w.ep.stats.Pings.Add(1)
+	}
+	ob.release()
+}
+
+// heartbeatBytes appends a client connection's heartbeat: its codec's.
+func heartbeatBytes(c *conn, dst []byte) []byte {
+	if hb, ok := c.stream.(codec.Heartbeater); ok {
+		return hb.Heartbeat(dst)
+	}
+	return dst
+}
+
+// pinger is a transport that can probe the peer itself (a WebSocket
+// client's ping frame), for codecs without a heartbeat.
+type pinger interface{ ping() }

@@ -1,6 +1,7 @@
 package aio
 
 import (
+	"context"
 	"runtime"
 	"sync"
 
@@ -11,7 +12,7 @@ import (
 // connections with waiting messages and handle them in order.
 type workerPool struct {
 	n      int
-	jobs   chan *ChannelContext
+	jobs   chan *conn
 	wg     sync.WaitGroup
 	mu     sync.RWMutex // held for reading while submitting, so stop never closes jobs under a sender
 	closed bool
@@ -21,7 +22,7 @@ func newWorkerPool(n int) *workerPool {
 	if n <= 0 {
 		n = 256 * runtime.GOMAXPROCS(0)
 	}
-	return &workerPool{n: n, jobs: make(chan *ChannelContext, n*4)}
+	return &workerPool{n: n, jobs: make(chan *conn, n*4)}
 }
 
 func (p *workerPool) start() {
@@ -36,15 +37,26 @@ func (p *workerPool) start() {
 	}
 }
 
-func (p *workerPool) stop() {
+// stop ends the workers once they finished what they hold, or when ctx
+// ends first; it reports whether they all ended.
+func (p *workerPool) stop(ctx context.Context) bool {
 	p.mu.Lock()
-	p.closed = true
-	close(p.jobs)
+	if !p.closed {
+		p.closed = true
+		close(p.jobs)
+	}
 	p.mu.Unlock()
-	p.wg.Wait()
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
-func (p *workerPool) submit(c *ChannelContext) {
+func (p *workerPool) submit(c *conn) {
 	p.mu.RLock()
 	if !p.closed {
 		p.jobs <- c
@@ -54,13 +66,13 @@ func (p *workerPool) submit(c *ChannelContext) {
 
 // queue copies m onto the connection's mailbox and schedules the
 // connection on the pool when it is not already.
-func (c *ChannelContext) queue(m *codec.Message) {
+func (c *conn) queue(m *codec.Message) {
 	cp := *m
 	cp.Body = append([]byte(nil), m.Body...)
 	c.mu.Lock()
-	if len(c.mailbox) >= c.srv.cfg.HandlerQueueLen {
+	if len(c.mailbox) >= c.ep.set.queueLen {
 		c.mu.Unlock()
-		c.Close(ErrHandlerOverload)
+		c.close(ErrHandlerOverload)
 		return
 	}
 	c.mailbox = append(c.mailbox, cp)
@@ -68,13 +80,13 @@ func (c *ChannelContext) queue(m *codec.Message) {
 	c.draining = true
 	c.mu.Unlock()
 	if schedule {
-		c.srv.workers.submit(c)
+		c.ep.workers.submit(c)
 	}
 }
 
 // drainMailbox handles the connection's waiting messages in order, on a
 // worker.
-func (c *ChannelContext) drainMailbox() {
+func (c *conn) drainMailbox() {
 	for {
 		c.mu.Lock()
 		batch := c.mailbox

@@ -17,20 +17,23 @@ type outQueue struct {
 	flushing bool // a flusher owns the socket's write side
 	reading  bool // the read goroutine will flush when its batch ends
 	closed   bool
+	// aborted drops what is queued: the connection closes without
+	// writing it (a slow consumer).
+	aborted bool
 	// finishAfter closes the connection once the queue is written.
 	finishAfter error
 }
 
+// outItem is one queued buffer and the number of messages it carries (the
+// replies to a pipelined batch share one buffer; statistics count each).
 type outItem struct {
 	buf  *outBuf
+	msgs int
 	done chan error // SendSync waits on it; nil otherwise
 }
 
-// Send encodes m for this connection and queues it. It returns once the
-// bytes are queued, not written; see SendSync. It fails with ErrClosed on a
-// closed connection and with ErrSlowConsumer when the queue is full (the
-// connection is then closed). Safe from any goroutine.
-func (c *ChannelContext) Send(m *codec.Message) error {
+// send encodes m for this connection and queues it.
+func (c *conn) send(m *codec.Message) error {
 	if ok, err := c.appendToTail(m); ok {
 		return err
 	}
@@ -38,14 +41,14 @@ func (c *ChannelContext) Send(m *codec.Message) error {
 	if err != nil {
 		return err
 	}
-	err = c.enqueue(ob, nil, false)
+	err = c.enqueue(ob, nil, false, 1)
 	ob.release()
 	return err
 }
 
 // encode returns m in this connection's wire format, in a pooled buffer
 // the caller releases.
-func (c *ChannelContext) encode(m *codec.Message) (*outBuf, error) {
+func (c *conn) encode(m *codec.Message) (*outBuf, error) {
 	ob := getBuf()
 	b, err := c.stream.Encode(ob.b[:0], m)
 	if err != nil {
@@ -60,12 +63,12 @@ func (c *ChannelContext) encode(m *codec.Message) (*outBuf, error) {
 // this queue holds it and the read goroutine will flush it: the replies to
 // a batch of pipelined requests then leave as one contiguous buffer, with
 // no buffer per message. It reports false when it did not apply.
-func (c *ChannelContext) appendToTail(m *codec.Message) (bool, error) {
+func (c *conn) appendToTail(m *codec.Message) (bool, error) {
 	q := &c.out
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	n := len(q.items)
-	if n == 0 || !q.reading || q.closed || c.state.Load() != stateOpen {
+	if n == 0 || !q.reading || q.closed || q.aborted || c.state.Load() != stateOpen {
 		return false, nil
 	}
 	tail := &q.items[n-1]
@@ -79,28 +82,43 @@ func (c *ChannelContext) appendToTail(m *codec.Message) (bool, error) {
 		return true, err
 	}
 	added := len(b) - before
-	if q.bytes+added > c.srv.cfg.WriteQueueBytes {
+	if q.bytes+added > c.ep.set.writeQueue {
 		tail.buf.b = b[:before]
 		return false, nil // let enqueue apply the slow-consumer rule
 	}
 	q.bytes += added
 	tail.buf.b = b
+	tail.msgs++
 	return true, nil
 }
 
-// SendSync is Send that returns once the bytes were written to the socket,
-// or with ctx's error when ctx ends first (the bytes may still be written
-// later). Safe from any goroutine.
-func (c *ChannelContext) SendSync(ctx context.Context, m *codec.Message) error {
+// sendSync queues m and returns once it was written. When no flusher is
+// writing, the caller becomes the flusher and writes at once, on its own
+// goroutine: a handler on the connection's read goroutine therefore never
+// waits for a flush that could only start after it returned. Otherwise it
+// waits for the running flusher (bounded by WriteTimeout per write) or ctx.
+func (c *conn) sendSync(ctx context.Context, m *codec.Message) error {
 	ob, err := c.encode(m)
 	if err != nil {
 		return err
 	}
 	done := make(chan error, 1)
-	err = c.enqueue(ob, done, false)
-	ob.release()
-	if err != nil {
+	q := &c.out
+	q.mu.Lock()
+	if err := c.admitLocked(len(ob.b), false); err != nil {
+		q.mu.Unlock()
+		ob.release()
 		return err
+	}
+	q.items = append(q.items, outItem{buf: ob, msgs: 1, done: done})
+	q.bytes += len(ob.b)
+	inline := !q.flushing
+	if inline {
+		q.flushing = true
+	}
+	q.mu.Unlock()
+	if inline {
+		c.flush()
 	}
 	select {
 	case err := <-done:
@@ -110,34 +128,42 @@ func (c *ChannelContext) SendSync(ctx context.Context, m *codec.Message) error {
 	}
 }
 
-// SendBytes queues bytes already in this connection's wire format. b must
-// not change until the connection closed or the bytes were written.
-func (c *ChannelContext) SendBytes(b []byte) error {
+// sendBytes queues bytes already in this connection's wire format.
+func (c *conn) sendBytes(b []byte) error {
 	ob := getBuf()
 	ob.b = append(ob.b[:0], b...)
-	err := c.enqueue(ob, nil, false)
+	err := c.enqueue(ob, nil, false, 1)
 	ob.release()
 	return err
 }
 
-// enqueue adds ob (retained for the queue) and starts a flusher when none
-// runs and the read goroutine will not flush. internal marks protocol bytes
+// admitLocked applies the queue's rules to a new buffer of n bytes, with
+// q.mu held: closed queues refuse, and a buffer that would pass the byte
+// cap marks the connection a slow consumer. internal marks protocol bytes
 // (replies, goodbyes) that may still go out while a graceful close drains.
-func (c *ChannelContext) enqueue(ob *outBuf, done chan error, internal bool) error {
+func (c *conn) admitLocked(n int, internal bool) error {
 	q := &c.out
-	q.mu.Lock()
-	if q.closed || (!internal && c.state.Load() != stateOpen) {
-		q.mu.Unlock()
+	if q.closed || q.aborted || (!internal && c.state.Load() != stateOpen) {
 		return ErrClosed
 	}
-	if queued := q.bytes; queued > 0 && queued+len(ob.b) > c.srv.cfg.WriteQueueBytes {
-		q.mu.Unlock()
-		c.srv.logger.Info().Uint64("conn", c.id).Str("remote", c.ip).Int("queued", queued).Msg("aio: closing slow consumer")
-		c.finish(ErrSlowConsumer)
+	if queued := q.bytes; queued > 0 && queued+n > c.ep.set.writeQueue {
+		c.abortLocked(ErrSlowConsumer)
 		return ErrSlowConsumer
 	}
+	return nil
+}
+
+// enqueue adds ob (retained for the queue) and starts a flusher when none
+// runs and the read goroutine will not flush.
+func (c *conn) enqueue(ob *outBuf, done chan error, internal bool, msgs int) error {
+	q := &c.out
+	q.mu.Lock()
+	if err := c.admitLocked(len(ob.b), internal); err != nil {
+		q.mu.Unlock()
+		return err
+	}
 	ob.retain()
-	q.items = append(q.items, outItem{buf: ob, done: done})
+	q.items = append(q.items, outItem{buf: ob, msgs: msgs, done: done})
 	q.bytes += len(ob.b)
 	start := !q.flushing && !q.reading
 	if start {
@@ -150,16 +176,37 @@ func (c *ChannelContext) enqueue(ob *outBuf, done chan error, internal bool) err
 	return nil
 }
 
+// abortLocked marks the connection for a close that drops its queue, with
+// q.mu held. The close itself runs on the connection's own goroutines: the
+// flusher that is writing (once its write returns), the read goroutine at
+// the end of its batch, or a flusher started for it, never the caller's
+// (a broadcaster must not run another connection's close path).
+func (c *conn) abortLocked(reason error) {
+	q := &c.out
+	if q.aborted || q.closed {
+		return
+	}
+	c.state.CompareAndSwap(stateOpen, stateClosing)
+	c.setReason(reason)
+	q.aborted = true
+	q.finishAfter = reason
+	c.ep.logger.Info().Uint64("conn", c.id).Str("remote", c.ip).Int("queued", q.bytes).Str("reason", reasonCode(reason)).Msg("aio: closing a connection that does not keep up")
+	if !q.flushing && !q.reading {
+		q.flushing = true
+		go c.flush()
+	}
+}
+
 // beginRead marks the read goroutine busy: sends made meanwhile are
 // written together when endRead runs, in one vectored write.
-func (c *ChannelContext) beginRead() {
+func (c *conn) beginRead() {
 	c.out.mu.Lock()
 	c.out.reading = true
 	c.out.mu.Unlock()
 }
 
 // endRead flushes what the batch queued, on the read goroutine.
-func (c *ChannelContext) endRead() {
+func (c *conn) endRead() {
 	q := &c.out
 	q.mu.Lock()
 	q.reading = false
@@ -181,15 +228,16 @@ type flushScratch struct {
 
 var scratchPool = sync.Pool{New: func() any { return new(flushScratch) }}
 
-// flush writes the queue until it is empty. Exactly one flush runs per
-// connection at a time (the caller set q.flushing).
-func (c *ChannelContext) flush() {
+// flush writes the queue until it is empty, then carries out a pending
+// close. Exactly one flush runs per connection at a time (the caller set
+// q.flushing).
+func (c *conn) flush() {
 	q := &c.out
 	sc := scratchPool.Get().(*flushScratch)
 	defer scratchPool.Put(sc)
 	for {
 		q.mu.Lock()
-		if len(q.items) == 0 || q.closed {
+		if len(q.items) == 0 || q.closed || q.aborted {
 			q.flushing = false
 			after := q.finishAfter
 			if cap(q.items) > 64 {
@@ -206,10 +254,11 @@ func (c *ChannelContext) flush() {
 		q.mu.Unlock()
 
 		vec := sc.vec[:0]
-		n := 0
+		n, msgs := 0, 0
 		for _, it := range batch {
 			vec = append(vec, it.buf.b)
 			n += len(it.buf.b)
+			msgs += it.msgs
 		}
 		_, err := c.rc.writev(vec)
 		clear(vec)
@@ -218,7 +267,7 @@ func (c *ChannelContext) flush() {
 		q.bytes -= n
 		q.mu.Unlock()
 		if err == nil {
-			c.countSent(n, len(batch))
+			c.countSent(n, msgs)
 		}
 		for i, it := range batch {
 			if it.done != nil {
@@ -238,26 +287,27 @@ func (c *ChannelContext) flush() {
 	}
 }
 
-func (c *ChannelContext) countSent(bytes, packets int) {
+// countSent counts a write of bytes carrying msgs messages.
+func (c *conn) countSent(bytes, msgs int) {
 	c.stats.SentBytes.Add(uint64(bytes))
-	c.stats.SentPackets.Add(uint64(packets))
-	c.stats.LastSent.Store(c.srv.clock.Load())
-	s := &c.srv.stats
+	c.stats.SentPackets.Add(uint64(msgs))
+	c.stats.LastSent.Store(c.ep.now())
+	s := &c.ep.stats
 	s.SentBytes.Add(uint64(bytes))
-	s.SentPackets.Add(uint64(packets))
+	s.SentPackets.Add(uint64(msgs))
 	s.Writes.Add(1)
 	if p := c.proto.Load(); p != nil {
-		p.MessagesOut.Add(uint64(packets))
+		p.MessagesOut.Add(uint64(msgs))
 		p.BytesOut.Add(uint64(bytes))
 	}
-	if ips := c.srv.cfg.IPStats; ips != nil {
-		ips.Record(c.ip, stat.Delta{SentBytes: uint64(bytes), SentPackets: uint64(packets)})
+	if ips := c.ep.set.ipStats; ips != nil {
+		ips.Record(c.ip, stat.Delta{SentBytes: uint64(bytes), SentPackets: uint64(msgs)})
 	}
-	c.srv.cfg.Listener.OnSent(c, bytes)
+	c.self.sent(bytes)
 }
 
 // dropQueue releases everything queued; the connection is closed.
-func (c *ChannelContext) dropQueue() {
+func (c *conn) dropQueue() {
 	q := &c.out
 	q.mu.Lock()
 	q.closed = true

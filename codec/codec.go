@@ -9,6 +9,7 @@ package codec
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"time"
 )
@@ -184,6 +185,15 @@ var (
 	// ErrPeerClosed reports that the peer ended the session by its
 	// protocol's rules (a WebSocket close frame, a gotio TCP close frame).
 	ErrPeerClosed = errors.New("codec: peer closed")
+	// ErrPeerKicked, ErrPeerRefused and ErrPeerShutdown say why the peer
+	// ended the session, for a client deciding whether to come back: it
+	// was kicked (a duplicate login, an operator), its handshake was
+	// refused (a version too old), or the server is shutting down. Each
+	// wraps ErrPeerClosed. A client stream's Decode returns an error
+	// wrapping one of them when the protocol tells.
+	ErrPeerKicked   = fmt.Errorf("codec: kicked by the peer: %w", ErrPeerClosed)
+	ErrPeerRefused  = fmt.Errorf("codec: refused by the peer: %w", ErrPeerClosed)
+	ErrPeerShutdown = fmt.Errorf("codec: peer shutting down: %w", ErrPeerClosed)
 	// ErrTooLarge reports a unit larger than the configured maximum.
 	ErrTooLarge = errors.New("codec: frame too large")
 	// ErrProtocol reports bytes that break the protocol's rules.

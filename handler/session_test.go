@@ -55,7 +55,7 @@ func (h *hookRecorder) hook(s *handler.Session, reason error) {
 	h.mu.Unlock()
 }
 
-func (h *hookRecorder) OnConnected(*aio.ChannelContext, bool) {
+func (h *hookRecorder) OnConnected(*aio.ChannelContext) {
 	h.mu.Lock()
 	h.connected++
 	h.mu.Unlock()

@@ -63,6 +63,7 @@ func NewCollector(namespace string, src func() Snapshot) prometheus.Collector {
 		return time.Duration(s.HandleNanos).Seconds()
 	})
 	counter("heartbeat_timeouts_total", "Connections silent past their heartbeat timeout.", func(s *Snapshot) float64 { return float64(s.HeartbeatTimeouts) })
+	counter("pings_total", "Keepalive pings and idle heartbeats sent.", func(s *Snapshot) float64 { return float64(s.Pings) })
 	counter("decode_errors_total", "Streams that failed to decode.", func(s *Snapshot) float64 { return float64(s.DecodeErrors) })
 	counter("rate_limited_total", "Messages refused by a rate limit.", func(s *Snapshot) float64 { return float64(s.RateLimited) })
 	counter("bus_errors_total", "Failed publishes to the cluster bus.", func(s *Snapshot) float64 { return float64(s.BusErrors) })

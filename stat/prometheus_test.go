@@ -161,12 +161,12 @@ func TestHandlerScrape(t *testing.T) {
 	if n := len(fams["gotio_connections_closed_total"].GetMetric()); n != 2 {
 		t.Errorf("closed_total has %d series, want 2", n)
 	}
-	if len(fams) != 22 {
+	if len(fams) != 23 {
 		var names []string
 		for n := range fams {
 			names = append(names, n)
 		}
-		t.Errorf("%d metric families, want 22: %v", len(fams), names)
+		t.Errorf("%d metric families, want 23: %v", len(fams), names)
 	}
 
 	// A second scrape sees counters move.

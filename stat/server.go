@@ -32,6 +32,9 @@ type Server struct {
 	// HeartbeatTimeouts counts connections found silent past their
 	// heartbeat timeout; DecodeErrors counts streams that failed to decode.
 	HeartbeatTimeouts, DecodeErrors atomic.Uint64
+	// Pings counts keepalive probes the server sent to silent peers (a
+	// WebSocket ping) and heartbeats a client sent while idle.
+	Pings atomic.Uint64
 
 	// RateLimited counts messages refused by a per-connection rate limit;
 	// BusErrors counts failed publishes to the cluster bus.
@@ -81,7 +84,7 @@ type Snapshot struct {
 
 	ReceivedBytes, Reads, DecodedPackets, HandledPackets, HandleNanos uint64
 	SentBytes, SentPackets, Writes                                    uint64
-	HeartbeatTimeouts, DecodeErrors                                   uint64
+	HeartbeatTimeouts, DecodeErrors, Pings                            uint64
 	RateLimited, BusErrors                                            uint64
 
 	// CloseReasons maps each close reason to the connections closed for
@@ -126,6 +129,7 @@ func (s *Server) Snapshot() Snapshot {
 		Writes:            s.Writes.Load(),
 		HeartbeatTimeouts: s.HeartbeatTimeouts.Load(),
 		DecodeErrors:      s.DecodeErrors.Load(),
+		Pings:             s.Pings.Load(),
 		RateLimited:       s.RateLimited.Load(),
 		BusErrors:         s.BusErrors.Load(),
 		CloseReasons:      map[string]uint64{},

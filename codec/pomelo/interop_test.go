@@ -272,15 +272,14 @@ func TestGoClient(t *testing.T) {
 			if p := next(t, pushes); p.Route != "onState" || string(p.Body) != stateBody {
 				t.Fatalf("onState:\n got %s\nwant %s", p.Body, stateBody)
 			}
-			conn := cl.Conn()
-			if conn.Protocol() == "" || !strings.Contains(conn.Protocol(), "pomelo") {
-				t.Fatalf("client protocol %q", conn.Protocol())
+			if p := cl.Protocol(); !strings.Contains(p, "pomelo") {
+				t.Fatalf("client protocol %q", p)
 			}
 			if err := cl.Notify("kickme", []byte(`{}`)); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, conn.Closed)
-			if r := conn.CloseReason(); !errors.Is(r, codec.ErrPeerClosed) || !strings.Contains(r.Error(), "bye from gotio") {
+			waitFor(t, func() bool { return cl.Err() != nil })
+			if r := cl.Err(); !errors.Is(r, codec.ErrPeerClosed) || !strings.Contains(r.Error(), "bye from gotio") {
 				t.Fatalf("client close reason %v", r)
 			}
 		})

@@ -123,8 +123,20 @@ func (e *CloseError) Error() string {
 	return "tcp: peer closed: " + e.Code.String() + ": " + e.Reason
 }
 
-// Unwrap returns codec.ErrPeerClosed.
-func (e *CloseError) Unwrap() error { return codec.ErrPeerClosed }
+// Unwrap returns what the code says of the close: codec.ErrPeerKicked,
+// codec.ErrPeerShutdown, codec.ErrPeerRefused (unsupported version), each
+// of which wraps codec.ErrPeerClosed, or codec.ErrPeerClosed itself.
+func (e *CloseError) Unwrap() error {
+	switch e.Code {
+	case CloseKicked:
+		return codec.ErrPeerKicked
+	case CloseShutdown:
+		return codec.ErrPeerShutdown
+	case CloseUnsupportedVersion:
+		return codec.ErrPeerRefused
+	}
+	return codec.ErrPeerClosed
+}
 
 // appendFrameHeader appends the length prefix and type byte of a frame
 // whose payload (everything after the length prefix) is size bytes.

@@ -55,7 +55,7 @@ func TestAioClientOverRawTCP(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no push")
 	}
-	if p := cl.Conn().Protocol(); p != "ws" {
+	if p := cl.Protocol(); p != "ws" {
 		t.Fatalf("client protocol %q", p)
 	}
 }

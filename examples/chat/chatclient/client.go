@@ -107,26 +107,19 @@ func Dial(ctx context.Context, addr string, proto Proto, onPush func(string, []b
 		return nil, fmt.Errorf("chat: unknown protocol %q (tcp, pomelo-tcp, ws, pomelo-ws)", proto)
 	}
 	if onPush != nil {
-		cfg.Handler = aio.HandlerFunc(func(_ *aio.ChannelContext, m *codec.Message) {
+		cfg.Handler = func(_ *aio.Client, m *codec.Message) {
 			// The JSON envelope has no push kind of its own: a message
 			// with a route and no id decodes as a Notify.
 			if (m.Kind == codec.Push || m.Kind == codec.Notify) && m.Route != "" {
 				onPush(m.Route, m.Body)
 			}
-		})
+		}
 	}
 	if onClose != nil {
-		cfg.Listener = closeListener{fn: onClose}
+		cfg.OnBeforeClose = func(_ *aio.Client, reason error) { onClose(reason) }
 	}
 	return aio.Dial(ctx, addr, cfg)
 }
-
-type closeListener struct {
-	aio.NopListener
-	fn func(error)
-}
-
-func (l closeListener) OnBeforeClose(_ *aio.ChannelContext, reason error) { l.fn(reason) }
 
 // request sends route with body v and decodes the answer into out.
 func request(ctx context.Context, c *aio.Client, route string, v, out any) error {
