@@ -213,7 +213,8 @@ func TestDeflateFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, rec := openServer(t, &Config{Deflate: &Deflate{}}, ext)
+			// A 2 MiB bomb against a 1 MiB limit.
+			s, rec := openServer(t, &Config{Deflate: &Deflate{}, MaxMessageSize: 1 << 20}, ext)
 			_, err := feed(s, c.in, rec)
 			var ce *CloseError
 			if !errors.Is(err, c.err) || !errors.As(err, &ce) || ce.Code != c.code {
