@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 )
@@ -88,6 +89,14 @@ type Config struct {
 	// already bounds, so a count limit would only refuse messages the
 	// size limit allows (4 MiB in 64-byte fragments is 65,536 frames).
 	MaxFragments int
+
+	// PingInterval is how long a server connection may stay silent
+	// before aio sends it a ping frame (codec.Pinger): browser JavaScript
+	// cannot ping, so a quiet page is kept alive, and proved alive, by
+	// the pong its browser answers with. Zero means aio's default, a
+	// third of the connection's heartbeat timeout; negative turns the
+	// server's pings off.
+	PingInterval time.Duration
 
 	// Deflate enables permessage-deflate (RFC 7692). Nil means off.
 	Deflate *Deflate

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 )
@@ -12,7 +13,7 @@ import (
 // Stream is one WebSocket connection's codec state, server or client side.
 //
 // Decode is called by one goroutine at a time. Encode, Format, Protocol,
-// Goodbye and Heartbeat may be called from any goroutine, concurrently with
+// Goodbye, Heartbeat, Ping and PingInterval may be called from any goroutine, concurrently with
 // Decode and with each other: what they read is fixed at the upgrade and
 // published atomically.
 //
@@ -59,6 +60,13 @@ type Stream struct {
 	format atomic.Pointer[[2]string]
 	proto  atomic.Pointer[[2]string]
 }
+
+// The optional interfaces aio looks for.
+var (
+	_ codec.Goodbyer    = (*Stream)(nil)
+	_ codec.Heartbeater = (*Stream)(nil)
+	_ codec.Pinger      = (*Stream)(nil)
+)
 
 const (
 	stateUpgrade = iota
@@ -286,6 +294,23 @@ func (s *Stream) Heartbeat(dst []byte) []byte {
 	}
 	return appendFrame(dst, finBit|opPing, nil, s.client)
 }
+
+// Ping appends a ping frame with an empty payload, whatever the inner
+// codec (a pomelo or JSON route is pinged too: the browser's WebSocket
+// answers pings by itself, the application's own heartbeat aside). It
+// appends nothing before the upgrade or once a close frame was sent. aio
+// calls it for a connection silent for PingInterval; the pong that comes
+// back is consumed by Decode without a message.
+func (s *Stream) Ping(dst []byte) []byte {
+	if s.sess.Load() == nil || s.closeSent.Load() {
+		return dst
+	}
+	return appendFrame(dst, finBit|opPing, nil, s.client)
+}
+
+// PingInterval returns Config.PingInterval: zero for aio's default (a
+// third of the heartbeat timeout), negative for no pings.
+func (s *Stream) PingInterval() time.Duration { return s.c.cfg.PingInterval }
 
 // Subprotocol returns the subprotocol the upgrade selected, "" for none
 // or before the upgrade.
