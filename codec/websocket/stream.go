@@ -157,8 +157,9 @@ func (s *Stream) start(route int, path, subprotocol string, dp deflateParams) *s
 }
 
 // Encode appends m as one WebSocket message: the inner codec's bytes, in
-// a text or binary frame, compressed when permessage-deflate is in use and
-// the payload reaches Deflate.MinSize, masked on a client. Before the
+// a text or binary frame, compressed when permessage-deflate is in use,
+// m.NoCompress is false and the payload reaches Deflate.MinSize (and only
+// when compressing makes it smaller), masked on a client. Before the
 // upgrade it returns an error wrapping codec.ErrNotReady.
 func (s *Stream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 	sess := s.sess.Load()
@@ -176,17 +177,19 @@ func (s *Stream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 	if sess.dec != nil && m.Kind == codec.Raw {
 		binary = m.Binary
 	}
-	return s.finishMessage(dst, start, body, binary, sess), nil
+	return s.finishMessage(dst, start, body, binary, !m.NoCompress, sess), nil
 }
 
 // finishMessage completes the data frame begun at start whose payload
-// starts at body, compressing the payload first when it should be.
-func (s *Stream) finishMessage(dst []byte, start, body int, binary bool, sess *session) []byte {
+// starts at body, compressing the payload first when it should be: when
+// permessage-deflate is in use, compress allows it (a Message without
+// NoCompress) and the payload reaches Deflate.MinSize.
+func (s *Stream) finishMessage(dst []byte, start, body int, binary, compress bool, sess *session) []byte {
 	b0 := byte(finBit | opText)
 	if binary {
 		b0 = finBit | opBinary
 	}
-	if sess.deflate && len(dst)-body >= s.c.minSize {
+	if compress && sess.deflate && len(dst)-body >= s.c.minSize {
 		var ok bool
 		if dst, ok = s.c.compressTail(dst, body); ok {
 			b0 |= rsv1Bit
@@ -200,7 +203,7 @@ func (s *Stream) appendMessage(dst, payload []byte, binary bool, sess *session) 
 	dst, start := beginFrame(dst, s.client)
 	body := len(dst)
 	dst = append(dst, payload...)
-	return s.finishMessage(dst, start, body, binary, sess)
+	return s.finishMessage(dst, start, body, binary, true, sess)
 }
 
 // Format is "" before the upgrade, on client streams (their frames are
@@ -264,7 +267,7 @@ func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
 		d, start := beginFrame(dst, s.client)
 		body := len(d)
 		if d = g.Goodbye(d, reason, shutdown); len(d) > body {
-			dst = s.finishMessage(d, start, body, sess.binary, sess)
+			dst = s.finishMessage(d, start, body, sess.binary, true, sess)
 		}
 	}
 	if s.closeSent.Swap(true) {
@@ -289,7 +292,7 @@ func (s *Stream) Heartbeat(dst []byte) []byte {
 		d, start := beginFrame(dst, s.client)
 		body := len(d)
 		if d = h.Heartbeat(d); len(d) > body {
-			return s.finishMessage(d, start, body, sess.binary, sess)
+			return s.finishMessage(d, start, body, sess.binary, true, sess)
 		}
 	}
 	return appendFrame(dst, finBit|opPing, nil, s.client)
