@@ -2,6 +2,8 @@ package websocket
 
 import (
 	"bytes"
+	"compress/flate"
+	"io"
 	"strings"
 	"testing"
 
@@ -49,5 +51,31 @@ func TestCompressionChoices(t *testing.T) {
 	want := hframe(finBit|opText, false, []byte(`{"route":"onChat","body":`+string(body)+`}`))
 	if !bytes.Equal(got, want) {
 		t.Fatalf("JSON NoCompress: got %q", got)
+	}
+}
+
+// TestHuffmanOnlyForSmallServerWindow checks that a client limiting the
+// server's window gets Huffman-only messages, under their own Format.
+func TestHuffmanOnlyForSmallServerWindow(t *testing.T) {
+	c := New(&Config{Deflate: &Deflate{}})
+	small, _ := openOn(t, c, "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=9; client_no_context_takeover")
+	full, _ := openOn(t, c, "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover")
+	if small.Format() != "ws.deflate-2-256/plain" || full.Format() != "ws.deflate1-256/plain" {
+		t.Fatalf("Formats %q and %q", small.Format(), full.Format())
+	}
+	msg := []byte(strings.Repeat("a window of 512 bytes is small; ", 100))
+	hb, _ := small.Encode(nil, &codec.Message{Kind: codec.Raw, Body: msg})
+	fb, _ := full.Encode(nil, &codec.Message{Kind: codec.Raw, Body: msg})
+	hf, ff := parseFrames(t, hb)[0], parseFrames(t, fb)[0]
+	if hf.rsv != rsv1Bit || ff.rsv != rsv1Bit {
+		t.Fatal("not compressed")
+	}
+	// Huffman coding alone cannot use the repeats LZ77 finds.
+	if len(hf.payload) <= len(ff.payload) || len(hf.payload) >= len(msg) {
+		t.Fatalf("Huffman-only %d bytes, full deflate %d, message %d", len(hf.payload), len(ff.payload), len(msg))
+	}
+	got, err := io.ReadAll(flate.NewReader(bytes.NewReader(append(hf.payload, deflateTail...))))
+	if err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("inflate: %v", err)
 	}
 }

@@ -198,13 +198,16 @@ type Codec struct {
 	level   int
 	minSize int
 	window  int
-	// compressors pools *compressor at cfg's level.
-	compressors sync.Pool
-	// deflateTag is the Format part naming the compression settings.
-	deflateTag string
-	// prefixes[i] are route i's Format prefixes without and with
-	// compression, built once rather than per connection.
-	prefixes [][2]string
+	// compressors pools *compressor at cfg's level; huffman pools them at
+	// flate.HuffmanOnly, for clients that limit the server's window.
+	compressors, huffman sync.Pool
+	// deflateTag and huffmanTag are the Format parts naming the
+	// compression settings.
+	deflateTag, huffmanTag string
+	// prefixes[i] are route i's Format prefixes without compression, with
+	// it, and with Huffman-only compression, built once rather than per
+	// connection.
+	prefixes [][3]string
 	// names interns the Format and Protocol strings streams derive from
 	// their inner stream's, so that a connection stores a pointer to a
 	// shared entry instead of building its own strings.
@@ -242,13 +245,13 @@ func New(cfg *Config) *Codec {
 	if d.Deflate != nil {
 		c.initDeflate(*d.Deflate)
 	}
-	c.prefixes = make([][2]string, len(c.routes))
+	c.prefixes = make([][3]string, len(c.routes))
 	for i, rt := range c.routes {
 		p := "ws"
 		if rt.Binary {
 			p += ".bin"
 		}
-		c.prefixes[i] = [2]string{p + "/", p + c.deflateTag + "/"}
+		c.prefixes[i] = [3]string{p + "/", p + c.deflateTag + "/", p + c.huffmanTag + "/"}
 	}
 	c.names.m = make(map[[2]string]*[2]string)
 	return c

@@ -82,6 +82,7 @@ type session struct {
 	path        string
 	subprotocol string
 	deflate     bool // permessage-deflate in use
+	huffman     bool // compress Huffman-only: the client limits our window
 	// clientContext is set when the client keeps its compression context;
 	// window is then the log2 size of the window Decode keeps.
 	clientContext bool
@@ -141,13 +142,17 @@ func (s *Stream) start(route int, path, subprotocol string, dp deflateParams) *s
 		path:          path,
 		subprotocol:   subprotocol,
 		deflate:       dp.on,
+		huffman:       dp.huffman,
 		clientContext: dp.clientContext,
 		window:        dp.window,
 	}
 	sess.dec, _ = sess.inner.(messageDecoder)
-	if dp.on {
+	switch {
+	case dp.huffman:
+		sess.formatPrefix = s.c.prefixes[route][2]
+	case dp.on:
 		sess.formatPrefix = s.c.prefixes[route][1]
-	} else {
+	default:
 		sess.formatPrefix = s.c.prefixes[route][0]
 	}
 	s.rs = sess
@@ -191,7 +196,7 @@ func (s *Stream) finishMessage(dst []byte, start, body int, binary, compress boo
 	}
 	if compress && sess.deflate && len(dst)-body >= s.c.minSize {
 		var ok bool
-		if dst, ok = s.c.compressTail(dst, body); ok {
+		if dst, ok = s.c.compressTail(dst, body, sess.huffman); ok {
 			b0 |= rsv1Bit
 		}
 	}
