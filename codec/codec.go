@@ -60,6 +60,11 @@ type Message struct {
 	// Binary marks a Raw message as binary rather than text on wires that
 	// tell them apart (WebSocket).
 	Binary bool
+	// NoCompress asks codecs that compress (WebSocket permessage-deflate)
+	// to send this message as it is: a body already compressed (an image,
+	// a zip), or one where latency matters more than bytes. Codecs that
+	// never compress ignore it.
+	NoCompress bool
 }
 
 // Codec makes the per-connection state of one wire protocol. A Codec is

@@ -3,6 +3,7 @@ package hybrid
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 )
@@ -26,6 +27,7 @@ type Stream struct {
 var (
 	_ codec.Heartbeater = (*Stream)(nil)
 	_ codec.Goodbyer    = (*Stream)(nil)
+	_ codec.Pinger      = (*Stream)(nil)
 )
 
 // chosen returns the inner stream, or nil before the decision.
@@ -95,6 +97,35 @@ func (s *Stream) Heartbeat(dst []byte) []byte {
 		return hb.Heartbeat(dst)
 	}
 	return dst
+}
+
+// Ping appends the chosen stream's ping (a WebSocket ping frame); it
+// returns dst unchanged before the choice or when that protocol cannot
+// ping (gotio TCP and pomelo over TCP have client heartbeats instead).
+func (s *Stream) Ping(dst []byte) []byte {
+	if p, ok := s.chosen().(codec.Pinger); ok {
+		return p.Ping(dst)
+	}
+	return dst
+}
+
+// PingInterval is the chosen stream's: its own PingInterval when it has
+// one, 0 (aio's default) for a codec.Pinger without one, and -1 (off) for
+// a protocol that cannot ping. Before the choice it is 0, and Ping sends
+// nothing: a caller that asked before the handshake should ask again
+// after it.
+func (s *Stream) PingInterval() time.Duration {
+	inner := s.chosen()
+	if inner == nil {
+		return 0
+	}
+	if _, ok := inner.(codec.Pinger); !ok {
+		return -1
+	}
+	if pi, ok := inner.(interface{ PingInterval() time.Duration }); ok {
+		return pi.PingInterval()
+	}
+	return 0
 }
 
 // Goodbye appends the chosen stream's goodbye; it returns dst unchanged

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 )
@@ -16,8 +17,7 @@ const (
 	DefaultMaxHeaderBytes = 8 << 10
 	DefaultMaxHeaders     = 64
 	DefaultMaxBodyBytes   = 64 << 10
-	DefaultMaxMessageSize = 1 << 20
-	DefaultMaxFragments   = 4096
+	DefaultMaxMessageSize = 16 << 20
 	DefaultDeflateLevel   = flate.BestSpeed
 	DefaultDeflateMinSize = 256
 	DefaultClientWindow   = 12
@@ -71,18 +71,32 @@ type Config struct {
 	// MaxMessageSize limits a message's payload, reassembled from its
 	// fragments and decompressed. The limit is checked on each frame
 	// header, before the frame is buffered, and a breach closes with 1009.
-	// Zero means DefaultMaxMessageSize (1 MiB), which leaves room under
-	// aio's default MaxFrameSize (16 MiB): keep MaxMessageSize plus 14
-	// bytes of header within aio's limit, or aio refuses a big frame
-	// before this codec can answer 1009. A compressed message may take
-	// 1/16 more than the limit on the wire (incompressible data grows a
-	// little when deflated); decompressed, it must fit the limit.
+	// It bounds what one connection buffers for a message in flight: the
+	// frame aio holds until it is whole, plus the reassembled fragments or
+	// the decompressed message, each at most this size. Zero means
+	// DefaultMaxMessageSize (16 MiB, the largest message of the standard
+	// test suite, case 9.1.6). aio refuses a frame over its MaxFrameSize
+	// before this codec sees it: keep MaxMessageSize plus 14 bytes of
+	// header (and 1/16 plus 64 bytes more for compressed frames) within
+	// aio's limit, or a single-frame message near the limit is closed by
+	// aio without 1009. A compressed message may take 1/16 more than the
+	// limit on the wire (incompressible data grows a little when
+	// deflated); decompressed, it must fit the limit.
 	MaxMessageSize int
-	// MaxFragments limits the frames of one fragmented message (a peer
-	// sending a message a byte per frame costs 14 times its size in
-	// headers); more close with 1009. Zero means DefaultMaxFragments (4096:
-	// a 1 MiB message in 256-byte fragments).
+	// MaxFragments, when positive, limits the frames of one fragmented
+	// message; more close with 1009. Zero means no count limit: a
+	// fragment costs memory only for its payload, which MaxMessageSize
+	// already bounds, so a count limit would only refuse messages the
+	// size limit allows (4 MiB in 64-byte fragments is 65,536 frames).
 	MaxFragments int
+
+	// PingInterval is how long a server connection may stay silent
+	// before aio sends it a ping frame (codec.Pinger): browser JavaScript
+	// cannot ping, so a quiet page is kept alive, and proved alive, by
+	// the pong its browser answers with. Zero means aio's default, a
+	// third of the connection's heartbeat timeout; negative turns the
+	// server's pings off.
+	PingInterval time.Duration
 
 	// Deflate enables permessage-deflate (RFC 7692). Nil means off.
 	Deflate *Deflate
@@ -184,13 +198,16 @@ type Codec struct {
 	level   int
 	minSize int
 	window  int
-	// compressors pools *compressor at cfg's level.
-	compressors sync.Pool
-	// deflateTag is the Format part naming the compression settings.
-	deflateTag string
-	// prefixes[i] are route i's Format prefixes without and with
-	// compression, built once rather than per connection.
-	prefixes [][2]string
+	// compressors pools *compressor at cfg's level; huffman pools them at
+	// flate.HuffmanOnly, for clients that limit the server's window.
+	compressors, huffman sync.Pool
+	// deflateTag and huffmanTag are the Format parts naming the
+	// compression settings.
+	deflateTag, huffmanTag string
+	// prefixes[i] are route i's Format prefixes without compression, with
+	// it, and with Huffman-only compression, built once rather than per
+	// connection.
+	prefixes [][3]string
 	// names interns the Format and Protocol strings streams derive from
 	// their inner stream's, so that a connection stores a pointer to a
 	// shared entry instead of building its own strings.
@@ -210,7 +227,6 @@ func New(cfg *Config) *Codec {
 	d.MaxHeaderBytes = orDefault(d.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	d.MaxHeaders = orDefault(d.MaxHeaders, DefaultMaxHeaders)
 	d.MaxMessageSize = orDefault(d.MaxMessageSize, DefaultMaxMessageSize)
-	d.MaxFragments = orDefault(d.MaxFragments, DefaultMaxFragments)
 	switch {
 	case d.MaxBodyBytes == 0:
 		d.MaxBodyBytes = DefaultMaxBodyBytes
@@ -229,13 +245,13 @@ func New(cfg *Config) *Codec {
 	if d.Deflate != nil {
 		c.initDeflate(*d.Deflate)
 	}
-	c.prefixes = make([][2]string, len(c.routes))
+	c.prefixes = make([][3]string, len(c.routes))
 	for i, rt := range c.routes {
 		p := "ws"
 		if rt.Binary {
 			p += ".bin"
 		}
-		c.prefixes[i] = [2]string{p + "/", p + c.deflateTag + "/"}
+		c.prefixes[i] = [3]string{p + "/", p + c.deflateTag + "/", p + c.huffmanTag + "/"}
 	}
 	c.names.m = make(map[[2]string]*[2]string)
 	return c

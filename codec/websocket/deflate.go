@@ -16,7 +16,12 @@ import (
 
 // deflateParams is what permessage-deflate negotiation settled.
 type deflateParams struct {
-	on            bool
+	on bool
+	// huffman is set when the client limits the server's window under
+	// 2^15 (server_max_window_bits): compress/flate cannot shrink its
+	// window, so messages to it are Huffman-coded only, without
+	// back-references, which every window allows.
+	huffman       bool
 	clientContext bool
 	window        int // log2 of the client window kept, with clientContext
 }
@@ -43,14 +48,16 @@ func (c *Codec) initDeflate(d Deflate) {
 		c.window = 15
 	}
 	c.deflateTag = ".deflate" + strconv.Itoa(c.level) + "-" + strconv.Itoa(c.minSize)
+	c.huffmanTag = ".deflate" + strconv.Itoa(flate.HuffmanOnly) + "-" + strconv.Itoa(c.minSize)
 }
 
 // negotiateDeflate picks the first permessage-deflate offer in the
 // request's Sec-WebSocket-Extensions that this server accepts, and returns
 // the extension header to answer with. It declines (returns "") offers it
-// cannot honour: malformed ones, ones asking the server for a window under
-// 2^15 (compress/flate always uses 32 KiB), and ones keeping the client's
-// context when Deflate.ClientContext is off.
+// cannot honour: malformed ones, and ones keeping the client's context
+// when Deflate.ClientContext is off. An offer limiting the server's window
+// (server_max_window_bits under 15) is accepted with Huffman-only
+// compression, which needs no window: compress/flate always uses 32 KiB.
 func (c *Codec) negotiateDeflate(h http.Header) (string, deflateParams) {
 	if c.cfg.Deflate == nil {
 		return "", deflateParams{}
@@ -74,6 +81,7 @@ func (c *Codec) acceptOffer(offer string) (string, deflateParams, bool) {
 		seen        = map[string]bool{}
 		clientNoCtx bool
 		clientBits  = -1 // offered without value: 15; absent: -1
+		serverBits  = -1 // absent: -1
 	)
 	for _, param := range parts[1:] {
 		name, value, hasValue := strings.Cut(strings.TrimSpace(param), "=")
@@ -95,9 +103,10 @@ func (c *Codec) acceptOffer(offer string) (string, deflateParams, bool) {
 			clientNoCtx = true
 		case "server_max_window_bits":
 			bits, ok := windowBits(value)
-			if !ok || bits < 15 {
+			if !ok {
 				return "", deflateParams{}, false
 			}
+			serverBits = bits
 		case "client_max_window_bits":
 			clientBits = 15
 			if hasValue {
@@ -112,13 +121,19 @@ func (c *Codec) acceptOffer(offer string) (string, deflateParams, bool) {
 		}
 	}
 	resp := "permessage-deflate; server_no_context_takeover"
+	p := deflateParams{on: true}
+	if serverBits > 0 {
+		// RFC 7692 7.1.2.1: accepted by answering with the same value.
+		resp += "; server_max_window_bits=" + strconv.Itoa(serverBits)
+		p.huffman = serverBits < 15
+	}
 	if clientNoCtx {
-		return resp + "; client_no_context_takeover", deflateParams{on: true}, true
+		return resp + "; client_no_context_takeover", p, true
 	}
 	if !c.cfg.Deflate.ClientContext {
 		return "", deflateParams{}, false
 	}
-	p := deflateParams{on: true, clientContext: true, window: 15}
+	p.clientContext, p.window = true, 15
 	if clientBits > 0 {
 		p.window = min(c.window, clientBits)
 		resp += "; client_max_window_bits=" + strconv.Itoa(p.window)
@@ -156,15 +171,20 @@ func (w *appendWriter) Write(p []byte) (int, error) {
 // wire and the receiver puts it back.
 var syncMarker = []byte{0x00, 0x00, 0xff, 0xff}
 
-// compressTail compresses dst[body:] in place. It reports false, leaving
-// dst as it was, when compression would not make the payload smaller.
-func (c *Codec) compressTail(dst []byte, body int) ([]byte, bool) {
+// compressTail compresses dst[body:] in place, Huffman-only when huffman
+// is set. It reports false, leaving dst as it was, when compression would
+// not make the payload smaller.
+func (c *Codec) compressTail(dst []byte, body int, huffman bool) ([]byte, bool) {
 	sp := getBuf()
 	raw := append((*sp)[:0], dst[body:]...)
-	cp, _ := c.compressors.Get().(*compressor)
+	pool, level := &c.compressors, c.level
+	if huffman {
+		pool, level = &c.huffman, flate.HuffmanOnly
+	}
+	cp, _ := pool.Get().(*compressor)
 	if cp == nil {
 		cp = &compressor{}
-		cp.fw, _ = flate.NewWriter(&cp.w, c.level) // the level was checked
+		cp.fw, _ = flate.NewWriter(&cp.w, level) // the level was checked
 	}
 	cp.w.b = dst[:body]
 	cp.fw.Reset(&cp.w)
@@ -172,7 +192,7 @@ func (c *Codec) compressTail(dst []byte, body int) ([]byte, bool) {
 	_ = cp.fw.Flush()
 	out := cp.w.b
 	cp.w.b = nil
-	c.compressors.Put(cp)
+	pool.Put(cp)
 	out = bytes.TrimSuffix(out, syncMarker)
 	ok := len(out)-body < len(raw)
 	if !ok {

@@ -32,8 +32,12 @@ func TestNegotiateDeflate(t *testing.T) {
 		{"quoted bits", ctx, `permessage-deflate; client_max_window_bits="10"`, base + "; client_max_window_bits=10", 10},
 		{"bits 8 kept as 9", ctx, "permessage-deflate; client_max_window_bits=8", base + "; client_max_window_bits=8", 9},
 		{"no window parameter", ctx, "permessage-deflate", base, 15},
-		{"server window too small", noCtx, "permessage-deflate; server_max_window_bits=10; client_no_context_takeover", "", 0},
-		{"server window 15", noCtx, "permessage-deflate; server_max_window_bits=15; client_no_context_takeover", base + "; client_no_context_takeover", 0},
+		{"server window 10: Huffman only", noCtx, "permessage-deflate; server_max_window_bits=10; client_no_context_takeover", base + "; server_max_window_bits=10; client_no_context_takeover", 0},
+		{"server window 8: Huffman only", noCtx, "permessage-deflate; server_max_window_bits=8; client_no_context_takeover", base + "; server_max_window_bits=8; client_no_context_takeover", 0},
+		{"server window 15", noCtx, "permessage-deflate; server_max_window_bits=15; client_no_context_takeover", base + "; server_max_window_bits=15; client_no_context_takeover", 0},
+		{"server window bad", noCtx, "permessage-deflate; server_max_window_bits=7; client_no_context_takeover", "", 0},
+		{"server window without value", noCtx, "permessage-deflate; server_max_window_bits; client_no_context_takeover", "", 0},
+		{"server window with client context", ctx, "permessage-deflate; server_max_window_bits=9; client_max_window_bits", base + "; server_max_window_bits=9; client_max_window_bits=12", 12},
 		{"second offer", noCtx, "permessage-deflate; server_max_window_bits=9, permessage-deflate; client_no_context_takeover", base + "; client_no_context_takeover", 0},
 		{"duplicate parameter", noCtx, "permessage-deflate; client_no_context_takeover; client_no_context_takeover", "", 0},
 		{"unknown parameter", noCtx, "permessage-deflate; client_no_context_takeover; foo", "", 0},
@@ -55,6 +59,9 @@ func TestNegotiateDeflate(t *testing.T) {
 			}
 			if (c.window != 0) != p.clientContext || (c.window != 0 && p.window != c.window) {
 				t.Fatalf("params %+v, want window %d", p, c.window)
+			}
+			if want := strings.Contains(c.resp, "server_max_window_bits=") && !strings.Contains(c.resp, "server_max_window_bits=15"); p.huffman != want {
+				t.Fatalf("huffman %v, want %v", p.huffman, want)
 			}
 		})
 	}
@@ -213,7 +220,8 @@ func TestDeflateFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s, rec := openServer(t, &Config{Deflate: &Deflate{}}, ext)
+			// A 2 MiB bomb against a 1 MiB limit.
+			s, rec := openServer(t, &Config{Deflate: &Deflate{}, MaxMessageSize: 1 << 20}, ext)
 			_, err := feed(s, c.in, rec)
 			var ce *CloseError
 			if !errors.Is(err, c.err) || !errors.As(err, &ce) || ce.Code != c.code {

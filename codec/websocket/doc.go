@@ -14,7 +14,8 @@
 //
 // The same port can serve plain HTTP (Config.HTTP) for the page that opens
 // the WebSocket. A client stream (codec.ConnInfo.Client) writes the
-// upgrade request itself (Stream.Open) and masks its frames.
+// upgrade request itself (Stream.Open) and masks its frames. Package
+// aio/wsmount mounts the same codec on an existing net/http server.
 //
 // Decode unmasks frames in place: it writes to the bytes it consumes.
 package websocket

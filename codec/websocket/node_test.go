@@ -16,7 +16,7 @@ import (
 
 // TestNodeWS runs testdata/ws_client.js, the npm ws package as a client,
 // against a real aio.Server, with compression off, without and with the
-// client's compression context.
+// client's compression context, and with the server's window limited.
 func TestNodeWS(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -34,7 +34,7 @@ func TestNodeWS(t *testing.T) {
 	s := startServer(t, aio.TransportDefault, &websocket.Config{
 		Deflate: &websocket.Deflate{ClientContext: true},
 	})
-	for _, mode := range []string{"plain", "deflate-noctx", "deflate-ctx"} {
+	for _, mode := range []string{"plain", "deflate-noctx", "deflate-ctx", "deflate-window9", "deflate-window8"} {
 		t.Run(mode, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()

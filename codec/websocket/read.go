@@ -80,7 +80,8 @@ func (s *Stream) checkStart(b0, b1 byte, out codec.Output) error {
 }
 
 // checkLength refuses a data frame that would take its message over
-// MaxMessageSize, or a fragment over MaxFragments, before it is buffered.
+// MaxMessageSize, or a fragment over a positive MaxFragments, before it is
+// buffered.
 func (s *Stream) checkLength(h *frameHeader, out codec.Output) error {
 	if h.op >= opClose {
 		return nil
@@ -94,7 +95,7 @@ func (s *Stream) checkLength(h *frameHeader, out codec.Output) error {
 	}
 	if s.frag != nil {
 		limit -= uint64(len(*s.frag))
-		if s.frags >= s.c.cfg.MaxFragments {
+		if lim := s.c.cfg.MaxFragments; lim > 0 && s.frags >= lim {
 			return s.fail(out, CloseTooLarge, "too many fragments", codec.ErrTooLarge)
 		}
 	}

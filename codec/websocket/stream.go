@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 )
@@ -12,7 +13,7 @@ import (
 // Stream is one WebSocket connection's codec state, server or client side.
 //
 // Decode is called by one goroutine at a time. Encode, Format, Protocol,
-// Goodbye and Heartbeat may be called from any goroutine, concurrently with
+// Goodbye, Heartbeat, Ping and PingInterval may be called from any goroutine, concurrently with
 // Decode and with each other: what they read is fixed at the upgrade and
 // published atomically.
 //
@@ -60,6 +61,13 @@ type Stream struct {
 	proto  atomic.Pointer[[2]string]
 }
 
+// The optional interfaces aio looks for.
+var (
+	_ codec.Goodbyer    = (*Stream)(nil)
+	_ codec.Heartbeater = (*Stream)(nil)
+	_ codec.Pinger      = (*Stream)(nil)
+)
+
 const (
 	stateUpgrade = iota
 	stateOpen
@@ -74,6 +82,7 @@ type session struct {
 	path        string
 	subprotocol string
 	deflate     bool // permessage-deflate in use
+	huffman     bool // compress Huffman-only: the client limits our window
 	// clientContext is set when the client keeps its compression context;
 	// window is then the log2 size of the window Decode keeps.
 	clientContext bool
@@ -133,13 +142,17 @@ func (s *Stream) start(route int, path, subprotocol string, dp deflateParams) *s
 		path:          path,
 		subprotocol:   subprotocol,
 		deflate:       dp.on,
+		huffman:       dp.huffman,
 		clientContext: dp.clientContext,
 		window:        dp.window,
 	}
 	sess.dec, _ = sess.inner.(messageDecoder)
-	if dp.on {
+	switch {
+	case dp.huffman:
+		sess.formatPrefix = s.c.prefixes[route][2]
+	case dp.on:
 		sess.formatPrefix = s.c.prefixes[route][1]
-	} else {
+	default:
 		sess.formatPrefix = s.c.prefixes[route][0]
 	}
 	s.rs = sess
@@ -149,8 +162,9 @@ func (s *Stream) start(route int, path, subprotocol string, dp deflateParams) *s
 }
 
 // Encode appends m as one WebSocket message: the inner codec's bytes, in
-// a text or binary frame, compressed when permessage-deflate is in use and
-// the payload reaches Deflate.MinSize, masked on a client. Before the
+// a text or binary frame, compressed when permessage-deflate is in use,
+// m.NoCompress is false and the payload reaches Deflate.MinSize (and only
+// when compressing makes it smaller), masked on a client. Before the
 // upgrade it returns an error wrapping codec.ErrNotReady.
 func (s *Stream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 	sess := s.sess.Load()
@@ -168,19 +182,21 @@ func (s *Stream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 	if sess.dec != nil && m.Kind == codec.Raw {
 		binary = m.Binary
 	}
-	return s.finishMessage(dst, start, body, binary, sess), nil
+	return s.finishMessage(dst, start, body, binary, !m.NoCompress, sess), nil
 }
 
 // finishMessage completes the data frame begun at start whose payload
-// starts at body, compressing the payload first when it should be.
-func (s *Stream) finishMessage(dst []byte, start, body int, binary bool, sess *session) []byte {
+// starts at body, compressing the payload first when it should be: when
+// permessage-deflate is in use, compress allows it (a Message without
+// NoCompress) and the payload reaches Deflate.MinSize.
+func (s *Stream) finishMessage(dst []byte, start, body int, binary, compress bool, sess *session) []byte {
 	b0 := byte(finBit | opText)
 	if binary {
 		b0 = finBit | opBinary
 	}
-	if sess.deflate && len(dst)-body >= s.c.minSize {
+	if compress && sess.deflate && len(dst)-body >= s.c.minSize {
 		var ok bool
-		if dst, ok = s.c.compressTail(dst, body); ok {
+		if dst, ok = s.c.compressTail(dst, body, sess.huffman); ok {
 			b0 |= rsv1Bit
 		}
 	}
@@ -192,7 +208,7 @@ func (s *Stream) appendMessage(dst, payload []byte, binary bool, sess *session) 
 	dst, start := beginFrame(dst, s.client)
 	body := len(dst)
 	dst = append(dst, payload...)
-	return s.finishMessage(dst, start, body, binary, sess)
+	return s.finishMessage(dst, start, body, binary, true, sess)
 }
 
 // Format is "" before the upgrade, on client streams (their frames are
@@ -256,7 +272,7 @@ func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
 		d, start := beginFrame(dst, s.client)
 		body := len(d)
 		if d = g.Goodbye(d, reason, shutdown); len(d) > body {
-			dst = s.finishMessage(d, start, body, sess.binary, sess)
+			dst = s.finishMessage(d, start, body, sess.binary, true, sess)
 		}
 	}
 	if s.closeSent.Swap(true) {
@@ -281,11 +297,28 @@ func (s *Stream) Heartbeat(dst []byte) []byte {
 		d, start := beginFrame(dst, s.client)
 		body := len(d)
 		if d = h.Heartbeat(d); len(d) > body {
-			return s.finishMessage(d, start, body, sess.binary, sess)
+			return s.finishMessage(d, start, body, sess.binary, true, sess)
 		}
 	}
 	return appendFrame(dst, finBit|opPing, nil, s.client)
 }
+
+// Ping appends a ping frame with an empty payload, whatever the inner
+// codec (a pomelo or JSON route is pinged too: the browser's WebSocket
+// answers pings by itself, the application's own heartbeat aside). It
+// appends nothing before the upgrade or once a close frame was sent. aio
+// calls it for a connection silent for PingInterval; the pong that comes
+// back is consumed by Decode without a message.
+func (s *Stream) Ping(dst []byte) []byte {
+	if s.sess.Load() == nil || s.closeSent.Load() {
+		return dst
+	}
+	return appendFrame(dst, finBit|opPing, nil, s.client)
+}
+
+// PingInterval returns Config.PingInterval: zero for aio's default (a
+// third of the heartbeat timeout), negative for no pings.
+func (s *Stream) PingInterval() time.Duration { return s.c.cfg.PingInterval }
 
 // Subprotocol returns the subprotocol the upgrade selected, "" for none
 // or before the upgrade.

@@ -29,7 +29,7 @@ func TestEchoWebSocketAndTCP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, size := range []int{0, 125, 126, 65535, 65536, 1 << 20} {
+		for _, size := range []int{0, 125, 126, 65535, 65536, 1 << 20, 16 << 20} { // 16 MiB: case 9.1.6
 			for _, kind := range []int{websocket.TextMessage, websocket.BinaryMessage} {
 				msg := bytes.Repeat([]byte("a"), size)
 				if err := ws.WriteMessage(kind, msg); err != nil {

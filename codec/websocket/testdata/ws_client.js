@@ -10,8 +10,10 @@
 const WebSocket = require('ws');
 
 const [url, mode] = process.argv.slice(2);
+const windowBits = mode.startsWith('deflate-window') ? Number(mode.slice('deflate-window'.length)) : 0;
 const deflate = mode === 'plain' ? false
   : mode === 'deflate-noctx' ? { clientNoContextTakeover: true, threshold: 0 }
+  : windowBits ? { clientNoContextTakeover: true, serverMaxWindowBits: windowBits, threshold: 0 }
   : { threshold: 0 };
 
 function fail(msg) {
@@ -55,7 +57,17 @@ async function main() {
   if (mode === 'deflate-noctx' && !negotiated.includes('client_no_context_takeover')) fail('context kept: ' + negotiated);
   if (mode === 'deflate-ctx' && !negotiated.includes('client_max_window_bits=12')) fail('window not limited: ' + negotiated);
   if (!deflate && negotiated !== '') fail('unexpected extensions: ' + negotiated);
+  if (windowBits && !negotiated.includes('server_max_window_bits=' + windowBits)) fail('window not accepted: ' + negotiated);
   console.log('ok extensions ' + JSON.stringify(negotiated));
+
+  // Repeats 3000 bytes apart: with a 32 KiB window the server's deflate
+  // would refer back past a small window.
+  const block = payload(3000, true);
+  const far = Buffer.concat([block, block, block, block]);
+  const farEcho = next(ws);
+  ws.send(far, { binary: true });
+  if (!Buffer.from((await farEcho).data).equals(far)) fail('far repeats echo');
+  console.log('ok far repeats');
 
   for (const n of [0, 125, 126, 65535, 65536, 1 << 20]) {
     for (const binary of [false, true]) {
