@@ -11,16 +11,22 @@ import "fmt"
 // While it awaits attachments the Decoder holds copies of the packet's
 // JSON and of the attachments received so far: at most MaxAttachments
 // engine.io messages, each bounded by the engine.io layer's maxPayload.
-// It holds nothing between packets.
+// It holds nothing between packets: an idle Decoder is two words.
 type Decoder struct {
 	// MaxAttachments is the most attachments one packet may announce;
 	// more is ErrTooManyAttachments. Zero means DefaultMaxAttachments
 	// (10, socket.io-parser's default).
 	MaxAttachments int
 
-	pending Packet
-	data    []byte
-	bufs    [][]byte
+	// pending exists only while a binary packet awaits its attachments,
+	// so an idle Decoder is two words.
+	pending *pendingPacket
+}
+
+type pendingPacket struct {
+	p    Packet
+	data []byte
+	bufs [][]byte
 }
 
 // Text decodes the data of an engine.io text message. It returns the
@@ -29,7 +35,7 @@ type Decoder struct {
 // returns done == false for it. The packet's Data aliases b until the
 // next call.
 func (d *Decoder) Text(b []byte) (p Packet, done bool, err error) {
-	if d.pending.NumAttachments > 0 {
+	if d.pending != nil {
 		d.Reset()
 		return Packet{}, false, ErrUnexpectedText
 	}
@@ -40,10 +46,10 @@ func (d *Decoder) Text(b []byte) (p Packet, done bool, err error) {
 	if !p.Type.IsBinary() {
 		return p, true, nil
 	}
-	d.data = append(d.data[:0], p.Data...)
-	p.Data = d.data
-	d.pending = p
-	d.bufs = make([][]byte, 0, p.NumAttachments)
+	pp := &pendingPacket{data: append([]byte(nil), p.Data...), bufs: make([][]byte, 0, p.NumAttachments)}
+	p.Data = pp.data
+	pp.p = p
+	d.pending = pp
 	return Packet{}, false, nil
 }
 
@@ -53,37 +59,38 @@ func (d *Decoder) Text(b []byte) (p Packet, done bool, err error) {
 // while no binary packet is pending is ErrUnexpectedBinary. The returned
 // packet's Data and Attachments stay valid until the next call.
 func (d *Decoder) Binary(b []byte) (p Packet, done bool, err error) {
-	if d.pending.NumAttachments == 0 {
+	pp := d.pending
+	if pp == nil {
 		return Packet{}, false, ErrUnexpectedBinary
 	}
-	d.bufs = append(d.bufs, append([]byte(nil), b...))
-	if len(d.bufs) < d.pending.NumAttachments {
+	pp.bufs = append(pp.bufs, append([]byte(nil), b...))
+	if len(pp.bufs) < pp.p.NumAttachments {
 		return Packet{}, false, nil
 	}
-	p = d.pending
-	p.Attachments = d.bufs
+	p = pp.p
+	p.Attachments = pp.bufs
 	// Hand the buffers to the caller and hold nothing: the next binary
 	// packet allocates its own.
-	d.pending, d.data, d.bufs = Packet{}, nil, nil
+	d.pending = nil
 	return p, true, nil
 }
 
 // Awaiting returns the number of attachments the pending binary packet
 // still waits for, zero when none is pending.
 func (d *Decoder) Awaiting() int {
-	if d.pending.NumAttachments == 0 {
+	if d.pending == nil {
 		return 0
 	}
-	return d.pending.NumAttachments - len(d.bufs)
+	return d.pending.p.NumAttachments - len(d.pending.bufs)
 }
 
 // Reset drops a pending binary packet and its attachments.
-func (d *Decoder) Reset() { d.pending, d.data, d.bufs = Packet{}, nil, nil }
+func (d *Decoder) Reset() { d.pending = nil }
 
 // String describes the decoder's state, for logs.
 func (d *Decoder) String() string {
 	if n := d.Awaiting(); n > 0 {
-		return fmt.Sprintf("socketio: %v awaiting %d of %d attachments", d.pending.Type, n, d.pending.NumAttachments)
+		return fmt.Sprintf("socketio: %v awaiting %d of %d attachments", d.pending.p.Type, n, d.pending.p.NumAttachments)
 	}
 	return "socketio: idle"
 }

@@ -3,6 +3,7 @@ package socketio
 import (
 	"errors"
 	"testing"
+	"unsafe"
 )
 
 func TestDecoderAttachments(t *testing.T) {
@@ -32,7 +33,7 @@ func TestDecoderAttachments(t *testing.T) {
 		string(p.Data) != `["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]` {
 		t.Fatalf("reconstructed %+v (data %s)", p, p.Data)
 	}
-	if d.String() != "socketio: idle" || d.data != nil || d.bufs != nil {
+	if d.String() != "socketio: idle" || d.pending != nil || unsafe.Sizeof(d) != 16 {
 		t.Fatalf("the decoder holds memory after the packet: %v", d.String())
 	}
 
