@@ -122,6 +122,9 @@ func (s *clientStream) handshakeReply(body []byte, out codec.Output) error {
 			return fmt.Errorf("pomelo: handshake reply: %w", err)
 		}
 	}
+	if code == CodeOldClient {
+		return fmt.Errorf("%w with code %d: %w: %w", ErrRefused, code, ErrOldClient, codec.ErrPeerClosed)
+	}
 	if code != CodeOK {
 		return fmt.Errorf("%w with code %d: %w", ErrRefused, code, codec.ErrPeerClosed)
 	}

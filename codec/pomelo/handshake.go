@@ -27,6 +27,12 @@ func (s *serverStream) handshake(body []byte, out codec.Output) error {
 		return fmt.Errorf("pomelo: handshake without sys: %w: %w", ErrRefused, codec.ErrProtocol)
 	}
 	info.RemoteAddr, info.LocalAddr = s.info.RemoteAddr, s.info.LocalAddr
+	if min, ok := c.minVersions.check(info.Type, info.Version); !ok {
+		c.oldClients.Add(1)
+		out.Reply(codeReply(CodeOldClient))
+		return fmt.Errorf("%w with code %d: %w: %s %q, minimum %q: %w",
+			ErrRefused, CodeOldClient, ErrOldClient, info.Type, info.Version, min, codec.ErrProtocol)
+	}
 	code, user := CodeOK, any(nil)
 	if c.onHandshake != nil {
 		code, user = c.onHandshake(&info)
@@ -44,6 +50,11 @@ func (s *serverStream) handshake(body []byte, out codec.Output) error {
 			return fmt.Errorf("pomelo: handshake user reply: %v: %w", err, codec.ErrProtocol)
 		}
 		userJSON = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	if code == CodeOldClient {
+		c.oldClients.Add(1)
+		out.Reply(codeReply(code))
+		return fmt.Errorf("%w with code %d: %w: %s %q: %w", ErrRefused, code, ErrOldClient, info.Type, info.Version, codec.ErrProtocol)
 	}
 	if code != CodeOK {
 		out.Reply(codeReply(code))
