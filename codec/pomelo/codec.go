@@ -50,7 +50,8 @@ type Codec struct {
 	format string // what Format reports once handshaken (server)
 	fprint string // configuration fingerprint, for client formats
 
-	clientHello      []byte // a client stream's handshake package
+	hello            *hello // a client stream's handshake, without versions
+	store            Store  // what client streams keep from handshakes
 	onHandshakeReply func(int, json.RawMessage) error
 
 	routes *intern.Table
@@ -123,8 +124,11 @@ func newCodec(cfg *Config, protocol string) (*Codec, error) {
 	}
 	c.fprint = c.fingerprint()
 	c.format = protocol + ":" + c.fprint
-	if c.clientHello, err = clientHello(cfg); err != nil {
+	if c.hello, err = newHello(cfg); err != nil {
 		return nil, err
+	}
+	if c.store = cfg.ClientStore; c.store == nil {
+		c.store = new(MemoryStore)
 	}
 	c.onHandshakeReply = cfg.OnHandshakeReply
 	return c, nil

@@ -104,6 +104,15 @@ type Config struct {
 	// ClientUser is sent as the handshake's "user" (encoding/json); nil
 	// sends {}.
 	ClientUser any
+	// ClientStore keeps what a client stream's handshake reply gave it
+	// (the route dictionary and protobuf schemas, with their versions),
+	// so that the next handshake of any stream of the Codec, a reconnect
+	// included, sends sys.dictVersion and sys.protoVersion and the server
+	// can leave them out of its reply. Nil means a MemoryStore of the
+	// Codec's own; a Store on disk keeps them across processes, as
+	// pomelo's web client keeps its protos in localStorage. To send no
+	// versions, give a Store whose Load returns nil.
+	ClientStore Store
 	// OnHandshakeReply, when set, sees the server's handshake reply code
 	// and "user" on a client stream. An error from it ends the
 	// connection.
