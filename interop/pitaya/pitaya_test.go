@@ -162,14 +162,12 @@ func routeOf(msg []byte) string {
 	return "?"
 }
 
-func serve(t *testing.T) (*aio.Server, *room, *wire) {
+func serve(t *testing.T, heartbeat time.Duration) (*aio.Server, *room, *wire) {
 	t.Helper()
 	r := &room{}
 	w := &wire{types: map[byte]int{}, flags: map[string]byte{}}
 	cfg := &pomelo.Config{
-		// pitaya's client reads sys.heartbeat into an int and ticks at
-		// it: whole seconds only.
-		Heartbeat: time.Second,
+		Heartbeat: heartbeat,
 		Dict:      dict,
 		OnHandshake: func(info *pomelo.HandshakeInfo) (int, any) {
 			r.mu.Lock()
@@ -260,7 +258,9 @@ func TestPitayaClient(t *testing.T) {
 }
 
 func testPitayaClient(t *testing.T, transport string) {
-	s, r, w := serve(t)
+	// pitaya's client reads sys.heartbeat into an int and ticks at it:
+	// whole seconds only (TestPitayaFractionalHeartbeat).
+	s, r, w := serve(t, time.Second)
 	addr := s.Addr().String()
 	name := "pit-" + transport
 
@@ -371,5 +371,21 @@ func testPitayaClient(t *testing.T, transport string) {
 	}
 	if n := w.types[pomelo.TypeHandshake] + w.types[pomelo.TypeHandshakeAck]; n != 2 {
 		t.Errorf("%d handshake and ack packages, want 2", n)
+	}
+}
+
+// TestPitayaFractionalHeartbeat pins down why a server for pitaya's
+// client announces whole seconds: pitaya reads sys.heartbeat into an int,
+// so 1.5 fails its handshake.
+func TestPitayaFractionalHeartbeat(t *testing.T) {
+	s, _, _ := serve(t, 1500*time.Millisecond)
+	cl := client.New(logrus.FatalLevel)
+	err := cl.ConnectTo(s.Addr().String())
+	if err == nil {
+		cl.Disconnect()
+		t.Fatal("pitaya's client accepted a heartbeat of 1.5 s")
+	}
+	if !strings.Contains(err.Error(), "1.5") {
+		t.Fatalf("pitaya's client failed for another reason: %v", err)
 	}
 }
