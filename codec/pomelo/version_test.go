@@ -115,3 +115,29 @@ func TestClientOldClient(t *testing.T) {
 		t.Fatalf("500 on a client stream: %v", err)
 	}
 }
+
+// FuzzVersion: any two version strings parse without panic and compare
+// consistently, and MinClientVersion's check agrees with the comparison.
+func FuzzVersion(f *testing.F) {
+	for _, seed := range [][2]string{{"1.0.0", "1.0"}, {"0.3.5-release", "v0.3.6"}, {"", "1"}, {"1..2", "1.0.2"}, {"99999999999999999999", "1.x"}} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		pa, okA := parseVersion(a)
+		pb, okB := parseVersion(b)
+		if ab, ba := compareVersions(pa, pb), compareVersions(pb, pa); ab != -ba {
+			t.Fatalf("compare(%q, %q) = %d but compare(%q, %q) = %d", a, b, ab, b, a, ba)
+		}
+		if !okB {
+			return
+		}
+		m, err := parseMinVersions(map[string]string{"t": b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ok := m.check("t", a)
+		if want := okA && compareVersions(pa, pb) >= 0; ok != want {
+			t.Fatalf("check(%q) against %q = %v, want %v", a, b, ok, want)
+		}
+	})
+}

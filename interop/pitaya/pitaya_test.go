@@ -369,6 +369,8 @@ func testPitayaClient(t *testing.T, transport string) {
 	if reason := conns[0].CloseReason(); !errors.Is(reason, aio.ErrKicked) || !strings.Contains(reason.Error(), "bye from gotio") {
 		t.Fatalf("server close reason %v", reason)
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if n := w.types[pomelo.TypeHandshake] + w.types[pomelo.TypeHandshakeAck]; n != 2 {
 		t.Errorf("%d handshake and ack packages, want 2", n)
 	}
