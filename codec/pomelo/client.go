@@ -30,7 +30,8 @@ type pendingRoute struct {
 // the request routes are guarded by mu.
 type clientStream struct {
 	c       *Codec
-	working bool // Decode's goroutine only
+	working bool   // Decode's goroutine only
+	cached  *Cache // what Open announced; Decode's goroutine after Open
 	sess    atomic.Pointer[clientSession]
 	msg     codec.Message
 
@@ -51,9 +52,12 @@ func (s *clientStream) Format() string {
 }
 
 // Open appends the client's handshake package:
-// {"sys":{"type":"gotio-go","version":"1.0.0"},"user":{}} by default.
+// {"sys":{"type":"gotio-go","version":"1.0.0"},"user":{}} by default,
+// with "dictVersion" and "protoVersion" in sys when the Codec's
+// ClientStore holds a dictionary or schemas from an earlier handshake.
 func (s *clientStream) Open(dst []byte) ([]byte, error) {
-	return append(dst, s.c.clientHello...), nil
+	s.cached = s.c.store.Load()
+	return s.c.hello.appendTo(dst, s.cached)
 }
 
 // Heartbeat appends a heartbeat package. A pomelo client sends one every
@@ -113,14 +117,20 @@ func (s *clientStream) handle(typ byte, body []byte, out codec.Output) error {
 
 func (s *clientStream) handshakeReply(body []byte, out codec.Output) error {
 	c := s.c
-	sess, code, user, err := c.parseReply(body)
+	sess, code, user, save, err := c.parseReply(body, s.cached)
 	if err != nil {
 		return err
+	}
+	if save != nil {
+		c.store.Save(save)
 	}
 	if c.onHandshakeReply != nil {
 		if err := c.onHandshakeReply(code, user); err != nil {
 			return fmt.Errorf("pomelo: handshake reply: %w", err)
 		}
+	}
+	if code == CodeOldClient {
+		return fmt.Errorf("%w with code %d: %w: %w", ErrRefused, code, ErrOldClient, codec.ErrPeerClosed)
 	}
 	if code != CodeOK {
 		return fmt.Errorf("%w with code %d: %w", ErrRefused, code, codec.ErrPeerClosed)

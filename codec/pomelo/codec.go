@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotio/gotio/codec"
@@ -22,8 +23,8 @@ const (
 	ProtocolWS  = "pomelo-ws"
 )
 
-// Codec is pomelo as a codec.Codec. It is immutable and safe for
-// concurrent use; every stream it makes shares its dictionary, schemas
+// Codec is pomelo as a codec.Codec. It is safe for concurrent use and
+// immutable but for its counters (OldClients) and its client cache; every stream it makes shares its dictionary, schemas
 // and precomputed handshake replies.
 type Codec struct {
 	protocol   string
@@ -41,13 +42,16 @@ type Codec struct {
 	useProto                   bool
 	serverMsgs, clientMsgs     map[string]protoreflect.MessageType
 	onHandshake                func(*HandshakeInfo) (int, any)
+	minVersions                minVersions
+	oldClients                 atomic.Uint64 // handshakes refused with 501
 
 	// sys[withDict][withProtos] is the handshake reply's sys object.
 	sys    [2][2][]byte
 	format string // what Format reports once handshaken (server)
 	fprint string // configuration fingerprint, for client formats
 
-	clientHello      []byte // a client stream's handshake package
+	hello            *hello // a client stream's handshake, without versions
+	store            Store  // what client streams keep from handshakes
 	onHandshakeReply func(int, json.RawMessage) error
 
 	routes *intern.Table
@@ -104,6 +108,9 @@ func newCodec(cfg *Config, protocol string) (*Codec, error) {
 	c.useProto = c.serverProtos != nil || c.clientProtos != nil
 	c.protoVersion = protobuf.Version(c.clientProtos, c.serverProtos)
 	var err error
+	if c.minVersions, err = parseMinVersions(cfg.MinClientVersion); err != nil {
+		return nil, err
+	}
 	if c.serverMsgs, err = messageTypes(cfg.ServerMessages, c.serverProtos, "server"); err != nil {
 		return nil, err
 	}
@@ -117,8 +124,11 @@ func newCodec(cfg *Config, protocol string) (*Codec, error) {
 	}
 	c.fprint = c.fingerprint()
 	c.format = protocol + ":" + c.fprint
-	if c.clientHello, err = clientHello(cfg); err != nil {
+	if c.hello, err = newHello(cfg); err != nil {
 		return nil, err
+	}
+	if c.store = cfg.ClientStore; c.store == nil {
+		c.store = new(MemoryStore)
 	}
 	c.onHandshakeReply = cfg.OnHandshakeReply
 	return c, nil
@@ -234,6 +244,11 @@ func (c *Codec) NewStream(info codec.ConnInfo) codec.Stream {
 	}
 	return &serverStream{c: c, info: info}
 }
+
+// OldClients returns how many handshakes the codec's server streams
+// refused with CodeOldClient (501), by Config.MinClientVersion or by
+// Config.OnHandshake. Safe for concurrent use.
+func (c *Codec) OldClients() uint64 { return c.oldClients.Load() }
 
 // Protocol returns the protocol name the codec's streams report:
 // "pomelo-tcp" or "pomelo-ws".

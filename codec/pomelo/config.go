@@ -73,6 +73,20 @@ type Config struct {
 	// of the same side.
 	ServerMessages, ClientMessages map[string]proto.Message
 
+	// MinClientVersion refuses clients older than a minimum version, by
+	// sys.type: {"js-websocket": "0.0.2", "*": "1.0"}. A client whose
+	// sys.version is lower (dotted numbers compared part by part, "1.10"
+	// after "1.9", missing parts 0, a "-…" suffix ignored; no digits at
+	// all counts as older than any minimum) is answered {"code":501},
+	// pomelo's CODE_OLD_CLIENT reply, and the connection closes: Decode
+	// returns an error wrapping ErrOldClient, which aio logs and counts
+	// as a protocol_error close, and Codec.OldClients counts. A type not
+	// in the map falls back to the "*" entry; with neither it is not
+	// checked. The check runs before OnHandshake, as pomelo's checkClient
+	// runs before its handshake callback. Nil checks nothing. New returns
+	// an error for a minimum that is not a version.
+	MinClientVersion map[string]string
+
 	// OnHandshake decides on a client's handshake. It runs inside Decode,
 	// on the connection's read path, so it should be quick. It returns
 	// CodeOK (or 0) to accept, and user, which is sent back as the
@@ -90,6 +104,15 @@ type Config struct {
 	// ClientUser is sent as the handshake's "user" (encoding/json); nil
 	// sends {}.
 	ClientUser any
+	// ClientStore keeps what a client stream's handshake reply gave it
+	// (the route dictionary and protobuf schemas, with their versions),
+	// so that the next handshake of any stream of the Codec, a reconnect
+	// included, sends sys.dictVersion and sys.protoVersion and the server
+	// can leave them out of its reply. Nil means a MemoryStore of the
+	// Codec's own; a Store on disk keeps them across processes, as
+	// pomelo's web client keeps its protos in localStorage. To send no
+	// versions, give a Store whose Load returns nil.
+	ClientStore Store
 	// OnHandshakeReply, when set, sees the server's handshake reply code
 	// and "user" on a client stream. An error from it ends the
 	// connection.

@@ -1,8 +1,8 @@
 // Package pomelo implements NetEase pomelo's hybrid-connector protocol,
 // wire-exact with pomelo 2.2.7 and its npm packages pomelo-protocol@0.1.6
 // and pomelo-protobuf@0.4.0, so that pomelo's JavaScript, Unity and C
-// clients (and pitaya's and nano's, which speak the same packages) talk to
-// a gotio server, and gotio's aio client talks to a pomelo server.
+// clients (and pitaya's Go client, tested in gotio's interop module) talk
+// to a gotio server, and gotio's aio client talks to a pomelo server.
 // docs/protocol-pomelo.md specifies the wire byte by byte.
 //
 // Two layers. A package is
@@ -37,4 +37,9 @@
 // pomelo-protobuf schema (Config.ServerProtos, Config.ClientProtos, see
 // package protobuf) or a Go protobuf message (Config.ServerMessages,
 // Config.ClientMessages) are transcoded to and from their wire form.
+//
+// Config.MinClientVersion refuses old clients with pomelo's code 501. A
+// client stream keeps the dictionary and schemas of its handshakes in a
+// Store (Config.ClientStore, in memory by default) and announces their
+// versions, so that later handshakes, reconnects included, are small.
 package pomelo

@@ -29,10 +29,9 @@ func ExampleNew() {
 		Heartbeat:    3 * time.Second,
 		Dict:         dict,
 		ServerProtos: serverProtos,
+		// Older clients get {"code":501} and a close.
+		MinClientVersion: map[string]string{"js-websocket": "0.0.1"},
 		OnHandshake: func(info *pomelo.HandshakeInfo) (int, any) {
-			if info.Type == "js-websocket" && info.Version < "0.0.1" {
-				return pomelo.CodeOldClient, nil
-			}
 			return pomelo.CodeOK, map[string]string{"motd": "welcome"}
 		},
 	})
@@ -101,5 +100,40 @@ func ExampleCodec_NewStream_client() {
 	// Output:
 	// {"sys":{"type":"gotio-go","version":"1.0.0"},"user":{"token":"t"}}
 	// ack 02 00 00 00, timeout 20s
+	// 04 00 00 06 01 01 00 01 7b 7d
+}
+
+// A client keeps the dictionary and schemas a handshake gave it in the
+// Codec's Store (a MemoryStore unless Config.ClientStore says otherwise):
+// the next stream, a reconnect, announces their versions, and a server
+// holding the same leaves them out of its reply.
+func ExampleMemoryStore() {
+	store := new(pomelo.MemoryStore)
+	c, _ := pomelo.New(&pomelo.Config{ClientStore: store})
+
+	first := c.NewStream(codec.ConnInfo{Client: true})
+	hello, _ := first.(codec.Opener).Open(nil)
+	fmt.Printf("%s\n", hello[pomelo.HeaderLen:])
+	reply, _ := pomelo.AppendPackage(nil, pomelo.TypeHandshake, []byte(
+		`{"code":200,"sys":{"heartbeat":10,"dict":{"chat.send":1},"dictVersion":"d1","useDict":true}}`))
+	var rec codec.Recorder
+	if _, err := codec.DecodeAll(first, reply, &rec); err != nil {
+		panic(err)
+	}
+	fmt.Println(store.Load().DictVersion, store.Load().Dict)
+
+	again := c.NewStream(codec.ConnInfo{Client: true})
+	hello, _ = again.(codec.Opener).Open(nil)
+	fmt.Printf("%s\n", hello[pomelo.HeaderLen:])
+	short, _ := pomelo.AppendPackage(nil, pomelo.TypeHandshake, []byte(`{"code":200,"sys":{"heartbeat":10,"useDict":true}}`))
+	if _, err := codec.DecodeAll(again, short, &rec); err != nil {
+		panic(err)
+	}
+	req, _ := again.Encode(nil, &codec.Message{Kind: codec.Request, ID: 1, Route: "chat.send", Body: []byte(`{}`)})
+	fmt.Printf("% x\n", req)
+	// Output:
+	// {"sys":{"type":"gotio-go","version":"1.0.0"},"user":{}}
+	// d1 map[chat.send:1]
+	// {"sys":{"type":"gotio-go","version":"1.0.0","dictVersion":"d1"},"user":{}}
 	// 04 00 00 06 01 01 00 01 7b 7d
 }

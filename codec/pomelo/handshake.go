@@ -27,6 +27,12 @@ func (s *serverStream) handshake(body []byte, out codec.Output) error {
 		return fmt.Errorf("pomelo: handshake without sys: %w: %w", ErrRefused, codec.ErrProtocol)
 	}
 	info.RemoteAddr, info.LocalAddr = s.info.RemoteAddr, s.info.LocalAddr
+	if min, ok := c.minVersions.check(info.Type, info.Version); !ok {
+		c.oldClients.Add(1)
+		out.Reply(codeReply(CodeOldClient))
+		return fmt.Errorf("%w with code %d: %w: %s %q, minimum %q: %w",
+			ErrRefused, CodeOldClient, ErrOldClient, info.Type, info.Version, min, codec.ErrProtocol)
+	}
 	code, user := CodeOK, any(nil)
 	if c.onHandshake != nil {
 		code, user = c.onHandshake(&info)
@@ -44,6 +50,11 @@ func (s *serverStream) handshake(body []byte, out codec.Output) error {
 			return fmt.Errorf("pomelo: handshake user reply: %v: %w", err, codec.ErrProtocol)
 		}
 		userJSON = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	if code == CodeOldClient {
+		c.oldClients.Add(1)
+		out.Reply(codeReply(code))
+		return fmt.Errorf("%w with code %d: %w: %s %q: %w", ErrRefused, code, ErrOldClient, info.Type, info.Version, codec.ErrProtocol)
 	}
 	if code != CodeOK {
 		out.Reply(codeReply(code))
@@ -137,35 +148,47 @@ func rawString(raw json.RawMessage) string {
 	return ""
 }
 
-// clientHello builds a client stream's handshake package.
-func clientHello(cfg *Config) ([]byte, error) {
-	typ, version := cfg.ClientType, cfg.ClientVersion
-	if typ == "" {
-		typ = "gotio-go"
+// hello is a client's handshake body.
+type hello struct {
+	Sys struct {
+		Type         string `json:"type"`
+		Version      string `json:"version"`
+		DictVersion  string `json:"dictVersion,omitempty"`
+		ProtoVersion string `json:"protoVersion,omitempty"`
+	} `json:"sys"`
+	User json.RawMessage `json:"user"`
+}
+
+// newHello reads the client side of cfg into the handshake body it sends.
+func newHello(cfg *Config) (*hello, error) {
+	h := &hello{User: []byte("{}")}
+	h.Sys.Type, h.Sys.Version = cfg.ClientType, cfg.ClientVersion
+	if h.Sys.Type == "" {
+		h.Sys.Type = "gotio-go"
 	}
-	if version == "" {
-		version = "1.0.0"
+	if h.Sys.Version == "" {
+		h.Sys.Version = "1.0.0"
 	}
-	user := []byte("{}")
 	if cfg.ClientUser != nil {
 		var err error
-		if user, err = json.Marshal(cfg.ClientUser); err != nil {
+		if h.User, err = json.Marshal(cfg.ClientUser); err != nil {
 			return nil, fmt.Errorf("pomelo: ClientUser: %w", err)
 		}
 	}
-	hello := struct {
-		Sys struct {
-			Type    string `json:"type"`
-			Version string `json:"version"`
-		} `json:"sys"`
-		User json.RawMessage `json:"user"`
-	}{User: user}
-	hello.Sys.Type, hello.Sys.Version = typ, version
-	body, err := json.Marshal(hello)
-	if err != nil {
-		return nil, err
+	return h, nil
+}
+
+// appendTo appends a client's handshake package, with the versions of
+// cached when it holds any.
+func (h hello) appendTo(dst []byte, cached *Cache) ([]byte, error) {
+	if cached != nil {
+		h.Sys.DictVersion, h.Sys.ProtoVersion = cached.DictVersion, cached.ProtoVersion
 	}
-	return AppendPackage(nil, TypeHandshake, body)
+	body, err := json.Marshal(h)
+	if err != nil {
+		return dst, err
+	}
+	return AppendPackage(dst, TypeHandshake, body)
 }
 
 // clientSession is what a client stream learned from the handshake reply.
@@ -178,44 +201,88 @@ type clientSession struct {
 	format                     string
 }
 
-// parseReply reads a server's handshake reply on a client stream.
-func (c *Codec) parseReply(body []byte) (*clientSession, int, json.RawMessage, error) {
+// parseReply reads a server's handshake reply on a client stream. cached
+// is what the stream's hello announced; what the reply leaves out because
+// the versions matched is taken from it. save is the Cache to store when
+// the reply brought a versioned dictionary or schemas, nil otherwise.
+func (c *Codec) parseReply(body []byte, cached *Cache) (sess *clientSession, code int, user json.RawMessage, save *Cache, err error) {
 	var r struct {
 		Code int `json:"code"`
 		Sys  struct {
-			Heartbeat   float64        `json:"heartbeat"`
-			Dict        map[string]int `json:"dict"`
-			RouteToCode map[string]int `json:"routeToCode"`
-			Protos      *struct {
-				Server json.RawMessage `json:"server"`
-				Client json.RawMessage `json:"client"`
-			} `json:"protos"`
+			Heartbeat   float64         `json:"heartbeat"`
+			Dict        map[string]int  `json:"dict"`
+			RouteToCode map[string]int  `json:"routeToCode"`
+			DictVersion string          `json:"dictVersion"`
+			UseDict     bool            `json:"useDict"`
+			Protos      json.RawMessage `json:"protos"`
+			UseProto    bool            `json:"useProto"`
 		} `json:"sys"`
 		User json.RawMessage `json:"user"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, 0, nil, fmt.Errorf("pomelo: handshake reply: %v: %w", err, codec.ErrProtocol)
+		return nil, 0, nil, nil, fmt.Errorf("pomelo: handshake reply: %v: %w", err, codec.ErrProtocol)
 	}
 	if r.Code != CodeOK {
-		return nil, r.Code, r.User, nil
+		return nil, r.Code, r.User, nil, nil
 	}
-	sess := &clientSession{heartbeat: r.Sys.Heartbeat}
-	dict := r.Sys.Dict
-	if dict == nil {
-		dict = r.Sys.RouteToCode
+	if cached == nil {
+		cached = &Cache{}
+	}
+	next := *cached
+	sess = &clientSession{heartbeat: r.Sys.Heartbeat}
+	sent := r.Sys.Dict
+	if sent == nil {
+		sent = r.Sys.RouteToCode
+	}
+	var dict map[string]uint16
+	switch {
+	case sent != nil:
+		dict = make(map[string]uint16, len(sent))
+		for route, code := range sent {
+			if code <= 0 || code > 0xFFFF {
+				return nil, 0, nil, nil, fmt.Errorf("pomelo: handshake reply: route %q has code %d: %w", route, code, codec.ErrProtocol)
+			}
+			dict[route] = uint16(code)
+		}
+		if r.Sys.DictVersion != "" && r.Sys.DictVersion != cached.DictVersion {
+			next.DictVersion, next.Dict = r.Sys.DictVersion, dict
+			save = &next
+		}
+	case r.Sys.UseDict && cached.DictVersion != "":
+		dict = cached.Dict // the server has the version we sent
 	}
 	if len(dict) > 0 {
-		sess.dict = make(map[string]uint16, len(dict))
+		sess.dict = dict
 		sess.abbrs = make(map[uint16]string, len(dict))
 		for route, code := range dict {
-			if code <= 0 || code > 0xFFFF {
-				return nil, 0, nil, fmt.Errorf("pomelo: handshake reply: route %q has code %d: %w", route, code, codec.ErrProtocol)
-			}
-			sess.dict[route] = uint16(code)
-			sess.abbrs[uint16(code)] = route
+			sess.abbrs[code] = route
 		}
 	}
-	if p := r.Sys.Protos; p != nil {
+	protos := r.Sys.Protos
+	if string(protos) == "null" {
+		protos = nil
+	}
+	switch {
+	case protos != nil:
+		var v struct {
+			Version string `json:"version"`
+		}
+		_ = json.Unmarshal(protos, &v)
+		if v.Version != "" && v.Version != cached.ProtoVersion {
+			next.ProtoVersion, next.Protos = v.Version, append(json.RawMessage(nil), protos...)
+			save = &next
+		}
+	case r.Sys.UseProto && cached.ProtoVersion != "":
+		protos = cached.Protos
+	}
+	if protos != nil {
+		var p struct {
+			Server json.RawMessage `json:"server"`
+			Client json.RawMessage `json:"client"`
+		}
+		if err := json.Unmarshal(protos, &p); err != nil {
+			return nil, 0, nil, nil, fmt.Errorf("pomelo: handshake reply protos: %v: %w", err, codec.ErrProtocol)
+		}
 		for _, side := range []struct {
 			raw json.RawMessage
 			dst **protobuf.Schema
@@ -225,17 +292,18 @@ func (c *Codec) parseReply(body []byte) (*clientSession, int, json.RawMessage, e
 			}
 			s := new(protobuf.Schema)
 			if err := s.UnmarshalJSON(side.raw); err != nil {
-				return nil, 0, nil, fmt.Errorf("pomelo: handshake reply protos: %v: %w", err, codec.ErrProtocol)
+				return nil, 0, nil, nil, fmt.Errorf("pomelo: handshake reply protos: %v: %w", err, codec.ErrProtocol)
 			}
 			*side.dst = s
 		}
 	}
-	var sysRaw struct {
-		Sys json.RawMessage `json:"sys"`
-	}
-	_ = json.Unmarshal(body, &sysRaw)
-	h := make([]byte, 0, len(sysRaw.Sys)+len(c.fprint))
-	h = append(append(h, sysRaw.Sys...), c.fprint...)
+	// The format sums up what decides this stream's bytes: the same
+	// dictionary and schemas give the same format whether they came in
+	// the reply or from the cache.
+	dictJSON, _ := json.Marshal(sess.dict)
+	h := strconv.AppendFloat(nil, sess.heartbeat, 'g', -1, 64)
+	h = append(append(append(h, 0), dictJSON...), 0)
+	h = append(append(append(h, protos...), 0), c.fprint...)
 	sess.format = c.protocol + "-client:" + fingerprintBytes(h)
-	return sess, r.Code, r.User, nil
+	return sess, r.Code, r.User, save, nil
 }

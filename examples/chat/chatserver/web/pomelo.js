@@ -13,6 +13,14 @@
 // dictionary and the pomelo-protobuf schemas (in pomelo-protobuf's parsed
 // form); bodies of routes with a schema travel as pomelo-protobuf, the
 // others as JSON. docs/protocol-pomelo.md has the bytes.
+//
+// Like pomelo's own web client, it keeps the schemas in localStorage
+// ("protos": the reply's protos object, with its version) and sends
+// their version as sys.protoVersion; it keeps the dictionary the same way
+// ("pomelo.dict": {version, dict}) and sends sys.dictVersion. A server
+// holding the same versions leaves them out of its reply, and the page
+// uses what it kept (docs/protocol-pomelo.md, "Cached dictionary and
+// protos").
 (function (global) {
   'use strict';
 
@@ -290,6 +298,25 @@
     },
   };
 
+  // ---- the cache: what earlier handshakes gave, in localStorage
+
+  const Cache = {
+    load: function (key) {
+      try {
+        const v = JSON.parse(global.localStorage.getItem(key));
+        return v && typeof v === 'object' && typeof v.version === 'string' && v.version ? v : null;
+      } catch (err) {
+        return null; // no storage (private mode, a sandboxed frame) or junk in it
+      }
+    },
+    save: function (key, value) {
+      try {
+        global.localStorage.setItem(key, JSON.stringify(value));
+      } catch (err) { /* full or unavailable: the next handshake is just bigger */ }
+    },
+  };
+  const PROTOS_KEY = 'protos', DICT_KEY = 'pomelo.dict';
+
   // ---- the client
 
   // Pomelo is one connection to a pomelo server. connect resolves once
@@ -305,6 +332,8 @@
     this.abbrs = {};
     this.serverProtos = {};
     this.clientProtos = {};
+    this.cachedDict = null;
+    this.cachedProtos = null;
     this.heartbeat = 0;
     this.lastRecv = 0;
     this.timers = [];
@@ -325,6 +354,10 @@
       self.ws = ws;
       ws.onopen = function () {
         const hello = { sys: { type: 'js-websocket', version: '0.0.1' }, user: {} };
+        self.cachedDict = Cache.load(DICT_KEY);
+        self.cachedProtos = Cache.load(PROTOS_KEY);
+        if (self.cachedDict) hello.sys.dictVersion = self.cachedDict.version;
+        if (self.cachedProtos) hello.sys.protoVersion = self.cachedProtos.version;
         ws.send(encodePackage(PKG_HANDSHAKE, utf8.encode(JSON.stringify(hello))));
       };
       ws.onmessage = function (ev) {
@@ -362,14 +395,28 @@
 
   Pomelo.prototype.handshake = function (sys) {
     this.heartbeat = (sys.heartbeat || 0) * 1000;
-    const dict = sys.dict || sys.routeToCode || {};
+    // A reply carries the dictionary and protos, or says useDict/useProto
+    // and leaves out those whose version we announced.
+    let dict = sys.dict || sys.routeToCode;
+    if (dict) {
+      if (sys.dictVersion) Cache.save(DICT_KEY, { version: sys.dictVersion, dict: dict });
+    } else if (sys.useDict && this.cachedDict) {
+      dict = this.cachedDict.dict || {};
+    }
+    dict = dict || {};
     for (const route in dict) {
       this.dict[route] = dict[route];
       this.abbrs[dict[route]] = route;
     }
-    if (sys.protos) {
-      this.serverProtos = sys.protos.server || {};
-      this.clientProtos = sys.protos.client || {};
+    let protos = sys.protos;
+    if (protos) {
+      if (protos.version) Cache.save(PROTOS_KEY, protos);
+    } else if (sys.useProto && this.cachedProtos) {
+      protos = this.cachedProtos;
+    }
+    if (protos) {
+      this.serverProtos = protos.server || {};
+      this.clientProtos = protos.client || {};
     }
     if (this.heartbeat > 0) {
       // The server answers each heartbeat at once: a connection that
