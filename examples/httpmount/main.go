@@ -116,7 +116,7 @@ func newMux(srv *aio.Server) *http.ServeMux {
 // joinRoom puts every connection in the room as it opens.
 type joinRoom struct{ aio.NopListener }
 
-func (joinRoom) OnConnected(c *aio.ChannelContext, _ bool) { _ = c.BindGroup("room") }
+func (joinRoom) OnConnected(c *aio.ChannelContext) { _ = c.BindGroup("room") }
 
 const page = `<!doctype html><meta charset="utf-8"><title>gotio behind net/http</title>
 <h1>gotio behind net/http</h1><form id="f"><input id="t" autocomplete="off" autofocus> <button>send</button></form><ul id="log"></ul>
