@@ -87,21 +87,22 @@ type WebSocketDial struct {
 
 // ClientState is where a Client is in its life.
 //
-//	connecting ─▶ handshaking ─▶ open ─▶ (connection ends) ─┬─▶ reconnect wait ─▶ connecting
-//	                                                         ├─▶ closed   (no reconnect: policy, Close)
-//	                                                         └─▶ gave up  (MaxAttempts failed)
+//	connecting ─▶ handshaking ─▶ open ─▶ closing ─┬─▶ reconnect wait ─▶ connecting
+//	                                               ├─▶ closed   (no reconnect: policy, Close)
+//	                                               └─▶ gave up  (MaxAttempts failed)
 type ClientState uint8
 
 const (
 	StateConnecting    ClientState = iota // dialing
 	StateHandshaking                      // dialed, the codec's handshake not done
 	StateOpen                             // connected and ready
+	StateClosing                          // the connection ended; the policy decides what follows
 	StateReconnectWait                    // between attempts, waiting out the backoff
 	StateClosed                           // ended for good: Close, or the policy said no
 	StateGaveUp                           // ended for good: Reconnect.MaxAttempts failed
 )
 
-var stateNames = [...]string{"connecting", "handshaking", "open", "reconnect wait", "closed", "gave up"}
+var stateNames = [...]string{"connecting", "handshaking", "open", "closing", "reconnect wait", "closed", "gave up"}
 
 // String returns the state's name.
 func (s ClientState) String() string {

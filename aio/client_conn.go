@@ -57,6 +57,7 @@ func (cc *clientConn) closing(reason error) (user string) {
 	report := current && cc.reported
 	if current {
 		c.cc = nil
+		c.setStateLocked(StateClosing)
 		for id, ch := range c.pending {
 			select {
 			case ch <- nil:

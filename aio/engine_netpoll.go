@@ -139,11 +139,20 @@ func attachNetpoll(pc netpoll.Connection, h host) *conn {
 	// netpoll frees a connection's buffers in a close callback registered
 	// before this one, which runs after it: fence the writer here, so no
 	// flusher is inside WriteBinary when they go.
-	_ = pc.AddCloseCallback(func(netpoll.Connection) error {
+	err := pc.AddCloseCallback(func(netpoll.Connection) error {
 		nc.fence()
 		c.finish(ErrPeerClosed)
 		return nil
 	})
+	if err != nil || !pc.IsActive() {
+		// Closed before the callback was in place (a server that refused
+		// at once): netpoll ran its own close callbacks without ours and
+		// may have freed the buffers already. A close that starts after
+		// this check runs ours.
+		nc.fence()
+		c.finish(ErrPeerClosed)
+		return c
+	}
 	c.begin()
 	return c
 }

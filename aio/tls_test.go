@@ -62,3 +62,15 @@ func TestTLSListenerOnStdTransport(t *testing.T) {
 		t.Fatalf("conns %d", s.ConnCount())
 	}
 }
+
+func tlsListener(ln net.Listener, cert tls.Certificate) net.Listener {
+	return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})
+}
+
+// clientTLS trusts cert.
+func clientTLS(cert tls.Certificate) *tls.Config {
+	pool := x509.NewCertPool()
+	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
+	pool.AddCert(leaf)
+	return &tls.Config{RootCAs: pool}
+}

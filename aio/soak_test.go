@@ -1,0 +1,242 @@
+package aio_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/tcp"
+)
+
+// TestFaultSoak runs reconnecting clients against a server that kicks,
+// closes, removes, refuses at MaxConns, restarts on the same address and
+// shuts down gracefully, at random, for a bounded time. Then it checks the
+// lifecycle's promises: one dial loop per client at any moment, kicked
+// clients gone for good, no reconnect storm, nothing left in the indexes,
+// counters that add up, and no goroutine left behind.
+func TestFaultSoak(t *testing.T) {
+	const clients = 200
+	soak := 20 * time.Second
+	if testing.Short() {
+		soak = 3 * time.Second
+	}
+	before := goleak.IgnoreCurrent()
+	addr := freeAddr(t)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d, %d clients, %v", seed, clients, soak)
+	rng := rand.New(rand.NewPCG(seed, 1))
+
+	var (
+		mu       sync.Mutex
+		kickedAt = map[string]time.Time{} // name → when its kick was sent
+		lateHi   []string                 // hellos from kicked names after the kick
+	)
+	handler := aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+		if m.Route != "hello" {
+			return
+		}
+		name := string(m.Body)
+		mu.Lock()
+		if at, ok := kickedAt[name]; ok && time.Since(at) > 50*time.Millisecond {
+			lateHi = append(lateHi, name)
+		}
+		mu.Unlock()
+		_ = c.BindUser(name)
+		_ = c.BindGroup("all")
+		_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: m.Body})
+	})
+	type generation struct {
+		s *aio.Server
+	}
+	var gens []generation
+	start := func() *aio.Server {
+		for {
+			s := aio.NewServer(&aio.Config{Codec: tcp.New(nil), Handler: handler, Limits: aio.Limits{MaxConns: clients - 5}})
+			if err := s.Listen(addr); err == nil {
+				gens = append(gens, generation{s})
+				return s
+			}
+			time.Sleep(10 * time.Millisecond) // the old socket may linger a moment
+		}
+	}
+	srv := start()
+
+	reconnect := &aio.Reconnect{Initial: 20 * time.Millisecond, Max: 300 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), soak+60*time.Second)
+	defer cancel()
+	// Every client dials until it gets in: the server holds five fewer
+	// places than there are clients, so some wait, refused, until kicks
+	// free places for good.
+	var clsMu sync.Mutex
+	cls := make([]*aio.Client, clients)
+	names := make([]string, clients)
+	var dialing sync.WaitGroup
+	for i := range clients {
+		names[i] = fmt.Sprintf("c%03d", i)
+		name := names[i]
+		cfg := &aio.ClientConfig{Codec: tcp.New(nil), Reconnect: reconnect, DialTimeout: 5 * time.Second, OnConnected: func(c *aio.Client) {
+			_ = c.Send(&codec.Message{Kind: codec.Request, ID: 1 << 40, Route: "hello", Body: []byte(name)})
+		}}
+		dialing.Add(1)
+		go func() {
+			defer dialing.Done()
+			for ctx.Err() == nil {
+				c, err := aio.Dial(ctx, addr, cfg)
+				if err == nil {
+					clsMu.Lock()
+					cls[i] = c
+					clsMu.Unlock()
+					return
+				}
+				time.Sleep(reconnect.Initial)
+			}
+		}()
+	}
+	dialed := func() []*aio.Client {
+		clsMu.Lock()
+		defer clsMu.Unlock()
+		out := make([]*aio.Client, 0, clients)
+		for _, c := range cls {
+			if c != nil {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	defer func() {
+		dialing.Wait()
+		for _, c := range dialed() {
+			c.Close()
+		}
+	}()
+
+	// One dial loop per client, sampled throughout.
+	var maxLoops atomic.Int32
+	sampling := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-sampling:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			for _, c := range dialed() {
+				if n := aio.DialLoops(c); n > maxLoops.Load() {
+					maxLoops.Store(n)
+				}
+			}
+		}
+	}()
+
+	end := time.Now().Add(soak)
+	nextRestart := time.Now().Add(soak / 4)
+	for time.Now().Before(end) {
+		time.Sleep(20 * time.Millisecond)
+		conns := srv.Conns()
+		if len(conns) > 0 {
+			c := conns[rng.IntN(len(conns))]
+			switch rng.IntN(10) {
+			case 0:
+				if u := c.User(); u != "" {
+					mu.Lock()
+					kickedAt[u] = time.Now()
+					mu.Unlock()
+					c.Kick("duplicate login")
+				}
+			case 1, 2:
+				c.Close(nil)
+			case 3:
+				c.Remove(nil)
+			}
+		}
+		if time.Now().After(nextRestart) {
+			nextRestart = time.Now().Add(soak / 4)
+			if rng.IntN(2) == 0 {
+				sctx, scancel := context.WithTimeout(ctx, 2*time.Second)
+				_ = srv.Shutdown(sctx)
+				scancel()
+			} else {
+				_ = srv.Close()
+			}
+			srv = start()
+		}
+	}
+	close(sampling)
+	<-sampled
+	dialing.Wait()
+	if ctx.Err() != nil {
+		t.Fatal("clients did not all get in")
+	}
+
+	// Everyone not kicked comes back; the kicked ended with ErrKicked.
+	mu.Lock()
+	kicked := make(map[string]bool, len(kickedAt))
+	for n := range kickedAt {
+		kicked[n] = true
+	}
+	mu.Unlock()
+	for i, c := range cls {
+		if kicked[names[i]] {
+			select {
+			case <-c.Done():
+			case <-ctx.Done():
+				t.Fatalf("kicked client %s did not end", names[i])
+			}
+			if !errors.Is(c.Err(), aio.ErrKicked) {
+				t.Fatalf("kicked client %s ended with %v", names[i], c.Err())
+			}
+			continue
+		}
+		if err := c.WaitConnected(ctx); err != nil {
+			t.Fatalf("client %s did not come back: %v (state %v)", names[i], err, c.State())
+		}
+	}
+	mu.Lock()
+	late := lateHi
+	mu.Unlock()
+	if len(late) > 0 {
+		t.Fatalf("kicked clients came back: %v", late)
+	}
+	if n := maxLoops.Load(); n > 1 {
+		t.Fatalf("a client ran %d dial loops at once", n)
+	}
+	var accepted, rejected uint64
+	for _, g := range gens {
+		st := g.s.Stats()
+		accepted += st.Accepted
+		rejected += st.Rejected
+	}
+	// Each failed attempt waits at least Initial/2 (full jitter of 0.5):
+	// a client cannot make more attempts than that allows, storm or not.
+	if limit := uint64(clients) * uint64(soak/(reconnect.Initial/2)); accepted+rejected > limit {
+		t.Fatalf("%d accepts + %d refusals in %v, over the backoff's %d", accepted, rejected, soak, limit)
+	}
+	t.Logf("kicked %d, accepted %d, refused %d over %d server generations", len(kicked), accepted, rejected, len(gens))
+
+	for _, c := range cls {
+		c.Close()
+	}
+	waitFor(t, "every connection closed", func() bool { return srv.ConnCount() == 0 })
+	if srv.UserCount() != 0 || srv.GroupSize("all") != 0 || srv.IPCount() != 0 {
+		t.Fatalf("index entries left: users %d, group %d, ips %d", srv.UserCount(), srv.GroupSize("all"), srv.IPCount())
+	}
+	_ = srv.Close()
+	for i, g := range gens {
+		st := g.s.Stats()
+		if st.Active != 0 || st.Accepted != st.Closed {
+			t.Fatalf("server %d: accepted %d, closed %d, active %d", i, st.Accepted, st.Closed, st.Active)
+		}
+	}
+	goleak.VerifyNone(t, append(leakOptions(), before)...)
+}
