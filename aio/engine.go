@@ -43,10 +43,10 @@ func newEngine(t Transport, s *Server) (engine, error) {
 	case TransportStd:
 		return newStdEngine(s, set), nil
 	case TransportNetpoll:
-		return newNetpollEngine(s, set)
+		return newNetpollEngine(s, set, &s.ep.logger)
 	default:
 		if netpollAvailable {
-			return newNetpollEngine(s, set)
+			return newNetpollEngine(s, set, &s.ep.logger)
 		}
 		return newStdEngine(s, set), nil
 	}

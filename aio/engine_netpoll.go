@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cloudwego/netpoll"
+	"github.com/rs/zerolog"
 )
 
 const netpollAvailable = true
@@ -39,11 +40,13 @@ func tuneNetpoll() {
 	configureNetpoll.Do(func() {
 		netpoll.LinkBufferCap = 256
 		_ = netpoll.Configure(netpoll.Config{BufferSize: 512})
+		netpoll.SetLoggerOutput(netpollLogWriter{})
 	})
 }
 
-func newNetpollEngine(h host, set *settings) (*netpollEngine, error) {
+func newNetpollEngine(h host, set *settings, logger *zerolog.Logger) (*netpollEngine, error) {
 	tuneNetpoll()
+	routeNetpollLogs(logger)
 	e := &netpollEngine{h: h}
 	evl, err := netpoll.NewEventLoop(e.onRequest,
 		netpoll.WithOnConnect(e.onConnect),

@@ -2,11 +2,15 @@
 
 package aio
 
-import "context"
+import (
+	"context"
+
+	"github.com/rs/zerolog"
+)
 
 const netpollAvailable = false
 
-func newNetpollEngine(host, *settings) (engine, error) { return nil, errNoTransport }
+func newNetpollEngine(host, *settings, *zerolog.Logger) (engine, error) { return nil, errNoTransport }
 
 func dialNetpoll(context.Context, string, *settings, host) (*conn, error) {
 	return nil, errNoTransport

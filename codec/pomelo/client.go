@@ -80,8 +80,10 @@ func (s *clientStream) HeartbeatInterval() time.Duration {
 func (s *clientStream) Goodbye(dst []byte, reason string, shutdown bool) []byte { return dst }
 
 // Decode reads whole packages from in; see codec.Stream. A kick from the
-// server ends the session with an error wrapping codec.ErrPeerClosed that
-// carries the server's reason.
+// server ends the session with an error that carries the server's reason
+// and wraps codec.ErrPeerKicked, or codec.ErrPeerShutdown when the reason
+// is "shutdown"; a refused handshake wraps codec.ErrPeerRefused. All three
+// wrap codec.ErrPeerClosed.
 func (s *clientStream) Decode(in []byte, out codec.Output) (n, need int, err error) {
 	return decodePackages(in, s.c.maxBody, out, s.handle)
 }
@@ -109,7 +111,11 @@ func (s *clientStream) handle(typ byte, body []byte, out codec.Output) error {
 		if reason == "" && k.Reason != nil {
 			reason = fmt.Sprint(k.Reason)
 		}
-		return fmt.Errorf("pomelo: kicked by the server: %q: %w", reason, codec.ErrPeerClosed)
+		if reason == "shutdown" || reason == "server_shutdown" {
+			// gotio's and pomelo's words for a server going away: come back.
+			return fmt.Errorf("pomelo: server shutting down: %q: %w", reason, codec.ErrPeerShutdown)
+		}
+		return fmt.Errorf("pomelo: kicked by the server: %q: %w", reason, codec.ErrPeerKicked)
 	default: // TypeHandshakeAck
 		return fmt.Errorf("pomelo: handshake ack from a server: %w", codec.ErrProtocol)
 	}
@@ -130,10 +136,10 @@ func (s *clientStream) handshakeReply(body []byte, out codec.Output) error {
 		}
 	}
 	if code == CodeOldClient {
-		return fmt.Errorf("%w with code %d: %w: %w", ErrRefused, code, ErrOldClient, codec.ErrPeerClosed)
+		return fmt.Errorf("%w with code %d: %w: %w", ErrRefused, code, ErrOldClient, codec.ErrPeerRefused)
 	}
 	if code != CodeOK {
-		return fmt.Errorf("%w with code %d: %w", ErrRefused, code, codec.ErrPeerClosed)
+		return fmt.Errorf("%w with code %d: %w", ErrRefused, code, codec.ErrPeerRefused)
 	}
 	out.Reply(ackPackage)
 	s.sess.Store(sess)
