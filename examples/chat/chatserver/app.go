@@ -207,9 +207,14 @@ func (a *App) startGate() error {
 		return fmt.Errorf("chat: gate: %w", err)
 	}
 	a.gate = srv
+	a.cfg.Logger.Info().Str("server", "gate-server-1").Str("protocols", portProtocols).Msgf("listening on %s", srv.Addr())
 	a.register("gate-server-1", srv.Stats)
 	return nil
 }
+
+// portProtocols is what a gate or connector port speaks, for its
+// "listening on" line.
+const portProtocols = "gotio-tcp,pomelo-tcp,pomelo-ws,ws-json(" + JSONPath + "),http(/metrics)"
 
 // metricsOnly is the plain HTTP a chat port serves besides its
 // WebSockets: its own server's statistics on /metrics, so that each

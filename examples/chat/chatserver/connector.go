@@ -315,6 +315,7 @@ func (c *Connector) listen(addr string) error {
 	c.mu.Lock()
 	c.srv, c.addr = srv, srv.Addr().String()
 	c.mu.Unlock()
+	c.app.cfg.Logger.Info().Str("server", c.id).Str("protocols", portProtocols).Msgf("listening on %s", srv.Addr())
 	return nil
 }
 

@@ -85,6 +85,7 @@ func (a *App) startWeb() error {
 		return fmt.Errorf("chat: web: %w", err)
 	}
 	a.webLn = ln
+	a.cfg.Logger.Info().Str("server", "web").Str("page", "http://"+ln.Addr().String()+"/").Msgf("listening on %s", ln.Addr())
 	a.web = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	a.webDone = make(chan struct{})
 	go func() {
