@@ -15,7 +15,7 @@ func main() {
 	srv := aio.NewServer(&aio.Config{
 		Codec: tcp.New(nil),
 		Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
-			_ = c.BindGroup("lobby")                      // bind: user, group, token, business id
+			_ = c.BindGroup("lobby")                        // bind: user, group, token, business id
 			c.Server().SendToGroup("lobby", &codec.Message{ // send: one, user, group, token, IP, all
 				Kind: codec.Push, Route: "onChat", Body: m.Body,
 			})
