@@ -37,6 +37,7 @@ import (
 
 	"github.com/gotio/gotio/cluster"
 	"github.com/gotio/gotio/examples/chat/chatserver"
+	"github.com/gotio/gotio/examples/internal/exlog"
 )
 
 // options are the command's flags.
@@ -50,6 +51,7 @@ type options struct {
 	NATSListen string
 	Heartbeat  time.Duration
 	Verbose    bool
+	Log        string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -65,9 +67,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.NATSListen, "nats-listen", "", "run an embedded NATS server on this address (host:port) for other processes")
 	fs.DurationVar(&o.Heartbeat, "heartbeat", 3*time.Second, "heartbeat interval told to pomelo and gotio TCP clients")
 	fs.BoolVar(&o.Verbose, "v", false, "log every connection")
+	logFormat := exlog.Flag(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	o.Log = *logFormat
 	for _, a := range strings.Split(*connectors, ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			o.Connectors = append(o.Connectors, a)
@@ -119,6 +123,7 @@ func start(ctx context.Context, o options, log zerolog.Logger) (*process, error)
 			return nil, err
 		}
 		p.nats = e
+		log.Info().Str("server", "nats").Str("url", e.URL).Msgf("listening on %s", strings.TrimPrefix(e.URL, "nats://"))
 	}
 	switch {
 	case o.NATS == "local":
@@ -198,7 +203,11 @@ func main() {
 	if o.Verbose {
 		level = zerolog.DebugLevel
 	}
-	log := zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr}).Level(level).With().Timestamp().Logger()
+	log, err := exlog.New(os.Stderr, o.Log, level)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chat:", err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	p, err := start(ctx, o, log)

@@ -75,6 +75,7 @@ type App struct {
 	local       *cluster.Local
 	dirLocal    *cluster.LocalDirectory
 	rosterLocal *MemoryRoster
+	locksLocal  *MemoryRoomLock
 	web         *http.Server
 	webLn       net.Listener
 	webDone     chan struct{}
@@ -134,8 +135,9 @@ func (a *App) startConnector(ctx context.Context, n int, addr string) error {
 			a.local = cluster.NewLocal()
 			a.dirLocal = cluster.NewLocalDirectory(a.local, cluster.RejectNew)
 			a.rosterLocal = NewMemoryRoster()
+			a.locksLocal = NewMemoryRoomLock()
 		}
-		c.bus, c.dir, c.roster = a.local, a.dirLocal, a.rosterLocal
+		c.bus, c.dir, c.roster, c.rooms = a.local, a.dirLocal, a.rosterLocal, a.locksLocal
 	} else {
 		bus, err := cluster.NewNATS(cluster.NATSConfig{URL: a.cfg.NATS, App: "chat", Name: "gotio-chat-" + c.id, Logger: a.cfg.Logger})
 		if err != nil {
@@ -149,6 +151,11 @@ func (a *App) startConnector(ctx context.Context, n int, addr string) error {
 		}
 		c.dir = cluster.NewDirectory(bus, kv, cluster.RejectNew)
 		if c.roster, err = NewKVRoster(ctx, bus); err != nil {
+			return err
+		}
+		// A hold is bounded by OpTimeout; a dead holder's lock goes after
+		// twice that.
+		if c.rooms, err = NewKVRoomLock(ctx, bus, 2*a.cfg.OpTimeout); err != nil {
 			return err
 		}
 	}
@@ -200,9 +207,14 @@ func (a *App) startGate() error {
 		return fmt.Errorf("chat: gate: %w", err)
 	}
 	a.gate = srv
+	a.cfg.Logger.Info().Str("server", "gate-server-1").Str("protocols", portProtocols).Msgf("listening on %s", srv.Addr())
 	a.register("gate-server-1", srv.Stats)
 	return nil
 }
+
+// portProtocols is what a gate or connector port speaks, for its
+// "listening on" line.
+const portProtocols = "gotio-tcp,pomelo-tcp,pomelo-ws,ws-json(" + JSONPath + "),http(/metrics)"
 
 // metricsOnly is the plain HTTP a chat port serves besides its
 // WebSockets: its own server's statistics on /metrics, so that each

@@ -108,3 +108,26 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page reported errors:\n%s", stderr)
 	}
 }
+
+// TestPageLayout checks the page's layout in headless chromium
+// (testdata/layout.js): "not connected" before login, the favicon served,
+// your own name and messages marked, a time on every line, a 300-character
+// word that wraps (scrollWidth <= clientWidth), and the user list and the
+// input inside the window at 1280 and 360 pixels wide. Screenshots:
+// testdata/artifacts/chat-1280.png (the README's) and chat-360.png.
+func TestPageLayout(t *testing.T) {
+	testenv.RequireChromium(t)
+	app := startApp(t, "local", nil)
+	out := testenv.Node(t, 90*time.Second, "testdata/layout.js", "http://"+app.WebAddr()+"/", testenv.ArtifactDir(t))
+	t.Logf("layout.js:\n%s", out)
+	var oks int
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if !strings.HasPrefix(line, "ok ") {
+			t.Errorf("layout.js said %q", line)
+		}
+		oks++
+	}
+	if oks != 9 {
+		t.Errorf("layout.js passed %d checks, want 9", oks)
+	}
+}

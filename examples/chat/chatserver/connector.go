@@ -25,6 +25,7 @@ type Connector struct {
 	nats   *cluster.NATS // the bus when it is NATS, closed with the connector
 	dir    cluster.Directory
 	roster Roster
+	rooms  RoomLock
 	router *handler.Router
 	cfg    aio.Config
 
@@ -111,8 +112,16 @@ func (c *Connector) routes() *handler.Router {
 
 // enter is connector.entryHandler.enter: claim name*rid in the cluster's
 // directory (a second login with the same name in the same room is
-// refused), tell the room, join its group and the roster, and answer with
-// the room's users.
+// refused), then, holding the room's lock, join the room's group and the
+// roster, answer with the room's users and tell them of the newcomer.
+//
+// The lock makes entering atomic: nobody enters or leaves the room from
+// the moment the newcomer is in the group until the room has been told.
+// So every member hears exactly one onAdd per member that came after it,
+// and the list a newcomer is answered with names exactly those it will
+// hear no onAdd of. The answer is queued before the lock is released, so
+// the newcomer has its list before any onAdd or onLeave of a later change
+// reaches it.
 func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply, error) {
 	if req.Username == "" || req.Rid == "" {
 		return nil, handler.Error{Code: handler.CodeInternal, Message: "username and rid are required"}
@@ -121,7 +130,7 @@ func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply,
 	if memberOf(conn) != nil {
 		return duplicateLogin, nil // this connection entered already
 	}
-	m := &member{name: req.Username, rid: req.Rid, uid: req.Username + "*" + req.Rid, sess: cluster.SessionOf(conn)}
+	m := &member{name: req.Username, rid: req.Rid, uid: uidOf(req.Username, req.Rid), sess: cluster.SessionOf(conn)}
 	conn.Set(memberKey{}, m)
 	// From here on the connection's close hook finds m and leaves.
 	m.mu.Lock()
@@ -143,33 +152,56 @@ func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply,
 	if err := conn.BindUser(m.uid); err != nil {
 		return nil, err
 	}
-	srv := ctx.Server()
-	// Everyone already in the room hears of the newcomer; it is not in
-	// the group yet, so it does not hear of itself (chatofpomelo pushes
-	// onAdd before channel.add).
-	if add, err := handler.NewPush(RouteOnAdd, userEvent{User: m.name}); err == nil {
-		srv.SendToGroup(m.rid, add)
+	unlock, err := c.rooms.Lock(opCtx, m.rid)
+	if err != nil {
+		return nil, err
 	}
+	defer unlock()
 	m.joined = true
 	if err := conn.BindGroup(m.rid); err != nil {
 		return nil, err
 	}
 	if c.nats != nil {
 		// The bus subscribes to the user's and the room's subjects on its
-		// own goroutine: answer once they are in force, so that whatever
-		// the room says after this reply reaches the newcomer.
+		// own goroutine: go on once they are in force, so that whatever
+		// the room sends after it lists the newcomer reaches it.
 		if err := c.nats.Flush(c.app.cfg.OpTimeout); err != nil {
 			c.app.cfg.Logger.Warn().Err(err).Str("uid", m.uid).Msg("chat: cluster subscriptions not confirmed")
 		}
 	}
-	if err := c.roster.Join(opCtx, m.rid, Member{Name: m.name, Session: m.sess}); err != nil {
-		return nil, err
-	}
-	users, err := c.roster.Users(opCtx, m.rid)
+	members, fresh, err := c.roster.Join(opCtx, m.rid, Member{Name: m.name, Session: m.sess})
 	if err != nil {
+		m.joined = false
 		return nil, err
 	}
-	return &enterReply{Users: users}, nil
+	// The answer first, then the room. A failed answer (the connection is
+	// gone) still tells the room: the roster has the newcomer, and its
+	// leave will say onLeave.
+	rerr := ctx.Respond(&enterReply{Users: names(members)})
+	if fresh {
+		c.tell(m, members, RouteOnAdd)
+	}
+	return nil, rerr
+}
+
+// uidOf is chatofpomelo's session uid: name*rid.
+func uidOf(name, rid string) string { return name + "*" + rid }
+
+// tell pushes route (onAdd, onLeave) about m to each of members but m's
+// name. It sends to each user, not to the room's group: the members are
+// exactly who the roster held under the room's lock, while the group may
+// already hold, on another node, a newcomer that will list m itself.
+func (c *Connector) tell(m *member, members []Member, route string) {
+	push, err := handler.NewPush(route, userEvent{User: m.name})
+	if err != nil {
+		return
+	}
+	srv := c.Server()
+	for _, name := range names(members) {
+		if name != m.name {
+			srv.SendToUser(uidOf(name, m.rid), push)
+		}
+	}
 }
 
 // send is chat.chatHandler.send: onChat to the whole room (target "*")
@@ -197,7 +229,7 @@ func (c *Connector) send(ctx *handler.Context, req *sendRequest) (*sendReply, er
 	if !slices.Contains(users, req.Target) {
 		return nil, handler.Errorf(handler.CodeInternal, "no user %q in room %q", req.Target, m.rid)
 	}
-	srv.SendToUser(req.Target+"*"+m.rid, push)
+	srv.SendToUser(uidOf(req.Target, m.rid), push)
 	return &sendReply{Route: ctx.Route()}, nil
 }
 
@@ -219,9 +251,10 @@ func (c *Connector) closed(s *handler.Session, _ error) {
 	c.app.async(func() { c.leave(m) })
 }
 
-// leave undoes enter: the roster entry, "onLeave" to the room (unless the
-// name is back in the room under a newer session), the directory claim.
-// The group binding went with the connection.
+// leave undoes enter: under the room's lock, the roster entry and
+// "onLeave" to those who remain (unless the name is still in the room
+// under another session); then the directory claim. The group binding
+// went with the connection.
 func (c *Connector) leave(m *member) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -233,15 +266,20 @@ func (c *Connector) leave(m *member) {
 	defer cancel()
 	log := c.app.cfg.Logger
 	if m.joined {
-		still, err := c.roster.Leave(ctx, m.rid, Member{Name: m.name, Session: m.sess})
+		unlock, err := c.rooms.Lock(ctx, m.rid)
+		if err != nil {
+			// Leave anyway: a member must not stay in the roster because
+			// its room was busy.
+			log.Warn().Err(err).Str("uid", m.uid).Msg("chat: leaving without the room lock")
+			unlock = func() {}
+		}
+		members, still, err := c.roster.Leave(ctx, m.rid, Member{Name: m.name, Session: m.sess})
 		if err != nil {
 			log.Warn().Err(err).Str("uid", m.uid).Msg("chat: roster leave failed")
+		} else if !still {
+			c.tell(m, members, RouteOnLeave)
 		}
-		if !still {
-			if push, err := handler.NewPush(RouteOnLeave, userEvent{User: m.name}); err == nil {
-				c.Server().SendToGroup(m.rid, push)
-			}
-		}
+		unlock()
 	}
 	if m.loggedIn {
 		if err := c.dir.Logout(ctx, m.uid, m.sess); err != nil {
@@ -277,6 +315,7 @@ func (c *Connector) listen(addr string) error {
 	c.mu.Lock()
 	c.srv, c.addr = srv, srv.Addr().String()
 	c.mu.Unlock()
+	c.app.cfg.Logger.Info().Str("server", c.id).Str("protocols", portProtocols).Msgf("listening on %s", srv.Addr())
 	return nil
 }
 

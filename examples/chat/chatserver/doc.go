@@ -15,5 +15,7 @@
 // members on the other connectors through the cluster bus (cluster.Local
 // in one process, cluster.NATS across processes). Unique login per
 // name*rid is a cluster.Directory; the room's user list is a Roster that
-// every connector sees. docs/chat.md describes the wire and the topology.
+// every connector sees; a RoomLock lets one enter or leave of a room run
+// at a time across connectors, so that everyone hears of everyone exactly
+// once. docs/chat.md describes the wire and the topology.
 package chatserver

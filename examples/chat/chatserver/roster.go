@@ -23,11 +23,14 @@ import (
 // comes back at once, the old session's late Leave removes only its own
 // entry.
 type Roster interface {
-	// Join adds m to room (once).
-	Join(ctx context.Context, room string, m Member) error
-	// Leave removes m from room; still reports whether the name is in the
-	// room under another session (then nobody should hear "onLeave").
-	Leave(ctx context.Context, room string, m Member) (still bool, err error)
+	// Join adds m to room (once) and returns the members after it, m
+	// included; fresh reports that m's name was not in the room before
+	// (under another session).
+	Join(ctx context.Context, room string, m Member) (members []Member, fresh bool, err error)
+	// Leave removes m from room and returns the members that remain; still
+	// reports whether the name is in the room under another session (then
+	// nobody should hear "onLeave").
+	Leave(ctx context.Context, room string, m Member) (members []Member, still bool, err error)
 	// Users returns the names in room, in joining order, each once.
 	Users(ctx context.Context, room string) ([]string, error)
 }
@@ -49,12 +52,14 @@ func names(members []Member) []string {
 	return out
 }
 
-// join returns members with m added once.
-func join(members []Member, m Member) ([]Member, bool) {
+// join returns members with m added once, whether that changed them, and
+// whether m's name was new to them.
+func join(members []Member, m Member) (next []Member, changed, fresh bool) {
+	fresh = !slices.ContainsFunc(members, func(x Member) bool { return x.Name == m.Name })
 	if slices.Contains(members, m) {
-		return members, false
+		return members, false, fresh
 	}
-	return append(members, m), true
+	return append(slices.Clip(members), m), true, fresh
 }
 
 // leave returns members without m, and whether m's name remains.
@@ -77,15 +82,16 @@ type MemoryRoster struct {
 func NewMemoryRoster() *MemoryRoster { return &MemoryRoster{rooms: make(map[string][]Member)} }
 
 // Join adds m to room.
-func (r *MemoryRoster) Join(_ context.Context, room string, m Member) error {
+func (r *MemoryRoster) Join(_ context.Context, room string, m Member) ([]Member, bool, error) {
 	r.mu.Lock()
-	r.rooms[room], _ = join(r.rooms[room], m)
-	r.mu.Unlock()
-	return nil
+	defer r.mu.Unlock()
+	members, _, fresh := join(r.rooms[room], m)
+	r.rooms[room] = members
+	return slices.Clone(members), fresh, nil
 }
 
 // Leave removes m from room.
-func (r *MemoryRoster) Leave(_ context.Context, room string, m Member) (bool, error) {
+func (r *MemoryRoster) Leave(_ context.Context, room string, m Member) ([]Member, bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	members, _, still := leave(r.rooms[room], m)
@@ -94,7 +100,7 @@ func (r *MemoryRoster) Leave(_ context.Context, room string, m Member) (bool, er
 	} else {
 		r.rooms[room] = members
 	}
-	return still, nil
+	return slices.Clone(members), still, nil
 }
 
 // Users returns the names in room.
@@ -193,43 +199,49 @@ func (r *KVRoster) store(ctx context.Context, key string, members []Member, rev 
 }
 
 // update applies change to room's members until it wins the
-// compare-and-set.
-func (r *KVRoster) update(ctx context.Context, room string, change func([]Member) ([]Member, bool)) error {
+// compare-and-set, and returns the members it stored (or found unchanged).
+func (r *KVRoster) update(ctx context.Context, room string, change func([]Member) ([]Member, bool)) ([]Member, error) {
 	key := roomKey(room)
 	for range maxCAS {
 		members, rev, err := r.load(ctx, key)
 		if err != nil {
-			return fmt.Errorf("chat: roster %q: %w", room, err)
+			return nil, fmt.Errorf("chat: roster %q: %w", room, err)
 		}
 		next, changed := change(members)
 		if !changed {
-			return nil
+			return next, nil
 		}
 		ok, err := r.store(ctx, key, next, rev)
 		if err != nil {
-			return fmt.Errorf("chat: roster %q: %w", room, err)
+			return nil, fmt.Errorf("chat: roster %q: %w", room, err)
 		}
 		if ok {
-			return nil
+			return next, nil
 		}
 	}
-	return fmt.Errorf("%w (room %q)", errContention, room)
+	return nil, fmt.Errorf("%w (room %q)", errContention, room)
 }
 
 // Join adds m to room.
-func (r *KVRoster) Join(ctx context.Context, room string, m Member) error {
-	return r.update(ctx, room, func(members []Member) ([]Member, bool) { return join(members, m) })
+func (r *KVRoster) Join(ctx context.Context, room string, m Member) ([]Member, bool, error) {
+	var fresh bool
+	members, err := r.update(ctx, room, func(members []Member) ([]Member, bool) {
+		next, changed, f := join(members, m)
+		fresh = f
+		return next, changed
+	})
+	return members, fresh, err
 }
 
 // Leave removes m from room.
-func (r *KVRoster) Leave(ctx context.Context, room string, m Member) (bool, error) {
+func (r *KVRoster) Leave(ctx context.Context, room string, m Member) ([]Member, bool, error) {
 	var still bool
-	err := r.update(ctx, room, func(members []Member) ([]Member, bool) {
+	members, err := r.update(ctx, room, func(members []Member) ([]Member, bool) {
 		next, changed, s := leave(members, m)
 		still = s
 		return next, changed
 	})
-	return still, err
+	return members, still, err
 }
 
 // Users returns the names in room.

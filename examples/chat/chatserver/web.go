@@ -51,8 +51,19 @@ func (a *App) webHandler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	icon, err := fs.ReadFile(files, "favicon.svg")
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /", http.FileServerFS(files))
+	// The page links favicon.svg; a browser that asks for /favicon.ico
+	// anyway gets the same icon, not a 404.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "max-age=86400")
+		_, _ = w.Write(icon)
+	})
 	mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
@@ -74,6 +85,7 @@ func (a *App) startWeb() error {
 		return fmt.Errorf("chat: web: %w", err)
 	}
 	a.webLn = ln
+	a.cfg.Logger.Info().Str("server", "web").Str("page", "http://"+ln.Addr().String()+"/").Msgf("listening on %s", ln.Addr())
 	a.web = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	a.webDone = make(chan struct{})
 	go func() {

@@ -74,14 +74,14 @@ func TestWebSocketWithGorilla(t *testing.T) {
 	}
 }
 
-// TestBrowser loads the page in a real headless chromium, sends a text and
-// sees the reply.
+// TestBrowser loads the page in a real headless chromium: it says hello
+// on load, as the README says, then sends a text and sees the reply.
 func TestBrowser(t *testing.T) {
 	testenv.RequireChromium(t)
 	s := start(t)
 	shot := filepath.Join(testenv.ArtifactDir(t), "helloworld.png")
 	out := testenv.Node(t, 90*time.Second, "testdata/page.js", "http://"+s.Addr().String()+"/", "hello from chromium", shot)
-	if got := strings.TrimSpace(string(out)); got != "received: hello from chromium" {
-		t.Fatalf("page showed %q", got)
+	if got, want := strings.TrimSpace(string(out)), "received: hello\nreceived: hello from chromium"; got != want {
+		t.Fatalf("page showed %q, want %q", got, want)
 	}
 }

@@ -14,9 +14,18 @@
   let retry = 0;
   let joins = 0;
 
+  // The badge: its words for each state (the class is the key).
+  const stateWords = {
+    idle: 'not connected',
+    connecting: 'connecting',
+    connected: 'connected',
+    reconnecting: 'reconnecting',
+    failed: 'not connected',
+  };
+
   function setState(state, detail) {
     const el = $('state');
-    el.textContent = state;
+    el.textContent = stateWords[state];
     el.className = 'state ' + state;
     el.title = detail || '';
   }
@@ -115,10 +124,23 @@
     for (const u of users) {
       const li = document.createElement('li');
       li.textContent = u;
+      if (u === me) {
+        li.className = 'me';
+        li.title = 'you';
+      }
       ul.appendChild(li);
       if (u !== me) sel.add(new Option(u, u));
     }
     sel.value = [...sel.options].some((o) => o.value === chosen) ? chosen : '*';
+  }
+
+  // stamp puts the time of arrival (hh:mm) in front of a line.
+  function stamp(li) {
+    const now = new Date();
+    const t = document.createElement('time');
+    t.dateTime = now.toISOString();
+    t.textContent = String(now.getHours()).padStart(2, '0') + ':' + String(now.getMinutes()).padStart(2, '0');
+    li.appendChild(t);
   }
 
   function addLine(li) {
@@ -129,10 +151,11 @@
 
   function showChat(from, target, msg) {
     const li = document.createElement('li');
-    li.className = 'msg' + (target === '*' ? '' : ' private');
+    li.className = 'msg' + (target === '*' ? '' : ' private') + (from === me ? ' mine' : '');
     li.dataset.from = from;
     li.dataset.target = target;
     li.dataset.text = msg;
+    stamp(li);
     const who = document.createElement('span');
     who.className = 'from';
     who.textContent = target === '*' ? from : from + ' → ' + target;
@@ -144,7 +167,8 @@
   function system(text) {
     const li = document.createElement('li');
     li.className = 'system';
-    li.textContent = text;
+    stamp(li);
+    li.appendChild(document.createTextNode(text));
     addLine(li);
   }
 
@@ -164,7 +188,7 @@
       $('room-name').textContent = room;
       $('text').focus();
     } catch (err) {
-      setState('disconnected', err.message);
+      setState('failed', err.message);
       $('login-error').textContent = err.message;
     } finally {
       $('login-btn').disabled = false;

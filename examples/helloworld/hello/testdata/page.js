@@ -1,5 +1,6 @@
-// Loads the hello world page in headless chromium, sends a text and prints
-// the reply the page shows. Usage: node page.js URL TEXT SCREENSHOT
+// Loads the hello world page in headless chromium, prints the reply it
+// shows on load (without a click), then sends TEXT and prints that reply.
+// Usage: node page.js URL TEXT SCREENSHOT
 const { launch } = require(require('path').join(__dirname, '../../../../internal/testenv/browser.js'));
 
 (async () => {
@@ -9,10 +10,12 @@ const { launch } = require(require('path').join(__dirname, '../../../../internal
     const page = await browser.newPage();
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById('state').textContent === 'connected', null, { timeout: 15000 });
+    const first = await page.waitForSelector('.reply', { timeout: 15000 });
+    console.log(await first.textContent());
     await page.fill('#text', text);
     await page.click('#send');
-    const reply = await page.waitForSelector('.reply', { timeout: 15000 });
-    console.log(await reply.textContent());
+    await page.waitForFunction(() => document.querySelectorAll('.reply').length === 2, null, { timeout: 15000 });
+    console.log(await page.textContent('.reply:nth-child(2)'));
     if (shot) await page.screenshot({ path: shot });
   } finally {
     await browser.close();
