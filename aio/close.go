@@ -108,5 +108,5 @@ func durText(d time.Duration) string {
 	case d >= time.Millisecond:
 		return d.Round(10 * time.Microsecond).String()
 	}
-	return d.String()
+	return d.Round(time.Microsecond).String()
 }

@@ -128,7 +128,7 @@ func (s *Server) serve(ln net.Listener, ready chan<- error) error {
 	s.engines = append(s.engines, e)
 	s.addrs = append(s.addrs, ln.Addr())
 	s.mu.Unlock()
-	s.ep.logger.Info().Str("addr", ln.Addr().String()).Str("transport", e.name()).Msg("aio: listening")
+	s.ep.logger.Debug().Str("addr", ln.Addr().String()).Str("transport", e.name()).Msg("aio: listening")
 	signal(nil)
 	err = e.serve(ln)
 	if s.shutdown.Load() {
