@@ -68,7 +68,9 @@ type Config struct {
 	WriteTimeout time.Duration
 	// MaxFrameSize is the most bytes aio buffers for one undecoded unit;
 	// codecs apply their own (usually smaller) limits from the header.
-	// Zero means 16 MiB.
+	// Zero means 32 MiB: room for a WebSocket message of the codec's
+	// default 16 MiB limit in one frame, with its header and deflate's
+	// worst case.
 	MaxFrameSize int
 	// WriteQueueBytes caps the bytes queued to one connection and not yet
 	// written. A send that would pass it closes the connection with
@@ -131,7 +133,7 @@ const (
 	defaultHandshakeTimeout = 10 * time.Second
 	defaultReadTimeout      = 30 * time.Second
 	defaultWriteTimeout     = 30 * time.Second
-	defaultMaxFrameSize     = 16 << 20
+	defaultMaxFrameSize     = 32 << 20
 	defaultWriteQueueBytes  = 1 << 20
 	defaultHandlerQueueLen  = 1024
 	defaultFrameTimeout     = 60 * time.Second

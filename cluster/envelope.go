@@ -15,7 +15,7 @@ import (
 //	byte 0    version, 1
 //	byte 1    target kind (aio.TargetKind: 1 user … 5 all)
 //	byte 2    message kind (codec.Kind: 0 raw … 4 push)
-//	byte 3    flags: bit 0 Binary; other bits must be 0
+//	byte 3    flags: bit 0 Binary, bit 1 NoCompress; other bits must be 0
 //	uvarint   message ID
 //	uvarint n, n bytes   origin node id
 //	uvarint n, n bytes   target key
@@ -25,7 +25,8 @@ const envelopeVersion = 1
 
 const (
 	flagBinary = 1 << iota
-	flagsKnown = flagBinary
+	flagNoCompress
+	flagsKnown = flagBinary | flagNoCompress
 )
 
 // maxEnvelopeString bounds the origin, key and route fields: names, not
@@ -37,6 +38,9 @@ func appendEnvelope(dst []byte, origin string, t aio.Target, m *codec.Message) [
 	var flags byte
 	if m.Binary {
 		flags |= flagBinary
+	}
+	if m.NoCompress {
+		flags |= flagNoCompress
 	}
 	dst = append(dst, envelopeVersion, byte(t.Kind), byte(m.Kind), flags)
 	dst = binary.AppendUvarint(dst, m.ID)
@@ -56,6 +60,7 @@ type envelope struct {
 	target aio.TargetKind
 	kind   codec.Kind
 	binary bool
+	noComp bool
 	id     uint64
 	origin []byte
 	key    []byte
@@ -99,7 +104,7 @@ func decodeEnvelope(b []byte, e *envelope) error {
 	if route, rest, err = readString(rest, "route"); err != nil {
 		return err
 	}
-	*e = envelope{target: tk, kind: mk, binary: flags&flagBinary != 0, id: id,
+	*e = envelope{target: tk, kind: mk, binary: flags&flagBinary != 0, noComp: flags&flagNoCompress != 0, id: id,
 		origin: origin, key: key, route: route, body: rest}
 	return nil
 }

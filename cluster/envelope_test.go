@@ -21,6 +21,7 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 		{"n1", aio.Target{Kind: aio.TargetUser, Key: "alice"}, codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`{"msg":"hi"}`)}},
 		{"", aio.Target{Kind: aio.TargetAll}, codec.Message{}},
 		{"node.with*odd>chars", aio.Target{Kind: aio.TargetGroup, Key: "room 1.*>"}, codec.Message{Kind: codec.Raw, Binary: true, Body: []byte{0, 1, 2}}},
+		{"n", aio.Target{Kind: aio.TargetAll}, codec.Message{Kind: codec.Push, Route: "big", NoCompress: true, Body: []byte(`{}`)}},
 		{"n", aio.Target{Kind: aio.TargetBsID, Key: strings.Repeat("k", 300)}, codec.Message{Kind: codec.Response, ID: 1<<64 - 1, Route: "r"}},
 	}
 	for _, c := range cases {
@@ -31,7 +32,7 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 		}
 		if string(e.origin) != c.origin || e.target != c.t.Kind || string(e.key) != c.t.Key ||
 			e.kind != c.m.Kind || e.id != c.m.ID || string(e.route) != c.m.Route ||
-			!bytes.Equal(e.body, c.m.Body) || e.binary != c.m.Binary {
+			!bytes.Equal(e.body, c.m.Body) || e.binary != c.m.Binary || e.noComp != c.m.NoCompress {
 			t.Fatalf("round trip of %+v gave %+v", c, e)
 		}
 	}
@@ -47,7 +48,7 @@ func TestEnvelopeErrors(t *testing.T) {
 		"target 0":     mutate(func(b []byte) []byte { b[1] = 0; return b }),
 		"target 6":     mutate(func(b []byte) []byte { b[1] = 6; return b }),
 		"kind":         mutate(func(b []byte) []byte { b[2] = 5; return b }),
-		"flags":        mutate(func(b []byte) []byte { b[3] = 2; return b }),
+		"flags":        mutate(func(b []byte) []byte { b[3] = 4; return b }),
 		"no id":        good[:4],
 		"id overflow":  append(good[:4:4], 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01),
 		"origin short": mutate(func(b []byte) []byte { b[5] = 100; return b }),
@@ -82,14 +83,14 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			return
 		}
 		// What decodes re-encodes to a decodable envelope with the same content.
-		m := codec.Message{Kind: e.kind, ID: e.id, Route: string(e.route), Body: e.body, Binary: e.binary}
+		m := codec.Message{Kind: e.kind, ID: e.id, Route: string(e.route), Body: e.body, Binary: e.binary, NoCompress: e.noComp}
 		again := appendEnvelope(nil, string(e.origin), aio.Target{Kind: e.target, Key: string(e.key)}, &m)
 		var e2 envelope
 		if err := decodeEnvelope(again, &e2); err != nil {
 			t.Fatalf("re-encoded envelope: %v", err)
 		}
 		if string(e2.origin) != string(e.origin) || string(e2.key) != string(e.key) || string(e2.route) != string(e.route) ||
-			!bytes.Equal(e2.body, e.body) || e2.id != e.id || e2.kind != e.kind || e2.target != e.target || e2.binary != e.binary {
+			!bytes.Equal(e2.body, e.body) || e2.id != e.id || e2.kind != e.kind || e2.target != e.target || e2.binary != e.binary || e2.noComp != e.noComp {
 			t.Fatalf("round trip changed %+v into %+v", e, e2)
 		}
 	})

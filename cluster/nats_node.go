@@ -188,7 +188,7 @@ func (b *NATS) deliver(nn *natsNode, w *worker, m *nats.Msg) {
 		b.log.Debug().Str("subject", m.Subject).Msg("cluster: envelope target does not match its subject")
 		return
 	}
-	w.msg = codec.Message{Kind: e.kind, ID: e.id, Route: w.route(e.route), Body: e.body, Binary: e.binary}
+	w.msg = codec.Message{Kind: e.kind, ID: e.id, Route: w.route(e.route), Body: e.body, Binary: e.binary, NoCompress: e.noComp}
 	n := nn.node.Deliver(t, &w.msg)
 	w.msg.Body = nil
 	b.stats.received.Add(1)

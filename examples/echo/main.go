@@ -16,6 +16,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/gotio/gotio/examples/internal/exlog"
+
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/hybrid"
@@ -26,8 +28,13 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:9001", "address to listen on")
 	deflate := flag.Bool("deflate", false, "offer permessage-deflate")
+	format := exlog.Flag(flag.CommandLine)
 	flag.Parse()
-	log := zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr}).Level(zerolog.InfoLevel).With().Timestamp().Logger()
+	log, err := exlog.New(os.Stderr, *format, zerolog.InfoLevel)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "echo:", err)
+		os.Exit(2)
+	}
 	srv := newServer(*deflate, log)
 	if err := srv.Listen(*addr); err != nil {
 		fmt.Fprintln(os.Stderr, "echo:", err)
@@ -44,9 +51,9 @@ func main() {
 
 // newServer returns the echo server: WebSocket (Plain messages, any
 // origin, the codec's default limits, which take the 16 MiB messages
-// conformance suites send) and gotio TCP. aio's MaxFrameSize is raised to
-// 32 MiB so that a 16 MiB message in one frame (16 MiB plus its header)
-// fits aio's buffer.
+// conformance suites send) and gotio TCP, on gotio's defaults (aio's
+// MaxFrameSize, 32 MiB, holds a 16 MiB message in one frame with its
+// header), as a user's server would have them.
 func newServer(deflate bool, log zerolog.Logger) *aio.Server {
 	wsCfg := &websocket.Config{
 		CheckOrigin: websocket.AnyOrigin,
@@ -59,9 +66,8 @@ func newServer(deflate bool, log zerolog.Logger) *aio.Server {
 			TCP:  tcp.New(nil),
 			HTTP: websocket.New(wsCfg),
 		}),
-		Handler:      aio.HandlerFunc(echo),
-		Logger:       log,
-		MaxFrameSize: 32 << 20,
+		Handler: aio.HandlerFunc(echo),
+		Logger:  log,
 	})
 }
 
