@@ -5,6 +5,7 @@ package hello
 import (
 	_ "embed"
 	"net/http"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -18,21 +19,32 @@ import (
 //go:embed index.html
 var page []byte
 
-// NewServer returns the hello world server; call Listen on it.
-func NewServer(log zerolog.Logger) *aio.Server {
+// NewServer returns the hello world server on gotio's defaults; call
+// Listen on it.
+func NewServer(log zerolog.Logger) *aio.Server { return NewServerWith(log, 0) }
+
+// NewServerWith is NewServer with a heartbeat timeout (zero: gotio's
+// default). The server pings a quiet page well within it (browser
+// JavaScript cannot ping), so a page that only listens stays connected;
+// /metrics on the same port shows the pings.
+func NewServerWith(log zerolog.Logger, heartbeat time.Duration) *aio.Server {
+	var srv *aio.Server
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(page)
 	})
-	return aio.NewServer(&aio.Config{
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) { srv.MetricsHandler().ServeHTTP(w, r) })
+	srv = aio.NewServer(&aio.Config{
 		Codec: hybrid.New(&hybrid.Config{
 			TCP:  tcp.New(nil),
 			HTTP: websocket.New(&websocket.Config{HTTP: mux}),
 		}),
-		Handler: aio.HandlerFunc(reply),
-		Logger:  log,
+		Handler:          aio.HandlerFunc(reply),
+		Logger:           log,
+		HeartbeatTimeout: heartbeat,
 	})
+	return srv
 }
 
 // reply answers every message with "received: " and the message.

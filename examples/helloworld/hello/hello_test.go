@@ -2,7 +2,11 @@ package hello_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +87,34 @@ func TestBrowser(t *testing.T) {
 	out := testenv.Node(t, 90*time.Second, "testdata/page.js", "http://"+s.Addr().String()+"/", "hello from chromium", shot)
 	if got, want := strings.TrimSpace(string(out)), "received: hello\nreceived: hello from chromium"; got != want {
 		t.Fatalf("page showed %q, want %q", got, want)
+	}
+}
+
+// TestSilentPageStaysConnected: a page that sends nothing after its hello
+// stays connected across three heartbeat timeouts, because the server
+// pings it; the pings show in /metrics.
+func TestSilentPageStaysConnected(t *testing.T) {
+	testenv.RequireChromium(t)
+	const heartbeat = 600 * time.Millisecond
+	s := hello.NewServerWith(zerolog.Nop(), heartbeat)
+	if err := s.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out := testenv.Node(t, 90*time.Second, "testdata/silent.js", "http://"+s.Addr().String()+"/", strconv.Itoa(int(3*heartbeat/time.Millisecond)+300))
+	if got, want := strings.Fields(string(out)), []string{"connected", "1"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("page after three heartbeat timeouts: %q, want %q", got, want)
+	}
+	if st := s.Stats(); st.HeartbeatTimeouts != 0 || st.Pings < 3 {
+		t.Fatalf("heartbeat timeouts %d, pings %d; want 0 and at least 3", st.HeartbeatTimeouts, st.Pings)
+	}
+	resp, err := http.Get("http://" + s.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if !regexp.MustCompile(`(?m)^gotio_pings_total [1-9]`).Match(body) {
+		t.Fatalf("/metrics shows no pings:\n%s", body)
 	}
 }
