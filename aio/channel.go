@@ -127,7 +127,7 @@ func (c *ChannelContext) Remove(reason error) {
 
 // The connOwner hooks: the server's listener, handler and indexes.
 
-func (c *ChannelContext) deliver(m *codec.Message) { c.srv.cfg.Handler.Handle(c, m) }
+func (c *ChannelContext) deliver(m *codec.Message) { c.srv.cfg.Handler.ServeMessage(c, m) }
 func (c *ChannelContext) received(n int)           { c.srv.cfg.Listener.OnReceived(c, n) }
 func (c *ChannelContext) decoded(m *codec.Message) { c.srv.cfg.Listener.OnDecoded(c, m) }
 func (c *ChannelContext) sent(n int)               { c.srv.cfg.Listener.OnSent(c, n) }

@@ -5,23 +5,23 @@ import "github.com/gotio/gotio/codec"
 // Handler handles the messages of connections. It is the one thing every
 // application implements (package handler offers a route-based router).
 //
-// In HandlerInline mode Handle runs on the connection's read goroutine; in
+// In HandlerInline mode ServeMessage runs on the connection's read goroutine; in
 // HandlerQueued mode on a worker of a bounded pool. Either way the messages
 // of one connection are handled one at a time, in arrival order; different
 // connections are handled concurrently.
 //
-// m and m.Body are valid only until Handle returns: copy what you keep.
+// m and m.Body are valid only until ServeMessage returns: copy what you keep.
 type Handler interface {
-	Handle(c *ChannelContext, m *codec.Message)
+	ServeMessage(c *ChannelContext, m *codec.Message)
 }
 
 // HandlerFunc adapts a function to Handler.
 type HandlerFunc func(c *ChannelContext, m *codec.Message)
 
-// Handle calls f(c, m).
-func (f HandlerFunc) Handle(c *ChannelContext, m *codec.Message) { f(c, m) }
+// ServeMessage calls f(c, m).
+func (f HandlerFunc) ServeMessage(c *ChannelContext, m *codec.Message) { f(c, m) }
 
-// HandlerMode chooses where Handle runs.
+// HandlerMode chooses where ServeMessage runs.
 type HandlerMode uint8
 
 const (

@@ -71,7 +71,7 @@ func reply(c *aio.ChannelContext, s string) {
 	_ = c.Send(&codec.Message{Kind: codec.Raw, Body: []byte(s)})
 }
 
-func (n *node) Handle(c *aio.ChannelContext, m *codec.Message) {
+func (n *node) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	cmd, arg, _ := strings.Cut(string(m.Body), " ")

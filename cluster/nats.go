@@ -68,8 +68,8 @@ const (
 // NATS: the send was not handed on and is counted in Stats.Lost.
 var ErrDisconnected = errors.New("cluster: not connected to NATS")
 
-// ErrClosed is returned by a bus used after Close.
-var ErrClosed = errors.New("cluster: bus closed")
+// ErrBusClosed is returned by a bus used after Close.
+var ErrBusClosed = errors.New("cluster: bus closed")
 
 // NATS is a Bus over NATS. Create it with NewNATS and give it to one or
 // more aio.Servers (Config.Bus); Close it after they stopped.
@@ -238,7 +238,7 @@ func (b *NATS) onAsyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
 func (b *NATS) Publish(from aio.Node, t aio.Target, m *codec.Message) error {
 	if b.closed.Load() {
 		b.stats.lost.Add(1)
-		return ErrClosed
+		return ErrBusClosed
 	}
 	if len(t.Key) > maxEnvelopeString || len(m.Route) > maxEnvelopeString {
 		b.stats.lost.Add(1)

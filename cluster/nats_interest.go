@@ -127,7 +127,7 @@ func (b *NATS) Flush(timeout time.Duration) error {
 	select {
 	case b.barrier <- done:
 	case <-b.quit:
-		return ErrClosed
+		return ErrBusClosed
 	case <-timer.C:
 		return fmt.Errorf("cluster: flush: interest changes: %w", errFlushTimeout)
 	}

@@ -31,7 +31,7 @@ type natsNode struct {
 // everyone subject, the business-id wildcard and n's control subject.
 func (b *NATS) Attach(n aio.Node) error {
 	if b.closed.Load() {
-		return ErrClosed
+		return ErrBusClosed
 	}
 	nn := &natsNode{id: n.NodeID(), node: n, subs: make(map[aio.Target]*nats.Subscription), done: make(chan struct{})}
 	nn.conns, _ = n.(connFinder)

@@ -131,7 +131,7 @@ func TestNATSMalformed(t *testing.T) {
 	_ = n0.srv.Close()
 	_ = bus.Close()
 	lost := bus.Stats().Lost
-	if err := bus.Publish(fakeNode("n0"), group("room"), push("late")); !errors.Is(err, cluster.ErrClosed) {
+	if err := bus.Publish(fakeNode("n0"), group("room"), push("late")); !errors.Is(err, cluster.ErrBusClosed) {
 		t.Fatalf("publish after close: %v", err)
 	}
 	if bus.Stats().Lost != lost+1 {

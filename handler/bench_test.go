@@ -8,7 +8,7 @@ import (
 	"github.com/gotio/gotio/handler"
 )
 
-// BenchmarkDispatch measures Router.Handle on a live connection whose codec
+// BenchmarkDispatch measures Router.ServeMessage on a live connection whose codec
 // encodes a message as its body. "notify" and "notfound-notify" are the
 // router alone; the request cases include aio's Send of the response (which
 // starts a flusher goroutine per response here, outside a read batch);
@@ -23,7 +23,7 @@ func BenchmarkDispatch(b *testing.B) {
 	handler.Handle(r, "connector.entryHandler.typed", func(_ *handler.Context, req *echoReq) (*echoResp, error) {
 		return &echoResp{Msg: req.Msg, N: req.N + 1}, nil
 	})
-	r.Use(func(next handler.HandlerFunc) handler.HandlerFunc { return next })
+	r.Use(func(next handler.Func) handler.Func { return next })
 	c := liveConn(b, false, nil)
 
 	cases := []struct {
@@ -41,7 +41,7 @@ func BenchmarkDispatch(b *testing.B) {
 			m := tc.m
 			b.ReportAllocs()
 			for b.Loop() {
-				r.Handle(c, &m)
+				r.ServeMessage(c, &m)
 			}
 		})
 	}

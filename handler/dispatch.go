@@ -9,7 +9,7 @@ import (
 
 var _ aio.Handler = (*Router)(nil)
 
-// Handle dispatches m, which arrived on c, to its handler: the aio.Handler
+// ServeMessage dispatches m, which arrived on c, to its handler: the aio.Handler
 // method, called by aio for each decoded message. It never panics because
 // of a handler: a panic is recovered, logged with its stack on the server's
 // logger, counted, and a request is answered with code 500.
@@ -17,7 +17,7 @@ var _ aio.Handler = (*Router)(nil)
 // Dispatch is a map lookup; the router allocates nothing of its own per
 // message (the codec's encoding of a response and encoding/json in typed
 // handlers do allocate).
-func (r *Router) Handle(c *aio.ChannelContext, m *codec.Message) {
+func (r *Router) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 	t := r.tab.Load()
 	var e *entry
 	if t != nil {
@@ -75,7 +75,7 @@ func (r *Router) unrouted(c *aio.ChannelContext, m *codec.Message) {
 }
 
 // call runs h, turning a panic into errPanic.
-func (r *Router) call(h HandlerFunc, ctx *Context) (body []byte, panicked bool, err error) {
+func (r *Router) call(h Func, ctx *Context) (body []byte, panicked bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.recovered(ctx.c, ctx.m.Route, p)

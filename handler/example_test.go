@@ -104,7 +104,7 @@ func ExampleHandle() {
 // sessions that have not logged in, and an after-filter that logs.
 func ExampleRouter_Use() {
 	r := handler.New()
-	r.Use(func(next handler.HandlerFunc) handler.HandlerFunc {
+	r.Use(func(next handler.Func) handler.Func {
 		return func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
 			if ctx.Session().UID() == "" && !strings.HasPrefix(m.Route, "connector.") {
 				return nil, handler.Error{Code: 401, Message: "log in first"}

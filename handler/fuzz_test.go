@@ -44,8 +44,8 @@ func FuzzErrorBody(f *testing.F) {
 				t.Fatalf("body %q for %q: code %d error %q", m.Body, s, body.Code, got)
 			}
 		}
-		r.Handle(c, &codec.Message{Kind: codec.Request, ID: 1, Route: s})
-		r.Handle(c, &codec.Message{Kind: codec.Request, ID: 2, Route: "fail", Body: []byte(s)})
+		r.ServeMessage(c, &codec.Message{Kind: codec.Request, ID: 1, Route: s})
+		r.ServeMessage(c, &codec.Message{Kind: codec.Request, ID: 2, Route: "fail", Body: []byte(s)})
 		sent := st.take()
 		if len(sent) != 2 || sent[0].ID != 1 || sent[1].ID != 2 {
 			t.Fatalf("sent %v", msgs(sent))

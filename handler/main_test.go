@@ -71,7 +71,7 @@ func (l *logBuffer) String() string {
 
 // recCodec is a codec without a wire: its streams record every message
 // the server sends (when record is set) and encode it as its body, so a
-// test calls Router.Handle on a live connection and reads what it sent
+// test calls Router.ServeMessage on a live connection and reads what it sent
 // without parsing bytes.
 type recCodec struct{ record bool }
 

@@ -9,20 +9,20 @@ import (
 	"github.com/gotio/gotio/codec"
 )
 
-// HandlerFunc handles one message routed to it. For a request, the body it
+// Func handles one message routed to it. For a request, the body it
 // returns is the response's body (nil means {}), and an error is answered
 // with an error response instead (see Error). For a notify or a push the
 // body is discarded. For a raw message given to the fallback, a non-nil
 // body is sent back as a raw message.
 //
 // m is ctx.Message(); m.Body is valid only until the function returns.
-type HandlerFunc func(ctx *Context, m *codec.Message) ([]byte, error)
+type Func func(ctx *Context, m *codec.Message) ([]byte, error)
 
 // Middleware wraps the handler of every route (and the fallback): code
 // before next is a before-filter, code after it an after-filter that sees
 // the body and error. A middleware that does not call next answers in its
 // place (an auth check returning an Error, say).
-type Middleware func(next HandlerFunc) HandlerFunc
+type Middleware func(next Func) Func
 
 // Router dispatches messages to handlers by route, the way pomelo's
 // handler service does: it implements aio.Handler, so it is a server's
@@ -66,7 +66,7 @@ type table struct {
 // entry is one route's handler as registered (fn) and wrapped in the
 // middleware (h).
 type entry struct {
-	fn, h HandlerFunc
+	fn, h Func
 }
 
 // New returns an empty Router; the zero Router is the same.
@@ -93,7 +93,7 @@ func (r *Router) Stats() Stats {
 // HandleFunc registers fn for route. It panics when route is empty, fn is
 // nil, or route has a handler already: those are programming errors, found
 // at start-up.
-func (r *Router) HandleFunc(route string, fn HandlerFunc) {
+func (r *Router) HandleFunc(route string, fn Func) {
 	if route == "" {
 		panic("handler: empty route")
 	}
@@ -124,7 +124,7 @@ func (r *Router) Use(mw ...Middleware) {
 // binary, gotio TCP raw frames) and of responses a peer sends; nil removes
 // it. When it returns a non-nil body for a raw message, the body goes back
 // as a raw message of the same kind (text or binary).
-func (r *Router) Fallback(fn HandlerFunc) {
+func (r *Router) Fallback(fn Func) {
 	r.update(func(t *table) {
 		t.fallback = nil
 		if fn != nil {
@@ -181,7 +181,7 @@ func (r *Router) update(change func(t *table)) {
 }
 
 // wrap applies the middleware to h, the first one outermost.
-func (t *table) wrap(h HandlerFunc) HandlerFunc {
+func (t *table) wrap(h Func) Func {
 	for i := len(t.mw) - 1; i >= 0; i-- {
 		h = t.mw[i](h)
 	}

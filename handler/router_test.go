@@ -158,7 +158,7 @@ func TestDispatch(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := r.Stats()
-			r.Handle(c, &tc.in)
+			r.ServeMessage(c, &tc.in)
 			got := st.take()
 			if fmt.Sprint(msgs(got)) != fmt.Sprint(msgs(tc.want)) {
 				t.Fatalf("sent\n%v\nwant\n%v", msgs(got), msgs(tc.want))
@@ -199,7 +199,7 @@ func msgs(ms []codec.Message) []string {
 func TestRawWithoutFallback(t *testing.T) {
 	r := handler.New()
 	c := liveConn(t, true, nil)
-	r.Handle(c, &codec.Message{Kind: codec.Raw, Body: []byte("x")})
+	r.ServeMessage(c, &codec.Message{Kind: codec.Raw, Body: []byte("x")})
 	if got := c.Stream().(*recStream).take(); len(got) != 0 {
 		t.Fatalf("sent %v", msgs(got))
 	}
@@ -208,7 +208,7 @@ func TestRawWithoutFallback(t *testing.T) {
 	}
 	// The zero Router answers requests too.
 	var zero handler.Router
-	zero.Handle(c, &codec.Message{Kind: codec.Request, ID: 1, Route: "a.b"})
+	zero.ServeMessage(c, &codec.Message{Kind: codec.Request, ID: 1, Route: "a.b"})
 	got := c.Stream().(*recStream).take()
 	if len(got) != 1 || string(got[0].Body) != `{"code":500,"error":"fail to find handler for a.b"}` {
 		t.Fatalf("zero router sent %v", msgs(got))
@@ -220,7 +220,7 @@ func TestPanicIsLogged(t *testing.T) {
 	r := handler.New()
 	r.HandleFunc("x.y", func(*handler.Context, *codec.Message) ([]byte, error) { panic("kaboom") })
 	c := liveConn(t, true, &log)
-	r.Handle(c, &codec.Message{Kind: codec.Request, ID: 1, Route: "x.y"})
+	r.ServeMessage(c, &codec.Message{Kind: codec.Request, ID: 1, Route: "x.y"})
 	var entry struct {
 		Level, Route, Panic, Message, Stack string
 	}
@@ -244,7 +244,7 @@ func TestMiddleware(t *testing.T) {
 		return []byte(`"a"`), nil
 	})
 	mw := func(name string) handler.Middleware {
-		return func(next handler.HandlerFunc) handler.HandlerFunc {
+		return func(next handler.Func) handler.Func {
 			return func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
 				trace = append(trace, name+">")
 				body, err := next(ctx, m)
@@ -255,7 +255,7 @@ func TestMiddleware(t *testing.T) {
 	}
 	r.Use(mw("outer"), mw("inner"))
 	// An auth filter that answers in the handler's place.
-	r.Use(func(next handler.HandlerFunc) handler.HandlerFunc {
+	r.Use(func(next handler.Func) handler.Func {
 		return func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
 			if ctx.Session().UID() == "" && m.Route != "a.before" {
 				return nil, handler.Error{Code: 401, Message: "log in first"}
@@ -270,12 +270,12 @@ func TestMiddleware(t *testing.T) {
 	c := liveConn(t, true, nil)
 	st := c.Stream().(*recStream)
 
-	r.Handle(c, &codec.Message{Kind: codec.Request, ID: 1, Route: "a.before"})
+	r.ServeMessage(c, &codec.Message{Kind: codec.Request, ID: 1, Route: "a.before"})
 	if want := `[outer> inner> a <inner "a" <nil> <outer "a" <nil>]`; fmt.Sprint(trace) != want {
 		t.Fatalf("trace %v, want %s", trace, want)
 	}
 	trace = nil
-	r.Handle(c, &codec.Message{Kind: codec.Request, ID: 2, Route: "b.after"})
+	r.ServeMessage(c, &codec.Message{Kind: codec.Request, ID: 2, Route: "b.after"})
 	if want := `[outer> inner> <inner  log in first <outer  log in first]`; fmt.Sprint(trace) != want {
 		t.Fatalf("trace %v, want %s", trace, want)
 	}
@@ -283,7 +283,7 @@ func TestMiddleware(t *testing.T) {
 	if err := handler.SessionOf(c).Bind("u1"); err != nil {
 		t.Fatal(err)
 	}
-	r.Handle(c, &codec.Message{Kind: codec.Request, ID: 3, Route: "b.after"})
+	r.ServeMessage(c, &codec.Message{Kind: codec.Request, ID: 3, Route: "b.after"})
 	if want := `[outer> inner> b <inner "b" <nil> <outer "b" <nil>]`; fmt.Sprint(trace) != want {
 		t.Fatalf("trace %v, want %s", trace, want)
 	}
@@ -344,8 +344,8 @@ func TestRegisterWhileServing(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := range 200 {
-			r.Handle(c, &codec.Message{Kind: codec.Notify, Route: "a.a"})
-			r.Handle(c, &codec.Message{Kind: codec.Notify, Route: fmt.Sprint("r.", i)})
+			r.ServeMessage(c, &codec.Message{Kind: codec.Notify, Route: "a.a"})
+			r.ServeMessage(c, &codec.Message{Kind: codec.Notify, Route: fmt.Sprint("r.", i)})
 		}
 	}()
 	for i := range 200 {
@@ -381,7 +381,7 @@ func TestErrorType(t *testing.T) {
 func TestBadRequestIsVisible(t *testing.T) {
 	r := handler.New()
 	var seen []bool
-	r.Use(func(next handler.HandlerFunc) handler.HandlerFunc {
+	r.Use(func(next handler.Func) handler.Func {
 		return func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
 			body, err := next(ctx, m)
 			seen = append(seen, errors.Is(err, handler.ErrBadRequest))
@@ -390,8 +390,8 @@ func TestBadRequestIsVisible(t *testing.T) {
 	})
 	handler.Handle(r, "x.y", func(*handler.Context, *echoReq) (*echoResp, error) { return nil, errors.New("other") })
 	c := liveConn(t, false, nil)
-	r.Handle(c, &codec.Message{Kind: codec.Request, ID: 1, Route: "x.y", Body: []byte("{")})
-	r.Handle(c, &codec.Message{Kind: codec.Request, ID: 2, Route: "x.y", Body: []byte("{}")})
+	r.ServeMessage(c, &codec.Message{Kind: codec.Request, ID: 1, Route: "x.y", Body: []byte("{")})
+	r.ServeMessage(c, &codec.Message{Kind: codec.Request, ID: 2, Route: "x.y", Body: []byte("{}")})
 	if fmt.Sprint(seen) != "[true false]" {
 		t.Fatalf("ErrBadRequest seen %v, want [true false]", seen)
 	}

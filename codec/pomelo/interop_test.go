@@ -47,7 +47,7 @@ type chat struct {
 	reasons []error
 }
 
-func (h *chat) Handle(c *aio.ChannelContext, m *codec.Message) {
+func (h *chat) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 	reply := func(body string) {
 		_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: []byte(body)})
 	}

@@ -55,7 +55,7 @@ type room struct {
 	hellos  []pomelo.HandshakeInfo
 }
 
-func (r *room) Handle(c *aio.ChannelContext, m *codec.Message) {
+func (r *room) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 	reply := func(body string) {
 		_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: []byte(body)})
 	}
