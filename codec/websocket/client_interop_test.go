@@ -2,6 +2,8 @@ package websocket_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,15 +12,75 @@ import (
 	"github.com/gotio/gotio/codec/websocket"
 )
 
-// TestAioClientOverRawTCP: aio's client dials plain TCP and lets this
-// package's client stream do the upgrade and the masking: a request is
-// answered and a push arrives, JSON envelopes both ways.
-func TestAioClientOverRawTCP(t *testing.T) {
+// TestAioDialOverTCPRefused: a user who gives this server-only codec to
+// aio.Dial over TCP gets, at once, an error wrapping codec.ErrUnsupported
+// that says to use aio.ClientConfig.WebSocket, and writes no byte to
+// the server.
+func TestAioDialOverTCPRefused(t *testing.T) {
+	received := make(chan int, 16)
+	s := aio.NewServer(&aio.Config{
+		Codec:    websocket.New(nil),
+		Handler:  aio.HandlerFunc(func(*aio.ChannelContext, *codec.Message) {}),
+		Listener: byteCounter{n: received},
+	})
+	if err := s.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{
+		Codec:       websocket.New(nil),
+		DialTimeout: 5 * time.Second,
+	})
+	if err == nil {
+		cl.Close()
+		t.Fatal("aio.Dial over TCP with codec/websocket succeeded")
+	}
+	if !errors.Is(err, codec.ErrUnsupported) || !strings.Contains(err.Error(), "aio.ClientConfig.WebSocket") {
+		t.Fatalf("err %v, want codec.ErrUnsupported naming aio.ClientConfig.WebSocket", err)
+	}
+	t.Logf("Dial: %v", err)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Dial took %v: it must fail at once, not at DialTimeout", d)
+	}
+	select {
+	case n := <-received:
+		t.Fatalf("the client wrote %d bytes", n)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// byteCounter reports each read's byte count.
+type byteCounter struct {
+	aio.NopListener
+	n chan<- int
+}
+
+func (l byteCounter) OnReceived(_ *aio.ChannelContext, n int) {
+	select {
+	case l.n <- n:
+	default:
+	}
+}
+
+// TestAioClientOverGorilla: aio's client dials the server's JSON route
+// the one way Go clients dial WebSocket, with ClientConfig.WebSocket
+// (gorilla/websocket) and the inner codec as Codec: a request is answered
+// and a push arrives, JSON envelopes both ways, on a "ws" server connection.
+func TestAioClientOverGorilla(t *testing.T) {
 	routes := []websocket.Route{{Path: "/rpc", Inner: websocket.JSON}}
+	protocols := make(chan string, 1)
 	s := aio.NewServer(&aio.Config{
 		Codec: websocket.New(&websocket.Config{Routes: routes}),
 		Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
 			if m.Kind == codec.Request {
+				select {
+				case protocols <- c.Protocol():
+				default:
+				}
 				_ = c.Send(&codec.Message{Kind: codec.Push, Route: "onSeen", Body: []byte(`{"route":"` + m.Route + `"}`)})
 				_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Body: m.Body})
 			}
@@ -32,8 +94,9 @@ func TestAioClientOverRawTCP(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	pushed := make(chan string, 1)
-	cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{
-		Codec: websocket.New(&websocket.Config{Routes: routes, Dial: &websocket.Dial{Host: "localhost", Path: "/rpc"}}),
+	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{
+		Codec:     websocket.JSON,
+		WebSocket: &aio.WebSocketDial{URL: "ws://" + s.Addr().String() + "/rpc", Text: true},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +118,7 @@ func TestAioClientOverRawTCP(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no push")
 	}
-	if p := cl.Protocol(); p != "ws" {
-		t.Fatalf("client protocol %q", p)
+	if p := <-protocols; p != "ws" {
+		t.Fatalf("server connection protocol %q", p)
 	}
 }

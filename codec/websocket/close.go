@@ -72,13 +72,13 @@ func validCloseCode(code int) bool {
 // appendClose appends a close frame with code and reason; code 0 means a
 // close frame without a body. reason is cut to fit the frame, on a UTF-8
 // boundary.
-func appendClose(dst []byte, code int, reason string, client bool) []byte {
-	dst, start := beginFrame(dst, client)
+func appendClose(dst []byte, code int, reason string) []byte {
+	dst, start := beginFrame(dst)
 	if code != 0 {
 		dst = binary.BigEndian.AppendUint16(dst, uint16(code))
 		dst = append(dst, truncateReason(reason)...)
 	}
-	return finishFrame(dst, start, finBit|opClose, client)
+	return finishFrame(dst, start, finBit|opClose)
 }
 
 // truncateReason makes s a valid close reason: invalid UTF-8 becomes '?'

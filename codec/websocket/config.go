@@ -100,10 +100,6 @@ type Config struct {
 
 	// Deflate enables permessage-deflate (RFC 7692). Nil means off.
 	Deflate *Deflate
-
-	// Dial configures the upgrade request of client streams (ConnInfo.Client).
-	// Nil means path "/" and the remote address as Host.
-	Dial *Dial
 }
 
 // Route chooses the inner codec of connections by path and subprotocol.
@@ -155,18 +151,6 @@ type Deflate struct {
 	ClientWindowBits int
 }
 
-// Dial configures a client stream's upgrade request.
-type Dial struct {
-	// Host is the Host header. "" means the connection's remote address.
-	Host string
-	// Path is the request target. "" means "/".
-	Path string
-	// Subprotocols are offered in Sec-WebSocket-Protocol, in order.
-	Subprotocols []string
-	// Header holds extra request headers (Origin, Cookie, Authorization).
-	Header http.Header
-}
-
 // Request is a valid upgrade request, as Config.CheckOrigin and
 // Config.Accept see it.
 type Request struct {
@@ -189,9 +173,9 @@ type Request struct {
 // something a page cannot forge, not by cookies.
 func AnyOrigin(*Request) bool { return true }
 
-// Codec is RFC 6455 WebSocket as a codec.Codec: NewStream gives a server
-// stream, or a client stream when ConnInfo.Client is set. A Codec is safe
-// for concurrent use. Make one with New.
+// Codec is the server side of RFC 6455 WebSocket as a codec.Codec. It has
+// no client side: see NewStream. A Codec is safe for concurrent use. Make
+// one with New.
 type Codec struct {
 	cfg     Config
 	routes  []Route
@@ -287,9 +271,20 @@ func orDefault(v, def int) int {
 	return v
 }
 
-// NewStream returns the codec state of a new connection.
+// NewStream returns the codec state of a new server connection, a *Stream.
+//
+// For a client connection (info.Client, as aio.Dial over TCP makes) it
+// returns a stream whose Open, Decode and Encode fail with an error
+// wrapping codec.ErrUnsupported, so that such a Dial fails at once: this
+// package frames the server side only. A Go client dials WebSocket with
+// aio.ClientConfig.WebSocket (gorilla/websocket) and sets
+// aio.ClientConfig.Codec to the inner codec the server's route carries
+// (JSON, Plain, pomelo's).
 func (c *Codec) NewStream(info codec.ConnInfo) codec.Stream {
-	s := &Stream{c: c, info: info, client: info.Client}
+	if info.Client {
+		return clientStream{}
+	}
+	s := &Stream{c: c, info: info}
 	s.iout.s = s
 	return s
 }

@@ -13,9 +13,14 @@
 // each inner reply) leaves as one message.
 //
 // The same port can serve plain HTTP (Config.HTTP) for the page that opens
-// the WebSocket. A client stream (codec.ConnInfo.Client) writes the
-// upgrade request itself (Stream.Open) and masks its frames. Package
-// aio/wsmount mounts the same codec on an existing net/http server.
+// the WebSocket. Package aio/wsmount mounts the same codec on an existing
+// net/http server.
+//
+// The codec is server-side only. Go clients dial WebSocket with aio.Dial
+// and aio.ClientConfig.WebSocket, which uses gorilla/websocket, with
+// ClientConfig.Codec set to the inner codec (JSON, Plain, pomelo's); a
+// client stream of this codec (codec.ConnInfo.Client, as aio.Dial over TCP
+// makes) fails with an error wrapping codec.ErrUnsupported.
 //
 // Decode unmasks frames in place: it writes to the bytes it consumes.
 package websocket

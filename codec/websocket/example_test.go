@@ -2,6 +2,7 @@ package websocket_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 
@@ -47,27 +48,22 @@ func ExampleRoute() {
 	}})
 }
 
-// The codec is pure: a client stream and a server stream of this package
-// talk through byte slices, no socket involved.
+// The codec is pure: a server stream is shown bytes and answers with
+// bytes, no socket involved. Here the client's side is written by hand: an
+// upgrade request and one masked frame.
 func Example_inMemory() {
-	cfg := &websocket.Config{
-		Routes: []websocket.Route{{Inner: websocket.JSON}},
-		Dial:   &websocket.Dial{Host: "example.com", Path: "/chat"},
-	}
-	ws := websocket.New(cfg)
-	client := ws.NewStream(codec.ConnInfo{Client: true})
+	ws := websocket.New(&websocket.Config{Routes: []websocket.Route{{Inner: websocket.JSON}}})
 	server := ws.NewStream(codec.ConnInfo{})
-	toServer, toClient := &codec.Recorder{}, &codec.Recorder{}
+	out := &codec.Recorder{}
 
-	req, _ := client.(codec.Opener).Open(nil)
-	codec.DecodeAll(server, req, toServer)
-	status, _, _ := bytes.Cut(toServer.Replies, []byte("\r\n"))
-	fmt.Printf("%s, path %s\n", status, toServer.Handshakes[0].Path)
+	req := "GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	codec.DecodeAll(server, []byte(req), out)
+	status, _, _ := bytes.Cut(out.Replies, []byte("\r\n"))
+	fmt.Printf("%s, path %s\n", status, out.Handshakes[0].Path)
 
-	codec.DecodeAll(client, toServer.Replies, toClient)
-	frame, _ := client.Encode(nil, &codec.Message{Kind: codec.Request, ID: 1, Route: "chat.send", Body: []byte(`{"text":"hi"}`)})
-	codec.DecodeAll(server, frame, toServer)
-	m := toServer.Messages[0]
+	codec.DecodeAll(server, maskedText(`{"id":1,"route":"chat.send","body":{"text":"hi"}}`), out)
+	m := out.Messages[0]
 	fmt.Printf("%s %d %s %s over %s\n", m.Kind, m.ID, m.Route, m.Body, server.Protocol())
 
 	push, _ := server.Encode(nil, &codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`{"text":"hello"}`)})
@@ -76,4 +72,34 @@ func Example_inMemory() {
 	// HTTP/1.1 101 Switching Protocols, path /chat
 	// request 1 chat.send {"text":"hi"} over ws
 	// push on the wire: "\x81*{\"route\":\"onChat\",\"body\":{\"text\":\"hello\"}}"
+}
+
+// maskedText is a client's text frame (payload under 126 bytes), masked
+// with a fixed key: fine for an example, where a real client draws a fresh
+// key per frame.
+func maskedText(payload string) []byte {
+	key := [4]byte{0x37, 0xfa, 0x21, 0x3d}
+	b := append([]byte{0x81, 0x80 | byte(len(payload))}, key[:]...)
+	for i := 0; i < len(payload); i++ {
+		b = append(b, payload[i]^key[i%4])
+	}
+	return b
+}
+
+// A Go client reaches the server's JSON route with aio.Dial and
+// aio.ClientConfig.WebSocket, which dials with gorilla/websocket; Codec is
+// the inner codec. This package has no client side: given to aio.Dial over
+// TCP, it fails the Dial with an error wrapping codec.ErrUnsupported.
+func Example_goClient() {
+	ctx := context.Background()
+	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{
+		Codec:     websocket.JSON,
+		WebSocket: &aio.WebSocketDial{URL: "ws://127.0.0.1:8080/ws", Text: true},
+	})
+	if err != nil {
+		return
+	}
+	defer cl.Close()
+	resp, _ := cl.Request(ctx, "chat.send", []byte(`{"text":"hi"}`))
+	_ = resp
 }

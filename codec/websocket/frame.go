@@ -1,9 +1,6 @@
 package websocket
 
-import (
-	"encoding/binary"
-	"math/rand/v2"
-)
+import "encoding/binary"
 
 // Frame opcodes (RFC 6455 section 5.2).
 const (
@@ -103,40 +100,24 @@ func maskBytes(key [4]byte, b []byte) {
 	}
 }
 
-// newMaskKey returns a masking key. math/rand/v2's global generator is
-// ChaCha8 seeded by the runtime: unpredictable to the peer, as RFC 6455
-// section 10.3 asks, and free of locks and allocation.
-func newMaskKey() [4]byte {
-	var k [4]byte
-	binary.LittleEndian.PutUint32(k[:], rand.Uint32())
-	return k
-}
-
 // reserveLen is the room beginFrame leaves for a header: enough for a
 // payload under 126 bytes, the common case, so that finishFrame rarely
 // moves the payload.
-func reserveLen(client bool) int {
-	if client {
-		return 6
-	}
-	return 2
-}
+const reserveLen = 2
 
 // beginFrame appends room for a frame header to dst and returns the
 // extended slice and the offset of the header. The caller appends the
 // payload and calls finishFrame.
-func beginFrame(dst []byte, client bool) ([]byte, int) {
-	start := len(dst)
-	return append(dst, make([]byte, reserveLen(client))...), start
+func beginFrame(dst []byte) ([]byte, int) {
+	return append(dst, 0, 0), len(dst)
 }
 
 // finishFrame writes the header of the frame begun at start, whose payload
 // is everything after the reserved room, moving the payload when the
 // header needs more room than was reserved. b0 is the first header byte
-// (FIN, RSV and opcode). A client frame is masked.
-func finishFrame(dst []byte, start int, b0 byte, client bool) []byte {
-	reserved := reserveLen(client)
-	plen := len(dst) - start - reserved
+// (FIN, RSV and opcode). Frames are unmasked: a server never masks.
+func finishFrame(dst []byte, start int, b0 byte) []byte {
+	plen := len(dst) - start - reserveLen
 	hlen := 2
 	switch {
 	case plen > 0xffff:
@@ -144,40 +125,28 @@ func finishFrame(dst []byte, start int, b0 byte, client bool) []byte {
 	case plen > maxControlPayload:
 		hlen += 2
 	}
-	if client {
-		hlen += 4
-	}
-	if grow := hlen - reserved; grow > 0 {
+	if grow := hlen - reserveLen; grow > 0 {
 		dst = append(dst, make([]byte, grow)...)
-		copy(dst[start+hlen:], dst[start+reserved:start+reserved+plen])
+		copy(dst[start+hlen:], dst[start+reserveLen:start+reserveLen+plen])
 	}
 	h := dst[start : start+hlen]
 	h[0] = b0
-	var b1 byte
-	if client {
-		b1 = maskBit
-	}
 	switch {
 	case plen > 0xffff:
-		h[1] = b1 | 127
+		h[1] = 127
 		binary.BigEndian.PutUint64(h[2:], uint64(plen))
 	case plen > maxControlPayload:
-		h[1] = b1 | 126
+		h[1] = 126
 		binary.BigEndian.PutUint16(h[2:], uint16(plen))
 	default:
-		h[1] = b1 | byte(plen)
-	}
-	if client {
-		key := newMaskKey()
-		copy(h[hlen-4:], key[:])
-		maskBytes(key, dst[start+hlen:])
+		h[1] = byte(plen)
 	}
 	return dst
 }
 
 // appendFrame appends a whole frame with the given first byte and payload.
-func appendFrame(dst []byte, b0 byte, payload []byte, client bool) []byte {
-	dst, start := beginFrame(dst, client)
+func appendFrame(dst []byte, b0 byte, payload []byte) []byte {
+	dst, start := beginFrame(dst)
 	dst = append(dst, payload...)
-	return finishFrame(dst, start, b0, client)
+	return finishFrame(dst, start, b0)
 }

@@ -25,21 +25,18 @@ func TestMaskBytesMatchesNaive(t *testing.T) {
 
 func TestFinishFrameLengths(t *testing.T) {
 	for _, n := range []int{0, 1, 125, 126, 127, 65535, 65536, 70000} {
-		for _, client := range []bool{false, true} {
-			payload := bytes.Repeat([]byte{'x'}, n)
-			prefix := []byte("prefix")
-			got := appendFrame(prefix, finBit|opBinary, payload, client)
-			if !bytes.HasPrefix(got, []byte("prefix")) {
-				t.Fatalf("n=%d: prefix lost", n)
-			}
-			fs := parseFrames(t, got[len("prefix"):])
-			if len(fs) != 1 || fs[0].op != opBinary || !fs[0].fin || fs[0].masked != client || !bytes.Equal(fs[0].payload, payload) {
-				t.Fatalf("n=%d client=%v: bad frame", n, client)
-			}
-			want := hframe(finBit|opBinary, false, payload)
-			if !client && !bytes.Equal(got[len("prefix"):], want) {
-				t.Fatalf("n=%d: encoding differs from the hand-built frame", n)
-			}
+		payload := bytes.Repeat([]byte{'x'}, n)
+		prefix := []byte("prefix")
+		got := appendFrame(prefix, finBit|opBinary, payload)
+		if !bytes.HasPrefix(got, []byte("prefix")) {
+			t.Fatalf("n=%d: prefix lost", n)
+		}
+		fs := parseFrames(t, got[len("prefix"):])
+		if len(fs) != 1 || fs[0].op != opBinary || !fs[0].fin || fs[0].masked || !bytes.Equal(fs[0].payload, payload) {
+			t.Fatalf("n=%d: bad frame", n)
+		}
+		if want := hframe(finBit|opBinary, false, payload); !bytes.Equal(got[len("prefix"):], want) {
+			t.Fatalf("n=%d: encoding differs from the hand-built frame", n)
 		}
 	}
 }

@@ -18,12 +18,10 @@ import (
 var ErrHTTPServed = fmt.Errorf("websocket: plain HTTP request served: %w", codec.ErrPeerClosed)
 
 // HandshakeError is the error Decode returns when it refused an HTTP
-// request or, on a client, when the server refused the upgrade. It unwraps
-// to Err, which wraps codec.ErrProtocol, or codec.ErrTooLarge for a
-// request over MaxHeaderBytes or MaxBodyBytes.
+// request. It unwraps to Err, which wraps codec.ErrProtocol, or
+// codec.ErrTooLarge for a request over MaxHeaderBytes or MaxBodyBytes.
 type HandshakeError struct {
-	// Status is the HTTP status sent (server) or received (client); 0 on
-	// a client when the reply was not a valid upgrade.
+	// Status is the HTTP status sent with the refusal.
 	Status int
 	// Reason says why.
 	Reason string
@@ -32,9 +30,6 @@ type HandshakeError struct {
 
 // Error describes the refusal.
 func (e *HandshakeError) Error() string {
-	if e.Status == 0 {
-		return fmt.Sprintf("websocket: handshake: %s: %v", e.Reason, e.Err)
-	}
 	return fmt.Sprintf("websocket: handshake: %d %s: %v", e.Status, e.Reason, e.Err)
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 // TestPingFrames checks Ping's bytes on server streams of every inner
-// kind, before the upgrade, after a close, and on a client stream.
+// kind, before the upgrade and after a close.
 func TestPingFrames(t *testing.T) {
 	for _, inner := range []struct {
 		name  string
@@ -31,29 +31,6 @@ func TestPingFrames(t *testing.T) {
 			}
 		})
 	}
-	t.Run("client", func(t *testing.T) {
-		cli := New(nil).NewStream(codec.ConnInfo{Client: true, RemoteAddr: testAddr}).(*Stream)
-		srv, srec := New(nil).NewStream(codec.ConnInfo{}).(*Stream), &codec.Recorder{}
-		req, err := cli.Open(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := feed(srv, req, srec); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := feed(cli, srec.Replies, &codec.Recorder{}); err != nil {
-			t.Fatal(err)
-		}
-		got := cli.Ping(nil)
-		if len(got) != 6 || got[0] != 0x89 || got[1] != 0x80 {
-			t.Fatalf("client Ping = % x, want 89 80 and a 4-byte key", got)
-		}
-		// the server answers the client's ping with an empty pong
-		srec.Reset()
-		if _, err := feed(srv, got, srec); err != nil || !bytes.Equal(srec.Replies, []byte{0x8a, 0x00}) {
-			t.Fatalf("server answered % x, %v", srec.Replies, err)
-		}
-	})
 }
 
 func TestPingInterval(t *testing.T) {

@@ -70,10 +70,7 @@ func (s *Stream) checkStart(b0, b1 byte, out codec.Output) error {
 			return s.fail(out, CloseProtocolError, "reserved bits set", codec.ErrProtocol)
 		}
 	}
-	if masked := b1&maskBit != 0; masked == s.client {
-		if s.client {
-			return s.fail(out, CloseProtocolError, "masked server frame", codec.ErrProtocol)
-		}
+	if b1&maskBit == 0 {
 		return s.fail(out, CloseProtocolError, "unmasked client frame", codec.ErrProtocol)
 	}
 	return nil
@@ -211,7 +208,7 @@ func (s *Stream) onClose(payload []byte, out codec.Output) error {
 			echo = 0 // answer a bare close with a bare close
 		}
 		bp := getBuf()
-		b := appendClose((*bp)[:0], echo, "", s.client)
+		b := appendClose((*bp)[:0], echo, "")
 		out.Reply(b)
 		putBuf(bp, b)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/gotio/gotio/codec"
 )
 
-// Stream is one WebSocket connection's codec state, server or client side.
+// Stream is one WebSocket connection's codec state, on the server side.
 //
 // Decode is called by one goroutine at a time. Encode, Format, Protocol,
 // Goodbye, Heartbeat, Ping and PingInterval may be called from any goroutine, concurrently with
@@ -22,10 +22,9 @@ import (
 // does not consume (a partial frame) are left untouched, so a caller may
 // present them again with more bytes appended.
 type Stream struct {
-	c      *Codec
-	info   codec.ConnInfo
-	client bool
-	state  uint8
+	c     *Codec
+	info  codec.ConnInfo
+	state uint8
 
 	// sess is what the upgrade settled, nil before it. rs is the same
 	// pointer for the reading goroutine, which needs no atomic load.
@@ -34,9 +33,6 @@ type Stream struct {
 	// closeSent is set once a close frame was produced (a reply, a
 	// failure, a Goodbye), so that no second one follows.
 	closeSent atomic.Bool
-
-	// accept is the Sec-WebSocket-Accept a client stream expects.
-	accept string
 
 	// The fragmented message in flight: frag is nil when none is, so an
 	// idle connection holds no buffer.
@@ -94,18 +90,14 @@ type session struct {
 
 var errClosed = fmt.Errorf("websocket: decode after close: %w", codec.ErrPeerClosed)
 
-// Decode reads the upgrade request (or, on a client, the upgrade reply),
-// then frames. See Stream for how it treats in.
+// Decode reads the upgrade request, then frames. See Stream for how it
+// treats in.
 func (s *Stream) Decode(in []byte, out codec.Output) (n, need int, err error) {
 	switch s.state {
 	case stateClosed:
 		return 0, 0, errClosed
 	case stateUpgrade:
-		if s.client {
-			n, need, err = s.decodeResponse(in, out)
-		} else {
-			n, need, err = s.decodeRequest(in, out)
-		}
+		n, need, err = s.decodeRequest(in, out)
 		if err != nil {
 			s.state = stateClosed
 			return n, 0, err
@@ -164,15 +156,15 @@ func (s *Stream) start(route int, path, subprotocol string, dp deflateParams) *s
 // Encode appends m as one WebSocket message: the inner codec's bytes, in
 // a text or binary frame, compressed when permessage-deflate is in use,
 // m.NoCompress is false and the payload reaches Deflate.MinSize (and only
-// when compressing makes it smaller), masked on a client. Before the
-// upgrade it returns an error wrapping codec.ErrNotReady.
+// when compressing makes it smaller). Before the upgrade it returns an
+// error wrapping codec.ErrNotReady.
 func (s *Stream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 	sess := s.sess.Load()
 	if sess == nil {
 		return dst, fmt.Errorf("websocket: encode before the upgrade: %w", codec.ErrNotReady)
 	}
 	orig := len(dst)
-	dst, start := beginFrame(dst, s.client)
+	dst, start := beginFrame(dst)
 	body := len(dst)
 	dst, err := sess.inner.Encode(dst, m)
 	if err != nil {
@@ -200,26 +192,25 @@ func (s *Stream) finishMessage(dst []byte, start, body int, binary, compress boo
 			b0 |= rsv1Bit
 		}
 	}
-	return finishFrame(dst, start, b0, s.client)
+	return finishFrame(dst, start, b0)
 }
 
 // appendMessage appends payload as one data message.
 func (s *Stream) appendMessage(dst, payload []byte, binary bool, sess *session) []byte {
-	dst, start := beginFrame(dst, s.client)
+	dst, start := beginFrame(dst)
 	body := len(dst)
 	dst = append(dst, payload...)
 	return s.finishMessage(dst, start, body, binary, true, sess)
 }
 
-// Format is "" before the upgrade, on client streams (their frames are
-// masked with a fresh key each) and when the inner Format is "". Else it
+// Format is "" before the upgrade and when the inner Format is "". Else it
 // is "ws", ".bin" when the route sends binary frames, the compression
 // settings when permessage-deflate is in use, "/" and the inner Format:
 // "ws/json", "ws.deflate1-256/plain". Two streams reporting the same
 // Format encode a Message to the same bytes.
 func (s *Stream) Format() string {
 	sess := s.sess.Load()
-	if sess == nil || s.client {
+	if sess == nil {
 		return ""
 	}
 	f := sess.inner.Format()
@@ -269,7 +260,7 @@ func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
 		return dst
 	}
 	if g, ok := sess.inner.(codec.Goodbyer); ok {
-		d, start := beginFrame(dst, s.client)
+		d, start := beginFrame(dst)
 		body := len(d)
 		if d = g.Goodbye(d, reason, shutdown); len(d) > body {
 			dst = s.finishMessage(d, start, body, sess.binary, true, sess)
@@ -282,7 +273,7 @@ func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
 	if shutdown {
 		code = CloseGoingAway
 	}
-	return appendClose(dst, code, reason, s.client)
+	return appendClose(dst, code, reason)
 }
 
 // Heartbeat appends the inner codec's heartbeat as a message when the
@@ -294,13 +285,13 @@ func (s *Stream) Heartbeat(dst []byte) []byte {
 		return dst
 	}
 	if h, ok := sess.inner.(codec.Heartbeater); ok {
-		d, start := beginFrame(dst, s.client)
+		d, start := beginFrame(dst)
 		body := len(d)
 		if d = h.Heartbeat(d); len(d) > body {
 			return s.finishMessage(d, start, body, sess.binary, true, sess)
 		}
 	}
-	return appendFrame(dst, finBit|opPing, nil, s.client)
+	return appendFrame(dst, finBit|opPing, nil)
 }
 
 // Ping appends a ping frame with an empty payload, whatever the inner
@@ -313,7 +304,7 @@ func (s *Stream) Ping(dst []byte) []byte {
 	if s.sess.Load() == nil || s.closeSent.Load() {
 		return dst
 	}
-	return appendFrame(dst, finBit|opPing, nil, s.client)
+	return appendFrame(dst, finBit|opPing, nil)
 }
 
 // PingInterval returns Config.PingInterval: zero for aio's default (a
@@ -340,7 +331,7 @@ func (s *Stream) Inner() codec.Stream {
 // replyControl sends a control frame to the peer.
 func (s *Stream) replyControl(out codec.Output, op byte, payload []byte) {
 	bp := getBuf()
-	b := appendFrame((*bp)[:0], finBit|op, payload, s.client)
+	b := appendFrame((*bp)[:0], finBit|op, payload)
 	out.Reply(b)
 	putBuf(bp, b)
 }
@@ -358,7 +349,7 @@ func (s *Stream) replyMessage(out codec.Output, payload []byte, binary bool, ses
 func (s *Stream) fail(out codec.Output, code int, reason string, err error) error {
 	if !s.closeSent.Swap(true) {
 		bp := getBuf()
-		b := appendClose((*bp)[:0], code, reason, s.client)
+		b := appendClose((*bp)[:0], code, reason)
 		out.Reply(b)
 		putBuf(bp, b)
 	}

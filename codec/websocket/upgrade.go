@@ -26,7 +26,7 @@ func acceptKey(key string) string {
 // either upgrades, serves it with Config.HTTP, or refuses it.
 func (s *Stream) decodeRequest(in []byte, out codec.Output) (int, int, error) {
 	cfg := &s.c.cfg
-	end, status := scanHead(in, cfg.MaxHeaderBytes, cfg.MaxHeaders, validRequestLine)
+	end, status := scanHead(in, cfg.MaxHeaderBytes, cfg.MaxHeaders)
 	switch {
 	case status == http.StatusRequestHeaderFieldsTooLarge:
 		return 0, 0, s.refuse(out, status, nil, "request header too large", codec.ErrTooLarge)
@@ -159,7 +159,7 @@ func sameOrigin(r *Request) bool {
 // (400) or breaks maxBytes or maxHeaders (431). The start line is judged
 // as soon as it is whole, and its first bytes before that, so that a peer
 // speaking something else is refused at once rather than at the limit.
-func scanHead(in []byte, maxBytes, maxHeaders int, startLine func([]byte) bool) (end, status int) {
+func scanHead(in []byte, maxBytes, maxHeaders int) (end, status int) {
 	if len(in) > 0 && (in[0] < 'A' || in[0] > 'Z') {
 		return 0, http.StatusBadRequest
 	}
@@ -179,7 +179,7 @@ func scanHead(in []byte, maxBytes, maxHeaders int, startLine func([]byte) bool) 
 		line = bytes.TrimSuffix(line, []byte{'\r'})
 		switch {
 		case lines == 0:
-			if !textLine(line) || !startLine(line) {
+			if !textLine(line) || !validRequestLine(line) {
 				return 0, http.StatusBadRequest
 			}
 		case len(line) == 0:
@@ -214,12 +214,6 @@ func validRequestLine(line []byte) bool {
 	}
 	target, proto, ok := bytes.Cut(rest, []byte{' '})
 	return ok && len(target) > 0 && validProto(proto)
-}
-
-// validStatusLine reports whether line looks like "HTTP/x.y code ...".
-func validStatusLine(line []byte) bool {
-	proto, _, ok := bytes.Cut(line, []byte{' '})
-	return ok && validProto(proto)
 }
 
 func validProto(p []byte) bool {
