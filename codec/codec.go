@@ -78,8 +78,10 @@ type Codec interface {
 type ConnInfo struct {
 	LocalAddr  net.Addr
 	RemoteAddr net.Addr
-	// Client is true when this side dialed the connection. A client stream
-	// masks WebSocket frames, writes handshakes first, and so on.
+	// Client is true when this side dialed the connection: a client
+	// stream writes its handshake first (gotio TCP, pomelo) and reads the
+	// server's replies. codec/websocket has no client side (Go clients
+	// dial WebSocket with aio.ClientConfig.WebSocket).
 	Client bool
 }
 
