@@ -88,12 +88,17 @@ func (c *conn) serveRead(in inbound) {
 // whole by FrameTimeout from its first byte, and its growth by MinReadRate
 // over each RateWindow (a peer that sends too little, too slowly).
 func (c *conn) waitFor(in inbound, have, need int) (int, error) {
-	set := &c.ep.set
 	now := time.Now().UnixNano()
 	if c.unitStart == 0 {
 		c.unitStart, c.windowStart, c.windowBytes = now, now, have
 	}
-	for have < need {
+	for {
+		// The unit is partial here: Decode asked for more (a codec that
+		// asks one byte at a time, as an HTTP head does, comes back here
+		// after every byte).
+		if err := c.checkPace(now, have); err != nil {
+			return have, err
+		}
 		if _, err := in.Peek(have + 1); err != nil {
 			return have, wrapReason(ErrReadTimeout, err)
 		}
@@ -101,21 +106,26 @@ func (c *conn) waitFor(in inbound, have, need int) (int, error) {
 		c.countRead(got)
 		have += got
 		if have >= need {
-			break
+			return have, nil
 		}
 		now = time.Now().UnixNano()
-		if set.frameTimeout > 0 && now-c.unitStart > int64(set.frameTimeout) {
-			return have, wrapReason(ErrSlowAttack, fmt.Errorf("unit not whole %v after its first byte", set.frameTimeout))
-		}
-		if elapsed := now - c.windowStart; set.minReadRate > 0 && elapsed >= int64(set.rateWindow) {
-			rate := float64(have-c.windowBytes) * float64(time.Second) / float64(elapsed)
-			if rate < float64(set.minReadRate) {
-				return have, wrapReason(ErrSlowAttack, fmt.Errorf("%.1f bytes/s, under the minimum %d", rate, set.minReadRate))
-			}
-			c.windowStart, c.windowBytes = now, have
-		}
 	}
-	return have, nil
+}
+
+// checkPace applies FrameTimeout and MinReadRate to the partial unit.
+func (c *conn) checkPace(now int64, have int) error {
+	set := &c.ep.set
+	if set.frameTimeout > 0 && now-c.unitStart > int64(set.frameTimeout) {
+		return wrapReason(ErrSlowAttack, fmt.Errorf("unit not whole %v after its first byte", set.frameTimeout))
+	}
+	if elapsed := now - c.windowStart; set.minReadRate > 0 && elapsed >= int64(set.rateWindow) {
+		rate := float64(have-c.windowBytes) * float64(time.Second) / float64(elapsed)
+		if rate < float64(set.minReadRate) {
+			return wrapReason(ErrSlowAttack, fmt.Errorf("%.1f bytes/s, under the minimum %d", rate, set.minReadRate))
+		}
+		c.windowStart, c.windowBytes = now, have
+	}
+	return nil
 }
 
 // drain discards what a closing connection still holds unread, so the
