@@ -37,16 +37,17 @@ type wheelEntry struct {
 }
 
 func newWheel(ep *endpoint) *wheel {
-	// The tick is an eighth of the shortest deadline, within [10ms, 1s];
-	// a client's within [5ms, 50ms], because the heartbeat interval a
-	// server announces is learnt only after the wheel started.
+	// The tick is an eighth of the shortest configured deadline, within
+	// [10ms, 250ms] on a server and [5ms, 50ms] on a client: a codec's
+	// handshake may announce a shorter timeout (pomelo's) or interval
+	// after the wheel started, and is then checked within a tick or two.
 	shortest := time.Duration(1<<63 - 1)
 	for _, d := range []time.Duration{ep.set.heartbeat, ep.set.handshake, ep.set.clientHeartbeat} {
 		if d > 0 && d < shortest {
 			shortest = d
 		}
 	}
-	lo, hi := 10*time.Millisecond, time.Second
+	lo, hi := 10*time.Millisecond, 250*time.Millisecond
 	if ep.set.client {
 		lo, hi = 5*time.Millisecond, 50*time.Millisecond
 	}
