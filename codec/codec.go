@@ -81,6 +81,9 @@ type ConnInfo struct {
 	// Client is true when this side dialed the connection. A client stream
 	// masks WebSocket frames, writes handshakes first, and so on.
 	Client bool
+	// Carrier is the server connection itself, for streams that carry
+	// sessions over it (codec/engineio); nil on clients.
+	Carrier Carrier
 }
 
 // Stream is one connection's codec state.
