@@ -144,37 +144,129 @@ func (sc *sessionConn) writev(bufs [][]byte) (int, error) {
 			timer.Stop()
 		}
 	}()
+	var more []outItem // queued while this write waited for a sink
 	for {
 		sc.mu.Lock()
 		if sc.closed {
 			sc.mu.Unlock()
+			sc.settle(more, errSessionClosed)
 			return 0, errSessionClosed
 		}
 		if s := sc.sink; s != nil {
+			if timer != nil {
+				// It waited: what was queued meanwhile leaves with it, in
+				// the same poll answer.
+				var extra []outItem
+				bufs, extra = sc.takeQueued(bufs)
+				more = append(more, extra...)
+			}
 			written, keep := s.Write(bufs)
 			if !written || !keep {
 				sc.sink = nil
 			}
 			sc.mu.Unlock()
 			if written {
+				sc.settle(more, nil)
 				return n, nil
 			}
 			continue
 		}
 		wake := sc.wake
 		sc.mu.Unlock()
+		if sc.hopeless() {
+			sc.settle(more, errNoCarrier)
+			return 0, errNoCarrier
+		}
 		if timer == nil {
 			wait := sc.c.heartbeatTimeout()
 			if wait <= 0 {
 				wait = sc.c.ep.set.writeTimeout
+			}
+			if sc.c.state.Load() != stateOpen {
+				wait = min(wait, closingWait)
 			}
 			timer = time.NewTimer(wait)
 		}
 		select {
 		case <-wake:
 		case <-timer.C:
+			sc.settle(more, errNoCarrier)
 			return 0, errNoCarrier
+		case <-time.After(sessionRecheck):
+			// A close of the session (the wheel's, the application's)
+			// does not wake this wait: look again.
 		}
+	}
+}
+
+// sessionRecheck is how often a flusher waiting for a carrier looks
+// whether the session's close made the wait pointless.
+const sessionRecheck = 50 * time.Millisecond
+
+// closingWait bounds the wait of a closing session for the poll that
+// takes its goodbye.
+const closingWait = 5 * time.Second
+
+// hopeless reports whether no carrier is worth waiting for: the session
+// closes, and not with a goodbye the peer should hear (a kick, a
+// shutdown, the application's close); its peer is gone or broke the
+// protocol, so what is queued has no one to go to.
+func (sc *sessionConn) hopeless() bool {
+	c := sc.c
+	if c.state.Load() == stateOpen {
+		return false
+	}
+	c.out.mu.Lock()
+	aborted := c.out.aborted
+	c.out.mu.Unlock()
+	if aborted {
+		return true
+	}
+	r := c.closeReason()
+	return !errors.Is(r, ErrKicked) && !errors.Is(r, ErrServerShutdown) && !errors.Is(r, ErrClosedByApp)
+}
+
+// takeQueued moves what the queue holds now into bufs, for a write that
+// waited: the items are settled by settle, as flush settles its batch.
+func (sc *sessionConn) takeQueued(bufs [][]byte) ([][]byte, []outItem) {
+	q := &sc.c.out
+	q.mu.Lock()
+	if q.closed || q.aborted || len(q.items) == 0 {
+		q.mu.Unlock()
+		return bufs, nil
+	}
+	items := q.items
+	q.items = nil
+	q.mu.Unlock()
+	for _, it := range items {
+		bufs = append(bufs, it.buf.b)
+	}
+	return bufs, items
+}
+
+// settle accounts for items takeQueued moved, once written (err nil) or
+// failed, as flush does for its batch.
+func (sc *sessionConn) settle(items []outItem, err error) {
+	if len(items) == 0 {
+		return
+	}
+	c := sc.c
+	n, msgs := 0, 0
+	for _, it := range items {
+		n += len(it.buf.b)
+		msgs += it.msgs
+	}
+	c.out.mu.Lock()
+	c.out.bytes -= n
+	c.out.mu.Unlock()
+	if err == nil {
+		c.countSent(n, msgs)
+	}
+	for _, it := range items {
+		if it.done != nil {
+			it.done <- err
+		}
+		it.buf.release()
 	}
 }
 
