@@ -327,7 +327,10 @@ func (s *carrierStream) deliverPayload(st *session, body []byte) error {
 func (st *session) packet(p *Packet) error {
 	switch p.Type {
 	case TypeMessage:
-		if err := st.sess.Deliver(p.Data, p.Binary); err != nil && !st.sess.Closed() {
+		if st.sess.Closed() {
+			return nil // a packet after the close: dropped
+		}
+		if err := st.sess.Deliver(p.Data, p.Binary); err != nil {
 			return err
 		}
 	case TypePong:
