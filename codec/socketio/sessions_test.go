@@ -61,6 +61,8 @@ func (a *sioApp) Handle(c *aio.ChannelContext, m *codec.Message) {
 		a.joined <- c.Protocol()
 	case "chat":
 		a.srv.SendToGroup("r1", &codec.Message{Kind: codec.Push, Route: "onChat", Body: m.Body}, aio.Exclude(c))
+	case "kickme":
+		c.Kick("bye")
 	case "say":
 		a.srv.SendToGroup("r1", &codec.Message{Kind: codec.Push, Route: "onSay", Body: m.Body}, aio.Exclude(c))
 	}
@@ -357,5 +359,18 @@ func TestSocketIOConnectTimeoutAndMalformed(t *testing.T) {
 	}
 	if st, b := get(base); st != 200 || !strings.HasPrefix(b, "0{") {
 		t.Errorf("server after: %d %s", st, b)
+	}
+}
+
+// TestSocketIOKick: a kicked socket.io client hears "io server disconnect"
+// (DISCONNECT, then the engine.io close packet) and does not reconnect.
+func TestSocketIOKick(t *testing.T) {
+	srv, _ := newSIOServer(t, "127.0.0.1:0")
+	defer srv.Close()
+	for _, mode := range []string{"polling", "websocket"} {
+		l := runClient(t, "http://"+srv.Addr().String(), mode, "kick")
+		if field(l, "disconnect") != `"io server disconnect"` || field(l, "connects") != "1" {
+			t.Errorf("%s: %s", mode, l)
+		}
 	}
 }

@@ -69,3 +69,15 @@ if (scenario === 'basic') {
   s.on('disconnect', (reason) => print({ disconnect: reason }));
   s.on('stop', () => finish(s));
 }
+
+if (scenario === 'kick') {
+  // Asks to be kicked; reports the disconnect reason and whether the
+  // library came back (it must not after "io server disconnect").
+  const s = io(url, { ...base, auth: { token: 'good' }, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+  let n = 0;
+  s.on('connect', () => { n++; print({ connected: n }); if (n === 1) s.emit('kickme'); });
+  s.on('disconnect', (reason) => {
+    print({ disconnect: reason });
+    setTimeout(() => { print({ connects: n }); finish(null); }, 500);
+  });
+}
