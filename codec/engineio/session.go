@@ -10,6 +10,21 @@ import (
 	"github.com/gotio/gotio/codec"
 )
 
+// Session is what the stream of an engine.io session tells an
+// application: aio's ChannelContext.Stream() of a session implements it.
+type Session interface {
+	// SID is the session id.
+	SID() string
+	// Transport is "polling", or "websocket" once a WebSocket carries the
+	// session.
+	Transport() string
+	// Inner is the inner protocol's stream (socket.io's), nil for plain
+	// engine.io.
+	Inner() InnerStream
+}
+
+var _ Session = (*session)(nil)
+
 // session is the stream of one engine.io session (the codec.Stream aio's
 // session connection runs): it encodes the application's messages as
 // queued packets, pings, says goodbye, and decodes the message packets

@@ -410,3 +410,49 @@ func TestBadRequests(t *testing.T) {
 	defer cancel()
 	_ = ctx
 }
+
+// TestCORS: by default a foreign Origin is refused (403, code 4) and no
+// CORS header is sent; with AnyOrigin the answers carry the origin and a
+// preflight is answered 204. The session's stream tells its transport.
+func TestCORS(t *testing.T) {
+	h := newSessionRecorder()
+	same := newEIOServer(t, nil, h)
+	anyOrigin := newEIOServer(t, &engineio.Config{PingInterval: 5 * time.Second, PingTimeout: 5 * time.Second, CheckOrigin: engineio.AnyOrigin}, h)
+	send := func(srv *aio.Server, method, origin string) *http.Response {
+		req, _ := http.NewRequest(method, "http://"+srv.Addr().String()+"/engine.io/?EIO=4&transport=polling", nil)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if method == "OPTIONS" {
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			req.Header.Set("Access-Control-Request-Headers", "content-type")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	if r := send(same, "GET", "http://evil.example"); r.StatusCode != 403 || r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("same origin, foreign Origin: %d %v", r.StatusCode, r.Header)
+	}
+	if r := send(same, "GET", "http://"+same.Addr().String()); r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("same origin: %d %v", r.StatusCode, r.Header)
+	}
+	if r := send(anyOrigin, "GET", "http://other.example"); r.StatusCode != 200 || r.Header.Get("Access-Control-Allow-Origin") != "http://other.example" || r.Header.Get("Access-Control-Allow-Credentials") != "true" {
+		t.Errorf("AnyOrigin: %d %v", r.StatusCode, r.Header)
+	}
+	if r := send(anyOrigin, "OPTIONS", "http://other.example"); r.StatusCode != 204 || r.Header.Get("Access-Control-Allow-Headers") != "content-type" || !strings.Contains(r.Header.Get("Access-Control-Allow-Methods"), "POST") {
+		t.Errorf("preflight: %d %v", r.StatusCode, r.Header)
+	}
+	rc := newRawClient(t, anyOrigin)
+	sid := rc.handshake()
+	rc.do("POST", "EIO=4&transport=polling&sid="+sid, "4bind")
+	h.wait(t, 1)
+	st, ok := h.get("bind").Stream().(engineio.Session)
+	if !ok || st.SID() != sid || st.Transport() != "polling" || st.Inner() != nil {
+		t.Errorf("session stream %T: %v", h.get("bind").Stream(), ok)
+	}
+}
