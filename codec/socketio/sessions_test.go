@@ -68,7 +68,9 @@ func (a *sioApp) Handle(c *aio.ChannelContext, m *codec.Message) {
 	}
 }
 
-func newSIOServer(t *testing.T, addr string) (*aio.Server, *sioApp) {
+// newSIOServer serves socket.io at /socket.io/, gotio TCP, and, when
+// given, plain HTTP by web, on one hybrid port at addr.
+func newSIOServer(t *testing.T, addr string, web ...codec.Codec) (*aio.Server, *sioApp) {
 	t.Helper()
 	app := &sioApp{joined: make(chan string, 8)}
 	eio := socketio.NewServer(&socketio.ServerConfig{
@@ -85,6 +87,7 @@ func newSIOServer(t *testing.T, addr string) (*aio.Server, *sioApp) {
 	srv := aio.NewServer(&aio.Config{
 		Codec: hybrid.New(&hybrid.Config{
 			TCP:   tcp.New(nil),
+			HTTP:  httpCodec(web),
 			Paths: []hybrid.PathRoute{{Prefix: eio.Path(), Codec: eio}},
 		}),
 		Handler:          app,
@@ -373,4 +376,11 @@ func TestSocketIOKick(t *testing.T) {
 			t.Errorf("%s: %s", mode, l)
 		}
 	}
+}
+
+func httpCodec(web []codec.Codec) codec.Codec {
+	if len(web) == 0 {
+		return nil
+	}
+	return web[0]
 }
