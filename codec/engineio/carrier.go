@@ -51,7 +51,7 @@ type carrierStream struct {
 	// body is postLen bytes, for postSess.
 	postSess *session
 	postHead int
-	postLen  int
+	postLen  int // -1: chunked
 	postReq  reqInfo
 }
 
@@ -259,10 +259,13 @@ func (s *carrierStream) park(st *session, ri reqInfo) bool {
 
 // startPost checks a POST's head and waits for its body.
 func (s *carrierStream) startPost(in []byte, end int, req *http.Request, st *session, ri reqInfo, out codec.Output) (int, int, error) {
-	if len(req.TransferEncoding) > 0 {
-		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "CHUNKED_BODY"}, ri)
-	}
-	if req.ContentLength > int64(s.c.cfg.MaxPayload) {
+	size := int(req.ContentLength)
+	switch {
+	case len(req.TransferEncoding) == 1 && req.TransferEncoding[0] == "chunked":
+		size = -1
+	case len(req.TransferEncoding) > 0:
+		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "TRANSFER_ENCODING"}, ri)
+	case req.ContentLength > int64(s.c.cfg.MaxPayload):
 		st.sess.Close(fmt.Errorf("engineio: POST body of %d bytes over maxPayload: %w", req.ContentLength, codec.ErrTooLarge))
 		ri.close = true
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "PAYLOAD_TOO_LARGE"}, ri)
@@ -275,27 +278,48 @@ func (s *carrierStream) startPost(in []byte, end int, req *http.Request, st *ses
 		st.sess.Close(fmt.Errorf("engineio: overlapping POST: %w", codec.ErrProtocol))
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "POST_OVERLAP"}, ri)
 	}
-	s.postSess, s.postHead, s.postLen, s.postReq = st, end, int(req.ContentLength), ri
+	s.postSess, s.postHead, s.postLen, s.postReq = st, end, size, ri
+	// A connection that closes before the body is whole takes the
+	// session with it, as engine.io's "data request connection closed
+	// prematurely" does.
+	s.info.Carrier.OnClose(func(error) {
+		st.sess.Close(fmt.Errorf("engineio: POST connection closed prematurely: %w", errTransportClosed))
+	})
 	return s.finishPost(in, out)
 }
 
 // finishPost decodes the awaited POST body once it is whole.
 func (s *carrierStream) finishPost(in []byte, out codec.Output) (int, int, error) {
-	total := s.postHead + s.postLen
-	if len(in) < total {
-		return 0, total, nil
-	}
 	st, ri := s.postSess, s.postReq
-	body := in[s.postHead:total]
+	var body []byte
+	total := s.postHead + s.postLen
+	if s.postLen < 0 {
+		var err error
+		body, total, err = dechunk(nil, in[s.postHead:], s.c.cfg.MaxPayload)
+		if err != nil {
+			s.postSess = nil
+			st.sess.Close(err)
+			return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "BAD_CHUNKED_BODY"}, ri)
+		}
+		if total == 0 {
+			return 0, len(in) + 1, nil
+		}
+		total += s.postHead
+	} else {
+		if len(in) < total {
+			return 0, total, nil
+		}
+		body = in[s.postHead:total]
+	}
 	s.postSess = nil
+	s.info.Carrier.OnClose(nil)
 	err := s.deliverPayload(st, body)
 	st.mu.Lock()
 	st.posting = false
 	st.mu.Unlock()
 	if err != nil {
 		st.sess.Close(err)
-		s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "PARSE_ERROR"}, ri)
-		return total, 0, nil
+		return total, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "PARSE_ERROR"}, ri)
 	}
 	s.reply(out, http.StatusOK, "text/html", []byte("ok"), ri)
 	if ri.close {
@@ -538,4 +562,61 @@ func (p *pollSink) answer(units, alt [][]byte) bool {
 		k.Close(nil)
 	}
 	return true
+}
+
+// dechunk decodes the chunked body at the front of b, appending it to dst.
+// It returns the body and the bytes of b it spans, 0 while it is not
+// whole; an error (wrapping codec.ErrProtocol or codec.ErrTooLarge) for a
+// malformed body or one over max bytes.
+func dechunk(dst, b []byte, max int) (body []byte, n int, err error) {
+	i := 0
+	line := func() ([]byte, bool) {
+		nl := bytes.IndexByte(b[i:], '\n')
+		if nl < 0 {
+			return nil, false
+		}
+		l := bytes.TrimSuffix(b[i:i+nl], []byte{'\r'})
+		i += nl + 1
+		return l, true
+	}
+	for {
+		start := i
+		l, ok := line()
+		if !ok {
+			if len(b)-start > 1024 {
+				return nil, 0, fmt.Errorf("engineio: chunk size line too long: %w", codec.ErrProtocol)
+			}
+			return nil, 0, nil
+		}
+		if semi := bytes.IndexByte(l, ';'); semi >= 0 {
+			l = l[:semi]
+		}
+		size, perr := strconv.ParseUint(string(bytes.TrimSpace(l)), 16, 31)
+		if perr != nil {
+			return nil, 0, fmt.Errorf("engineio: bad chunk size %q: %w", l, codec.ErrProtocol)
+		}
+		if size == 0 {
+			for { // trailers, up to the empty line
+				t, ok := line()
+				if !ok {
+					return nil, 0, nil
+				}
+				if len(t) == 0 {
+					return dst, i, nil
+				}
+			}
+		}
+		if len(dst)+int(size) > max {
+			return nil, 0, fmt.Errorf("engineio: chunked POST body over %d bytes: %w", max, codec.ErrTooLarge)
+		}
+		if len(b)-i < int(size)+2 {
+			return nil, 0, nil
+		}
+		dst = append(dst, b[i:i+int(size)]...)
+		i += int(size)
+		if b[i] != '\r' || b[i+1] != '\n' {
+			return nil, 0, fmt.Errorf("engineio: chunk not followed by CRLF: %w", codec.ErrProtocol)
+		}
+		i += 2
+	}
 }

@@ -80,6 +80,7 @@ func FuzzCarrier(f *testing.F) {
 		"GET /engine.io/?EIO=3&transport=polling HTTP/1.1\r\n\r\n",
 		"POST /engine.io/?EIO=4&transport=polling&sid=S HTTP/1.1\r\nContent-Length: 9\r\n\r\n4a\x1e\x1e2\x1ebAQ",
 		"GET /other HTTP/1.1\r\n\r\n",
+		"POST /engine.io/?EIO=4&transport=polling&sid=S HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n4hello\r\n3;x=y\r\n\x1e4a\r\n0\r\nT: v\r\n\r\n",
 	} {
 		f.Add([]byte(seed), 20)
 	}

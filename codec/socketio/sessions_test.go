@@ -29,6 +29,26 @@ type sioApp struct {
 	joined  chan string // protocol of each member that joined r1
 	seen    []string    // routes handled
 	connect []string    // bodies of the "connect" notifications
+	closes  []string    // protocol and reason of every close, for failure logs
+}
+
+// closeLog records every close: a failing test shows why its sessions
+// ended.
+type closeLog struct {
+	aio.NopListener
+	app *sioApp
+}
+
+func (l closeLog) OnBeforeClose(c *aio.ChannelContext, reason error) {
+	l.app.mu.Lock()
+	l.app.closes = append(l.app.closes, c.Protocol()+": "+reason.Error())
+	l.app.mu.Unlock()
+}
+
+func (a *sioApp) closeReasons() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.closes)
 }
 
 func (a *sioApp) Handle(c *aio.ChannelContext, m *codec.Message) {
@@ -91,6 +111,7 @@ func newSIOServer(t *testing.T, addr string, web ...codec.Codec) (*aio.Server, *
 			Paths: []hybrid.PathRoute{{Prefix: eio.Path(), Codec: eio}},
 		}),
 		Handler:          app,
+		Listener:         closeLog{app: app},
 		HandshakeTimeout: 800 * time.Millisecond,
 	})
 	app.srv = srv
@@ -121,9 +142,10 @@ func runClient(t *testing.T, url, mode, scenario string) []line {
 	return lines
 }
 
+// field returns the last value of key in lines.
 func field(lines []line, key string) string {
-	for _, l := range lines {
-		if v, ok := l[key]; ok {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if v, ok := lines[i][key]; ok {
 			return string(v)
 		}
 	}
@@ -193,7 +215,7 @@ func TestSocketIOClient(t *testing.T) {
 			}
 			_ = json.Unmarshal([]byte(`{"pings":`+field(lines, "pings")+`,"events":`+field(lines, "events")+`}`), &last)
 			if last.Pings < 2 {
-				t.Errorf("pings answered: %d", last.Pings)
+				t.Errorf("pings answered: %d; closes: %q", last.Pings, app.closeReasons())
 			}
 			var events []string
 			for _, e := range last.Events {
