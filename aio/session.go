@@ -219,7 +219,9 @@ func (sc *sessionConn) hopeless() bool {
 	c.out.mu.Lock()
 	aborted := c.out.aborted
 	c.out.mu.Unlock()
-	if aborted {
+	if aborted || sc.srv.shutdown.Load() {
+		// A server shutting down accepts no carrier any more, and closes
+		// those it has: no poll will come for the goodbye.
 		return true
 	}
 	r := c.closeReason()

@@ -46,6 +46,7 @@ type carrierStream struct {
 	handshaken bool
 	ws         atomic.Pointer[websocket.Stream] // set at the WebSocket upgrade
 	parked     atomic.Bool                      // a GET of this connection is parked
+	poll       atomic.Pointer[pollSink]         // the GET parked here, for Goodbye
 
 	// The POST whose body is awaited: its head ends at postHead, its
 	// body is postLen bytes, for postSess.
@@ -247,6 +248,7 @@ func (s *carrierStream) park(st *session, ri reqInfo) bool {
 	if !st.poll.CompareAndSwap(nil, p) {
 		return false
 	}
+	s.poll.Store(p)
 	s.parked.Store(true)
 	s.info.Carrier.OnClose(func(error) {
 		if p.answer(nil, nil) { // not answered: the client went away
@@ -497,6 +499,33 @@ func hasToken(h http.Header, name, token string) bool {
 	return false
 }
 
+// Goodbye answers a GET parked on this connection with the close packet
+// when the connection itself closes for a kick or a shutdown (so that the
+// client hears it rather than a reset), and after an upgrade says the
+// WebSocket's goodbye.
+func (s *carrierStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+	if ws := s.ws.Load(); ws != nil {
+		return ws.Goodbye(dst, reason, shutdown)
+	}
+	p := s.poll.Load()
+	if p == nil {
+		return dst
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return dst
+	}
+	p.done = true
+	p.st.poll.CompareAndSwap(p, nil)
+	s.poll.CompareAndSwap(p, nil)
+	s.parked.Store(false)
+	s.info.Carrier.OnClose(nil)
+	body := appendPollBody(nil, closeUnit)
+	dst = appendHead(dst, http.StatusOK, "text/plain; charset=UTF-8", len(body), p.ri, nil)
+	return append(dst, body...)
+}
+
 // Encode refuses: a carrier carries sessions, not application messages
 // (sends to many skip it).
 func (s *carrierStream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
@@ -544,6 +573,7 @@ func (p *pollSink) answer(units, alt [][]byte) bool {
 	}
 	p.done = true
 	p.st.poll.CompareAndSwap(p, nil)
+	p.s.poll.CompareAndSwap(p, nil)
 	p.s.parked.Store(false)
 	if units == nil {
 		units = alt

@@ -87,7 +87,8 @@ type clientRecord struct {
 // text and binary both ways, a group push, a send after the upgrade, and
 // the server's pings answered by the client library.
 func TestEngineIOClient(t *testing.T) {
-	srv := newEIOServer(t, nil, nil)
+	// A loaded machine may take a while to pong: a generous timeout.
+	srv := newEIOServer(t, &engineio.Config{PingInterval: testPingInterval, PingTimeout: time.Second}, nil)
 	url := "http://" + srv.Addr().String()
 	for _, mode := range []string{"polling", "websocket"} {
 		t.Run(mode, func(t *testing.T) {
