@@ -234,7 +234,7 @@ func TestPollingHeartbeat(t *testing.T) {
 		}
 	}
 	for i := 1; i < len(pings); i++ {
-		if d := pings[i].Sub(pings[i-1]); d < testPingInterval-50*time.Millisecond || d > testPingInterval+250*time.Millisecond {
+		if d := pings[i].Sub(pings[i-1]); d < testPingInterval-50*time.Millisecond || d > testPingInterval+500*time.Millisecond {
 			t.Errorf("ping %d came %v after the one before, want about %v", i, d, testPingInterval)
 		}
 	}
@@ -312,7 +312,7 @@ func TestUpgradeKeepsSession(t *testing.T) {
 	if !waitFor(time.Second, after.Closed) || !errors.Is(after.CloseReason(), aio.ErrHeartbeatTimeout) {
 		t.Fatalf("session not closed by the missing pong: %v", after.CloseReason())
 	}
-	if max := testPingInterval + testPingTimeout + 400*time.Millisecond; took > max {
+	if max := testPingInterval + testPingTimeout + time.Second; took > max {
 		t.Errorf("closed %v after the upgrade, want under %v", took, max)
 	}
 }

@@ -103,7 +103,7 @@ func newSIOServer(t *testing.T, addr string, web ...codec.Codec) (*aio.Server, *
 			}
 			return nil
 		},
-	}, &engineio.Config{PingInterval: 300 * time.Millisecond, PingTimeout: 300 * time.Millisecond})
+	}, &engineio.Config{PingInterval: 300 * time.Millisecond, PingTimeout: time.Second}) // a loaded machine may take a while to pong
 	srv := aio.NewServer(&aio.Config{
 		Codec: hybrid.New(&hybrid.Config{
 			TCP:   tcp.New(nil),
