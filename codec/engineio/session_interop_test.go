@@ -86,9 +86,22 @@ type clientRecord struct {
 // (polling, then the upgrade) and WebSocket-only against a gotio server:
 // text and binary both ways, a group push, a send after the upgrade, and
 // the server's pings answered by the client library.
-func TestEngineIOClient(t *testing.T) {
+func TestEngineIOClient(t *testing.T) { testEngineIOClient(t, nil) }
+
+// TestEngineIOClientQueuedStd is TestEngineIOClient with handlers on
+// aio's worker pool and the std transport (a goroutine per TCP
+// connection).
+func TestEngineIOClientQueuedStd(t *testing.T) {
+	testEngineIOClient(t, func(c *aio.Config) {
+		c.HandlerMode = aio.HandlerQueued
+		c.Transport = aio.TransportStd
+		c.Workers = 4
+	})
+}
+
+func testEngineIOClient(t *testing.T, tune func(*aio.Config)) {
 	// A loaded machine may take a while to pong: a generous timeout.
-	srv := newEIOServer(t, &engineio.Config{PingInterval: testPingInterval, PingTimeout: time.Second}, nil)
+	srv := newEIOServerWith(t, &engineio.Config{PingInterval: testPingInterval, PingTimeout: time.Second}, nil, tune)
 	url := "http://" + srv.Addr().String()
 	for _, mode := range []string{"polling", "websocket"} {
 		t.Run(mode, func(t *testing.T) {
