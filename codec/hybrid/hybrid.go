@@ -5,7 +5,8 @@
 //	first bytes                 codec
 //	0xC7                        Config.TCP: gotio TCP (codec/tcp)
 //	0x01                        Config.PomeloTCP: pomelo over TCP
-//	an HTTP method and a space  Config.HTTP: the WebSocket codec, which also answers plain HTTP
+//	an HTTP method and a space  Config.Paths by the request path's prefix (engine.io/socket.io),
+//	                            else Config.HTTP: the WebSocket codec, which also answers plain HTTP
 //	0x16 0x03 (TLS ClientHello) refused with ErrTLS
 //	anything else               refused with ErrUnknownProtocol
 //
