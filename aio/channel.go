@@ -145,6 +145,7 @@ func (c *ChannelContext) closing(reason error) string {
 	s.unbindAll(c)
 	s.conns.remove(c)
 	s.opened.Add(-1)
+	carrierClosing(c, reason) // aio/carrier.go
 	return user
 }
 

@@ -103,7 +103,11 @@ func (c *conn) init(ep *endpoint, self connOwner, rc rawConn, stream func(codec.
 	c.rc = rc
 	c.ip = ipOf(rc.RemoteAddr())
 	c.created = time.Now().UnixNano()
-	c.stream = stream(codec.ConnInfo{LocalAddr: rc.LocalAddr(), RemoteAddr: rc.RemoteAddr(), Client: ep.set.client})
+	info := codec.ConnInfo{LocalAddr: rc.LocalAddr(), RemoteAddr: rc.RemoteAddr(), Client: ep.set.client}
+	if cc, ok := self.(*ChannelContext); ok {
+		info.Carrier = (*carrier)(cc) // aio/carrier.go
+	}
+	c.stream = stream(info)
 	if r := ep.set.msgRate; r > 0 {
 		burst := ep.set.msgBurst
 		if burst <= 0 {

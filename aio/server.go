@@ -33,6 +33,10 @@ type Server struct {
 	nodeID string
 	opened atomic.Int64 // registered connections, for MaxConns
 
+	// sessions are the open sessions of codecs that carry them
+	// (engine.io), by id: aio/session.go.
+	sessions sessionTable
+
 	// admitMu is read-held while a connection is admitted and registered;
 	// Shutdown and Close write-hold it to raise the shutdown flag, so that
 	// every connection is either refused or in the table they close.

@@ -83,6 +83,9 @@ type ConnInfo struct {
 	// server's replies. codec/websocket has no client side (Go clients
 	// dial WebSocket with aio.ClientConfig.WebSocket).
 	Client bool
+	// Carrier is the server connection itself, for streams that carry
+	// sessions over it (codec/engineio); nil on clients.
+	Carrier Carrier
 }
 
 // Stream is one connection's codec state.

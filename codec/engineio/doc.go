@@ -8,9 +8,13 @@
 //
 // Like every gotio codec it is pure: no I/O, no goroutines, no timers.
 // Encoders append to a caller's slice; decoders alias their input where
-// they can and append to a caller's slice where they must (base64). The
-// session layer (one logical connection across many HTTP requests and a
-// WebSocket upgrade) is built on these functions elsewhere; see
+// they can and append to a caller's slice where they must (base64).
+//
+// New returns the server: a codec whose streams serve the HTTP connections
+// of its path (long-polling and the WebSocket upgrade) and open one session
+// per handshake through codec.Carrier, so that aio serves each engine.io
+// session as one ChannelContext across many HTTP requests and a WebSocket.
+// Serve it behind codec/hybrid (Config.Paths); see
 // docs/protocol-engineio.md.
 //
 // Wire forms of one packet:

@@ -1,6 +1,7 @@
 package hybrid
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/gotio/gotio/codec"
@@ -84,4 +85,26 @@ func detect(in []byte) (c class, need int, err error) {
 // unknown is the refusal of in, naming its first byte.
 func unknown(in []byte) error {
 	return fmt.Errorf("%w: first byte 0x%02x (%q)", ErrUnknownProtocol, in[0], in[:min(len(in), 8)])
+}
+
+// pathCodec returns the codec of the Paths route the request at the front
+// of in asks for, nil for none, or more > len(in) while the request
+// target is not whole yet.
+func (h *Codec) pathCodec(in []byte) (cc codec.Codec, more int) {
+	sp := bytes.IndexByte(in, ' ')
+	rest := in[sp+1:]
+	end := bytes.IndexAny(rest, " ?\r\n")
+	if end < 0 {
+		if len(in) >= maxTarget {
+			return nil, 0
+		}
+		return nil, len(in) + 1
+	}
+	path := rest[:end]
+	for _, r := range h.cfg.Paths {
+		if r.Codec != nil && bytes.HasPrefix(path, []byte(r.Prefix)) {
+			return r.Codec, 0
+		}
+	}
+	return nil, 0
 }

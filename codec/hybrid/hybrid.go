@@ -5,7 +5,8 @@
 //	first bytes                 codec
 //	0xC7                        Config.TCP: gotio TCP (codec/tcp)
 //	0x01                        Config.PomeloTCP: pomelo over TCP
-//	an HTTP method and a space  Config.HTTP: the WebSocket codec, which also answers plain HTTP
+//	an HTTP method and a space  Config.Paths by the request path's prefix (engine.io/socket.io),
+//	                            else Config.HTTP: the WebSocket codec, which also answers plain HTTP
 //	0x16 0x03 (TLS ClientHello) refused with ErrTLS
 //	anything else               refused with ErrUnknownProtocol
 //
@@ -34,10 +35,26 @@ type Config struct {
 	// space (GET, POST, PUT, HEAD, DELETE, OPTIONS, PATCH, CONNECT,
 	// TRACE): the WebSocket codec, which upgrades and answers plain HTTP.
 	HTTP codec.Codec
+	// Paths serve HTTP requests by path before HTTP does: a connection
+	// whose first request's path starts with a route's Prefix goes to
+	// that route's codec (codec/engineio at "/socket.io/", say), every
+	// other HTTP connection to HTTP. The first matching route wins.
+	Paths []PathRoute
 	// Logger receives a debug line for each choice and each refusal. The
 	// zero value logs nothing.
 	Logger zerolog.Logger
 }
+
+// PathRoute serves the HTTP connections whose first request's path starts
+// with Prefix.
+type PathRoute struct {
+	Prefix string
+	Codec  codec.Codec
+}
+
+// maxTarget bounds the bytes read to find a request's path: a longer
+// request line goes to Config.HTTP, which refuses what it must.
+const maxTarget = 8 << 10
 
 // Codec chooses, per connection, between the codecs of its Config. It is
 // safe for concurrent use.

@@ -50,6 +50,18 @@ func (s *Stream) Decode(in []byte, out codec.Output) (n, need int, err error) {
 	c, need, err := detect(in)
 	if err == nil && c != 0 {
 		var cc codec.Codec
+		if c == classHTTP && len(s.h.cfg.Paths) > 0 {
+			var more int
+			if cc, more = s.h.pathCodec(in); more > 0 {
+				return 0, more, nil
+			}
+		}
+		if cc != nil {
+			s.inner = cc.NewStream(s.info)
+			s.decided.Store(true)
+			s.h.cfg.Logger.Debug().Str("protocol", "http-path").Stringer("remote", s.info.RemoteAddr).Msg("hybrid: protocol chosen")
+			return s.inner.Decode(in, out)
+		}
 		if cc, err = s.h.codecFor(c, in[0]); err == nil {
 			s.inner = cc.NewStream(s.info)
 			s.decided.Store(true)

@@ -23,7 +23,9 @@
 //	3/admin,13["bar"]                   ACK 13 in "/admin"
 //	51-["baz",{"_placeholder":true,"num":0}]   BINARY_EVENT, one attachment follows
 //
-// Like every gotio codec the package is pure: no I/O, no goroutines. The
-// stream that hosts namespaces on an engine.io session is built elsewhere;
-// see docs/protocol-socketio.md.
+// Like every gotio codec the package is pure: no I/O, no goroutines.
+// NewServer returns the server: Socket.IO namespaces, auth, events and acks
+// on codec/engineio's sessions, mapped onto codec.Message so that one
+// handler serves socket.io clients beside every other protocol; see
+// docs/protocol-socketio.md.
 package socketio

@@ -113,11 +113,14 @@ type Route struct {
 	// "" matches every client and selects none.
 	Subprotocol string
 	// Inner is the codec carried in the messages: Plain, JSON, or any
-	// codec.Codec (pomelo's). Nil means Plain.
+	// codec.Codec (pomelo's). Nil means Plain. An inner stream that
+	// implements codec.MessageDecoder gets each message whole with its
+	// frame type (engine.io's), and its Raw messages are sent in the frame
+	// type their Binary field names.
 	Inner codec.Codec
 	// Binary sends the inner codec's output in binary frames; false sends
-	// text frames. Raw messages of Plain and JSON use their own Binary
-	// field instead.
+	// text frames. Raw messages of Plain, JSON and codec.MessageDecoder
+	// inner streams use their own Binary field instead.
 	Binary bool
 }
 

@@ -15,7 +15,8 @@ type messageDecoder interface {
 }
 
 // deliver hands a whole message to the inner stream. A foreign inner
-// stream (any codec.Stream) decodes until the message is consumed: one
+// stream that implements codec.MessageDecoder gets the message whole, with
+// its frame type; any other codec.Stream decodes until it is consumed: one
 // WebSocket message may carry several of its units (pomelo packs several
 // packages in one), but a unit may not span messages.
 func (s *Stream) deliver(payload []byte, binary bool, out codec.Output) error {
@@ -30,6 +31,12 @@ func (s *Stream) deliver(payload []byte, binary bool, out codec.Output) error {
 	}
 	s.iout.out = out
 	defer func() { s.iout.out = nil }()
+	if sess.md != nil {
+		if err := sess.md.DecodeMessage(payload, binary, &s.iout); err != nil {
+			return s.innerFail(out, err)
+		}
+		return nil
+	}
 	for p := payload; len(p) > 0; {
 		n, need, err := sess.inner.Decode(p, &s.iout)
 		switch {

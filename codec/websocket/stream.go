@@ -73,7 +73,8 @@ const (
 // session is what the upgrade settled. It never changes after.
 type session struct {
 	inner       codec.Stream
-	dec         messageDecoder // inner as a Plain or JSON decoder, else nil
+	dec         messageDecoder       // inner as a Plain or JSON decoder, else nil
+	md          codec.MessageDecoder // else inner taking whole messages with their frame type (engine.io's), else nil
 	binary      bool
 	path        string
 	subprotocol string
@@ -139,6 +140,9 @@ func (s *Stream) start(route int, path, subprotocol string, dp deflateParams) *s
 		window:        dp.window,
 	}
 	sess.dec, _ = sess.inner.(messageDecoder)
+	if sess.dec == nil {
+		sess.md, _ = sess.inner.(codec.MessageDecoder)
+	}
 	switch {
 	case dp.huffman:
 		sess.formatPrefix = s.c.prefixes[route][2]
@@ -171,7 +175,7 @@ func (s *Stream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 		return dst[:orig], err
 	}
 	binary := sess.binary
-	if sess.dec != nil && m.Kind == codec.Raw {
+	if (sess.dec != nil || sess.md != nil) && m.Kind == codec.Raw {
 		binary = m.Binary
 	}
 	return s.finishMessage(dst, start, body, binary, !m.NoCompress, sess), nil

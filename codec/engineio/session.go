@@ -1,0 +1,176 @@
+package engineio
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gotio/gotio/codec"
+)
+
+// Session is what the stream of an engine.io session tells an
+// application: aio's ChannelContext.Stream() of a session implements it.
+type Session interface {
+	// SID is the session id.
+	SID() string
+	// Transport is "polling", or "websocket" once a WebSocket carries the
+	// session.
+	Transport() string
+	// Inner is the inner protocol's stream (socket.io's), nil for plain
+	// engine.io.
+	Inner() InnerStream
+}
+
+var _ Session = (*session)(nil)
+
+// session is the stream of one engine.io session (the codec.Stream aio's
+// session connection runs): it encodes the application's messages as
+// queued packets, pings, says goodbye, and decodes the message packets
+// its carriers deliver. It also holds the session's transport state,
+// which its carriers share.
+type session struct {
+	c     *Codec
+	sid   string
+	inner InnerStream // nil: plain engine.io messages
+	sess  codec.Session
+
+	// upgraded is set once a WebSocket took the session over (or carried
+	// it from the start): polling requests are refused from then on.
+	upgraded atomic.Bool
+	// poll is the parked GET, nil when none.
+	poll atomic.Pointer[pollSink]
+	mu   sync.Mutex // guards posting, probing
+	// posting is set while a POST's body is being received.
+	posting bool
+	// probing is the WebSocket carrier probing an upgrade, nil when none.
+	probing *wsInner
+}
+
+var (
+	_ codec.Stream         = (*session)(nil)
+	_ codec.MessageDecoder = (*session)(nil)
+	_ codec.Opener         = (*session)(nil)
+	_ codec.Pinger         = (*session)(nil)
+	_ codec.Goodbyer       = (*session)(nil)
+)
+
+// Decode is not used: a session's carriers deliver its messages.
+func (s *session) Decode([]byte, codec.Output) (int, int, error) {
+	return 0, 0, fmt.Errorf("engineio: a session decodes delivered messages only: %w", codec.ErrProtocol)
+}
+
+// DecodeMessage decodes the data of one message packet.
+func (s *session) DecodeMessage(data []byte, binary bool, out codec.Output) error {
+	if s.inner != nil {
+		return s.inner.DecodeMessage(data, binary, out)
+	}
+	m := codec.Message{Kind: codec.Raw, Body: data, Binary: binary}
+	out.Message(&m)
+	return nil
+}
+
+// Encode appends m as queued message packets: the inner protocol's, or
+// for plain engine.io one message carrying m's body (binary when m.Binary).
+func (s *session) Encode(dst []byte, m *codec.Message) ([]byte, error) {
+	if s.inner != nil {
+		return s.inner.Encode(dst, m)
+	}
+	if !m.Binary && bytes.IndexByte(m.Body, Separator) >= 0 {
+		return dst, ErrSeparator
+	}
+	return AppendQueued(dst, &Packet{Type: TypeMessage, Data: m.Body, Binary: m.Binary}), nil
+}
+
+// Format is "eio/" and the inner protocol's Format ("" when it is ""), or
+// "eio/plain": the queued form serves both transports.
+func (s *session) Format() string {
+	if s.inner == nil {
+		return "eio/plain"
+	}
+	f := s.inner.Format()
+	if f == "" {
+		return ""
+	}
+	return "eio/" + f
+}
+
+// Protocol is the inner protocol's, or "engine.io".
+func (s *session) Protocol() string {
+	if s.inner != nil {
+		return s.inner.Protocol()
+	}
+	return "engine.io"
+}
+
+// Open appends the open packet, the session's first.
+func (s *session) Open(dst []byte) ([]byte, error) {
+	up := s.c.openPoll
+	if s.upgraded.Load() {
+		up = []string{}
+	}
+	dst, start := BeginQueued(dst, TypeOpen)
+	dst = AppendOpen(dst, &Open{SID: s.sid, Upgrades: up, PingInterval: s.c.cfg.PingInterval,
+		PingTimeout: s.c.cfg.PingTimeout, MaxPayload: s.c.cfg.MaxPayload})
+	// AppendOpen writes its own type digit: drop the one BeginQueued wrote.
+	copy(dst[start+queuedHeader:], dst[start+queuedHeader+1:])
+	dst = dst[:len(dst)-1]
+	return FinishQueued(dst, start), nil
+}
+
+// Ping appends the heartbeat ping.
+func (s *session) Ping(dst []byte) []byte {
+	return AppendQueued(dst, &Packet{Type: TypePing})
+}
+
+// PingInterval is Config.PingInterval: aio pings the session that often.
+func (s *session) PingInterval() time.Duration { return s.c.cfg.PingInterval }
+
+// SessionTimeout is how long the session lives without a pong:
+// PingInterval + PingTimeout.
+func (s *session) SessionTimeout() time.Duration { return s.c.pingTotal }
+
+// AwaitHandshake reports whether the inner protocol has a handshake of
+// its own (socket.io's CONNECT).
+func (s *session) AwaitHandshake() bool {
+	a, ok := s.inner.(interface{ AwaitHandshake() bool })
+	return ok && a.AwaitHandshake()
+}
+
+// Goodbye appends the inner protocol's goodbye, then the close packet.
+func (s *session) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+	if g, ok := s.inner.(codec.Goodbyer); ok {
+		dst = g.Goodbye(dst, reason, shutdown)
+	}
+	return AppendQueued(dst, &Packet{Type: TypeClose})
+}
+
+// Inner returns the inner protocol's stream, nil for plain engine.io.
+func (s *session) Inner() InnerStream { return s.inner }
+
+// SID returns the session id.
+func (s *session) SID() string { return s.sid }
+
+// Transport returns "websocket" once a WebSocket carries the session,
+// else "polling".
+func (s *session) Transport() string {
+	if s.upgraded.Load() {
+		return "websocket"
+	}
+	return "polling"
+}
+
+// releasePoll answers the parked GET, if any, with a noop.
+func (s *session) releasePoll() {
+	if p := s.poll.Load(); p != nil {
+		if p.answer(nil, noopUnit) {
+			s.sess.Detach(p)
+		}
+	}
+}
+
+var (
+	noopUnit  = [][]byte{AppendQueued(nil, &Packet{Type: TypeNoop})}
+	closeUnit = [][]byte{AppendQueued(nil, &Packet{Type: TypeClose})}
+)

@@ -1,0 +1,153 @@
+package engineio
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/websocket"
+)
+
+// wsInnerCodec is the inner codec of the WebSocket route: each stream is
+// the engine.io end of one WebSocket carrier.
+type wsInnerCodec struct{ c *Codec }
+
+func (w wsInnerCodec) NewStream(info codec.ConnInfo) codec.Stream {
+	return &wsInner{c: w.c, info: info}
+}
+
+// wsInner decodes the engine.io packets of one WebSocket: probe and
+// upgrade for a polling session, then (or from the start, for a
+// WebSocket-only session) the session's traffic.
+type wsInner struct {
+	c    *Codec
+	info codec.ConnInfo
+	wss  *websocket.Stream // the WebSocket around this stream, for framing
+
+	mu      sync.Mutex
+	st      *session // the session carried, or probed
+	probing bool     // st is being probed, not yet carried
+}
+
+var _ codec.MessageDecoder = (*wsInner)(nil)
+
+// carry makes this WebSocket the session's transport.
+func (w *wsInner) carry(st *session) {
+	w.mu.Lock()
+	w.st, w.probing = st, false
+	w.mu.Unlock()
+	k := w.info.Carrier
+	k.OnClose(func(error) {
+		st.sess.Close(errTransportClosed)
+	})
+	st.sess.Attach(&wsSink{k: k, ws: w.wss})
+}
+
+// probe starts an upgrade of st.
+func (w *wsInner) probe(st *session) {
+	w.mu.Lock()
+	w.st, w.probing = st, true
+	w.mu.Unlock()
+	w.info.Carrier.OnClose(func(error) {
+		st.mu.Lock()
+		if st.probing == w {
+			st.probing = nil
+		}
+		st.mu.Unlock()
+	})
+}
+
+func (w *wsInner) Decode([]byte, codec.Output) (int, int, error) {
+	return 0, 0, fmt.Errorf("engineio: websocket carrier decodes whole messages only: %w", codec.ErrProtocol)
+}
+
+// DecodeMessage handles one WebSocket message.
+func (w *wsInner) DecodeMessage(data []byte, binary bool, out codec.Output) error {
+	w.mu.Lock()
+	st, probing := w.st, w.probing
+	w.mu.Unlock()
+	if st == nil {
+		return fmt.Errorf("engineio: websocket message before the session: %w", codec.ErrProtocol)
+	}
+	var p Packet
+	if binary {
+		p = ParseBinary(data)
+	} else {
+		var err error
+		if p, _, err = ParseText(nil, data); err != nil {
+			st.sess.Close(err)
+			return err
+		}
+	}
+	if !probing {
+		if err := st.packet(&p); err != nil {
+			return err
+		}
+		if st.sess.Closed() && p.Type == TypeClose {
+			return ErrSessionClosedByPeer
+		}
+		return nil
+	}
+	switch {
+	case p.Type == TypePing && string(p.Data) == "probe":
+		out.Reply([]byte("3probe"))
+		st.releasePoll()
+		return nil
+	case p.Type == TypeUpgrade:
+		st.mu.Lock()
+		ok := st.probing == w
+		st.probing = nil
+		st.mu.Unlock()
+		if !ok {
+			return fmt.Errorf("engineio: upgrade without a probe: %w", codec.ErrProtocol)
+		}
+		st.upgraded.Store(true)
+		st.releasePoll()
+		w.carry(st)
+		return nil
+	case p.Type == TypeClose:
+		return ErrSessionClosedByPeer
+	}
+	return fmt.Errorf("engineio: %v packet during the upgrade probe: %w", p.Type, codec.ErrProtocol)
+}
+
+// Encode appends a Raw message's body: the wsSink's packets.
+func (w *wsInner) Encode(dst []byte, m *codec.Message) ([]byte, error) {
+	return append(dst, m.Body...), nil
+}
+
+func (w *wsInner) Format() string   { return "" }
+func (w *wsInner) Protocol() string { return "engine.io-ws" }
+
+// wsSink writes a session's packets on its WebSocket carrier, one frame
+// each.
+type wsSink struct {
+	k  codec.Carrier
+	ws *websocket.Stream
+}
+
+var _ codec.Sink = (*wsSink)(nil)
+
+func (s *wsSink) Write(units [][]byte) (written, keep bool) {
+	var b []byte
+	for _, u := range units {
+		for {
+			data, bin, rest, ok := nextQueued(u)
+			if !ok {
+				break
+			}
+			var err error
+			if b, err = s.ws.Encode(b, &codec.Message{Kind: codec.Raw, Body: data, Binary: bin}); err != nil {
+				return false, false
+			}
+			u = rest
+		}
+	}
+	if s.k.Write(b) != nil {
+		return false, false
+	}
+	return true, true
+}
+
+// Close closes the WebSocket once what is queued on it is written.
+func (s *wsSink) Close() { s.k.Close(nil) }
