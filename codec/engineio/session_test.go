@@ -92,7 +92,7 @@ func newSessionRecorder() *sessionRecorder {
 	return &sessionRecorder{seen: map[string]*aio.ChannelContext{}, msgs: make(chan *aio.ChannelContext, 64)}
 }
 
-func (h *sessionRecorder) Handle(c *aio.ChannelContext, m *codec.Message) {
+func (h *sessionRecorder) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 	h.mu.Lock()
 	h.seen[string(m.Body)] = c
 	h.mu.Unlock()

@@ -51,7 +51,7 @@ func (a *sioApp) closeReasons() []string {
 	return slices.Clone(a.closes)
 }
 
-func (a *sioApp) Handle(c *aio.ChannelContext, m *codec.Message) {
+func (a *sioApp) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 	a.mu.Lock()
 	a.seen = append(a.seen, m.Route)
 	if m.Route == "connect" {
