@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/engineio"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/pomelo"
 	"github.com/gotio/gotio/codec/pomelo/protobuf"
+	"github.com/gotio/gotio/codec/socketio"
 	"github.com/gotio/gotio/codec/tcp"
 	"github.com/gotio/gotio/codec/websocket"
 )
@@ -75,9 +77,13 @@ func loadWire() (*wire, error) {
 	return w, nil
 }
 
+// SocketIOPath is where the chat ports serve socket.io clients.
+const SocketIOPath = socketio.DefaultPath
+
 // portCodec returns the codec of a chat port (gate or connector): one port
 // for gotio TCP, pomelo over TCP, pomelo over WebSocket on every path but
-// JSONPath, the JSON envelope over WebSocket on JSONPath, and plain HTTP
+// JSONPath, the JSON envelope over WebSocket on JSONPath, socket.io on
+// SocketIOPath, and plain HTTP
 // (httpHandler, typically /metrics) — as chatofpomelo's hybridconnector
 // serves pomelo over TCP and WebSocket on one port.
 //
@@ -103,6 +109,10 @@ func (w *wire) portCodec(heartbeat time.Duration, useDict bool, httpHandler http
 	return hybrid.New(&hybrid.Config{
 		TCP:       tcp.New(&tcp.Config{HeartbeatInterval: heartbeat}),
 		PomeloTCP: pomeloTCP,
+		// socket.io-client (engine.io v4: long-polling, then the
+		// WebSocket upgrade) on SocketIOPath: events named as the pomelo
+		// routes, requests as events with acks.
+		Paths: []hybrid.PathRoute{{Prefix: SocketIOPath, Codec: socketio.NewServer(nil, &engineio.Config{CheckOrigin: engineio.AnyOrigin})}},
 		HTTP: websocket.New(&websocket.Config{
 			Routes: []websocket.Route{
 				{Path: JSONPath, Inner: websocket.JSON},
