@@ -1,10 +1,12 @@
 package chatserver_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -84,4 +86,51 @@ func TestSocketIOClient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSocketIOPage: the chat's socket.io page (sio.html, socket.io-client
+// from its npm package) in headless chromium chats with a Go pomelo
+// client in the same room.
+func TestSocketIOPage(t *testing.T) {
+	testenv.RequireChromium(t)
+	app := startApp(t, "local", nil)
+	grace := mustJoin(t, app.GateAddr(), chatclient.PomeloTCP, "grace", "r1")
+	cmd, _, stderr := testenv.NodeCommand(t, "testdata/sio_page.js", "http://"+app.WebAddr()+"/sio.html")
+	cmd.Stdout = nil
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	hang := time.AfterFunc(90*time.Second, func() { _ = cmd.Process.Kill() })
+	defer hang.Stop()
+	sc := bufio.NewScanner(out)
+	expect := func(want string) {
+		t.Helper()
+		if !sc.Scan() || sc.Text() != want {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("page said %q, want %q; stderr:\n%s", sc.Text(), want, stderr)
+		}
+	}
+	expect("ready")
+	grace.in.waitFor(t, "sam's arrival", isPush(chatserver.RouteOnAdd, "sam"))
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := grace.Send(ctx, "*", "hi sam"); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(in, "go-sent")
+	expect("done")
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr)
+	}
+	grace.in.waitFor(t, "sam's answer", isChat("sam", "*", "hello grace"))
 }

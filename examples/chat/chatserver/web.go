@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -15,7 +17,8 @@ import (
 
 // page is the chat page and its scripts: plain browser JavaScript, no
 // build step. pomelo.js is the example's own pomelo client (package and
-// message layers, route dictionary, pomelo-protobuf); chat.js is the UI.
+// message layers, route dictionary, pomelo-protobuf); chat.js is the UI;
+// sio.html runs the same UI on socket.io-client through sio.js.
 //
 //go:embed web
 var page embed.FS
@@ -70,7 +73,34 @@ func (a *App) webHandler() (http.Handler, error) {
 		_, _ = w.Write(conf)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /js/socket.io.min.js", serveSocketIOClient)
 	return mux, nil
+}
+
+// socketIOClientPath is socket.io-client's browser build inside an npm
+// installation (npm ci at the repository root installs it).
+const socketIOClientPath = "node_modules/socket.io-client/dist/socket.io.min.js"
+
+// serveSocketIOClient serves socket.io-client's browser build for
+// sio.html from the npm package's own files, found from the working
+// directory upwards: the page uses the library as published, and the
+// example ships none of its code.
+func serveSocketIOClient(w http.ResponseWriter, r *http.Request) {
+	dir, err := os.Getwd()
+	for err == nil {
+		file := filepath.Join(dir, socketIOClientPath)
+		if _, statErr := os.Stat(file); statErr == nil {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			http.ServeFile(w, r, file)
+			return
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	http.Error(w, "socket.io-client is not installed here: run npm ci in the gotio repository (its package.json pins socket.io-client)", http.StatusNotFound)
 }
 
 // startWeb serves the page on cfg.Web with net/http: the page is
