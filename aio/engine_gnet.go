@@ -61,6 +61,11 @@ type gnetEngine struct {
 	stopped bool
 	serving sync.WaitGroup // one per serve call
 
+	// readers holds each loop's inbound, found by the loop (copied on
+	// write: loops are few and appear once).
+	readers atomic.Pointer[[]*gnetReader]
+	rmu     sync.Mutex
+
 	// partial holds the connections whose unread bytes end in a partial
 	// unit, for the ReadTimeout sweep.
 	pmu       sync.Mutex
@@ -179,7 +184,7 @@ func (e *gnetEngine) stop(ctx context.Context) error {
 
 // OnOpen admits a connection on its loop.
 func (e *gnetEngine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
-	g := &gnetConn{e: e, gc: gc, fd: gc.Fd(), local: gc.LocalAddr(), remote: gc.RemoteAddr()}
+	g := &gnetConn{gc: gc, fd: int32(gc.Fd()), local: gc.LocalAddr(), remote: gc.RemoteAddr()}
 	c := e.h.open(g)
 	if c == nil {
 		return nil, gnet.Close
@@ -197,8 +202,34 @@ func (e *gnetEngine) OnTraffic(gc gnet.Conn) gnet.Action {
 	if g == nil {
 		return gnet.Close
 	}
-	g.read(b)
+	e.read(g, e.reader(gc.EventLoop()), b)
 	return gnet.None
+}
+
+// reader returns the inbound of loop el.
+func (e *gnetEngine) reader(el gnet.EventLoop) *gnetReader {
+	if rs := e.readers.Load(); rs != nil {
+		for _, r := range *rs {
+			if r.el == el {
+				return r
+			}
+		}
+	}
+	e.rmu.Lock()
+	defer e.rmu.Unlock()
+	var rs []*gnetReader
+	if p := e.readers.Load(); p != nil {
+		rs = *p
+		for _, r := range rs {
+			if r.el == el {
+				return r
+			}
+		}
+	}
+	r := &gnetReader{el: el}
+	rs = append(rs[:len(rs):len(rs)], r)
+	e.readers.Store(&rs)
+	return r
 }
 
 // OnClose runs the close path of a connection the peer closed (or that
@@ -209,11 +240,10 @@ func (e *gnetEngine) OnClose(gc gnet.Conn, err error) gnet.Action {
 		return gnet.None
 	}
 	g.fence()
-	if g.partial {
-		g.partial = false
+	if g.part != nil {
+		g.part = nil
 		e.untrack(g)
 	}
-	g.carry = nil
 	reason := error(ErrPeerClosed)
 	if err != nil {
 		reason = peerReason(err)
@@ -267,29 +297,26 @@ func (e *gnetEngine) sweep() {
 // errUnitPartial unwinds serveRead at a partial unit (see gnetEngine).
 var errUnitPartial = errors.New("aio: gnet: partial unit")
 
-// gnetConn is a rawConn over a gnet connection, and the inbound serveRead
-// reads from.
+// gnetConn is a rawConn over a gnet connection. It is what an idle
+// connection costs this engine beside gnet's own connection: 96 bytes.
 type gnetConn struct {
-	e             *gnetEngine
 	gc            gnet.Conn
 	c             *conn
-	fd            int
 	local, remote net.Addr
-
-	// The loop's own: the bytes being served, and the tail of a partial
-	// unit kept between reads.
-	in      []byte
-	carry   []byte
-	partial bool
-	serving atomic.Bool // the loop is inside serveRead for this connection
+	// part is the loop's own: the tail of a partial unit, kept between
+	// reads; nil otherwise.
+	part *gnetPartial
 
 	wmu     sync.Mutex // guards what follows
-	closed  bool       // OnClose ran: the descriptor may be reused
-	waiter  *os.File   // the duplicate of the socket a writer waits on, woken by fence
 	backlog *gnetBacklog
-	// closeAfter closes the connection once the backlog is written.
-	closeAfter bool
+	waiter  *os.File // the duplicate of the socket a writer waits on, woken by fence
+	fd      int32    // -1 once OnClose ran: the descriptor may be reused
+
+	serving atomic.Bool // the loop is inside serveRead for this connection
 }
+
+// gnetPartial is a connection's partial unit.
+type gnetPartial struct{ carry []byte }
 
 // gnetBacklog is what the loop could not write without waiting, written
 // by a goroutine of the connection.
@@ -297,40 +324,62 @@ type gnetBacklog struct {
 	buf  []byte
 	n    int           // bytes held, including those being written
 	done chan struct{} // closed once written (or failed)
+	// closeAfter closes the connection once the backlog is written.
+	closeAfter bool
 }
 
-// read serves b, the bytes that just arrived, behind any partial unit.
-func (g *gnetConn) read(b []byte) {
-	c := g.c
-	if g.carry != nil {
-		g.carry = append(g.carry, b...)
-		b = g.carry
+// gnetReader is a loop's inbound: the bytes being served. Peek past them
+// unwinds serveRead.
+type gnetReader struct {
+	el gnet.EventLoop
+	in []byte
+}
+
+func (r *gnetReader) Len() int { return len(r.in) }
+
+func (r *gnetReader) Peek(n int) ([]byte, error) {
+	if n > len(r.in) {
+		panic(errUnitPartial)
 	}
-	g.in = b
+	return r.in[:n], nil
+}
+
+func (r *gnetReader) Skip(n int) error {
+	r.in = r.in[n:]
+	return nil
+}
+
+func (r *gnetReader) Release() error { return nil }
+
+// read serves b, the bytes that just arrived for g, behind any partial
+// unit, with the loop's inbound r.
+func (e *gnetEngine) read(g *gnetConn, r *gnetReader, b []byte) {
+	c := g.c
+	if g.part != nil {
+		g.part.carry = append(g.part.carry, b...)
+		b = g.part.carry
+	}
+	r.in = b
 	g.serving.Store(true)
-	partial := g.serve()
+	partial := g.serve(r)
 	g.serving.Store(false)
-	rest := g.in
-	g.in = nil
+	rest := r.in
+	r.in = nil
 	if !partial || c.state.Load() != stateOpen {
-		g.carry = nil
-		if g.partial {
-			g.partial = false
-			g.e.untrack(g)
+		if g.part != nil {
+			g.part = nil
+			e.untrack(g)
 		}
 		return
 	}
 	// Keep the tail; it is consumed from the start next time.
-	if g.carry == nil {
-		g.carry = append(make([]byte, 0, max(2*len(rest), 512)), rest...)
+	if g.part == nil {
+		g.part = &gnetPartial{carry: append(make([]byte, 0, max(2*len(rest), 512)), rest...)}
+		e.track(g)
 	} else {
-		g.carry = g.carry[:copy(g.carry, rest)]
+		g.part.carry = g.part.carry[:copy(g.part.carry, rest)]
 	}
 	c.pending = len(rest)
-	if !g.partial {
-		g.partial = true
-		g.e.track(g)
-	}
 	if err := g.checkPartial(len(rest)); err != nil {
 		c.ep.logger.Warn().Uint64("conn", c.id).Str("remote", c.ip).Int("have", len(rest)).
 			Str("since_first_byte", durText(time.Duration(time.Now().UnixNano()-c.unitStart))).Msg("aio: slow attack: closing")
@@ -339,7 +388,7 @@ func (g *gnetConn) read(b []byte) {
 }
 
 // serve runs serveRead and reports whether it stopped at a partial unit.
-func (g *gnetConn) serve() (partial bool) {
+func (g *gnetConn) serve(r *gnetReader) (partial bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if r != errUnitPartial { //nolint:errorlint // the sentinel itself is the panic value
@@ -348,7 +397,7 @@ func (g *gnetConn) serve() (partial bool) {
 			partial = true
 		}
 	}()
-	g.c.serveRead(g)
+	g.c.serveRead(r)
 	return false
 }
 
@@ -371,25 +420,6 @@ func (g *gnetConn) checkPartial(have int) error {
 	return nil
 }
 
-// The inbound serveRead reads: the bytes of this read. Peek past them
-// unwinds serveRead.
-
-func (g *gnetConn) Len() int { return len(g.in) }
-
-func (g *gnetConn) Peek(n int) ([]byte, error) {
-	if n > len(g.in) {
-		panic(errUnitPartial)
-	}
-	return g.in[:n], nil
-}
-
-func (g *gnetConn) Skip(n int) error {
-	g.in = g.in[n:]
-	return nil
-}
-
-func (g *gnetConn) Release() error { return nil }
-
 func (g *gnetConn) LocalAddr() net.Addr  { return g.local }
 func (g *gnetConn) RemoteAddr() net.Addr { return g.remote }
 
@@ -406,7 +436,7 @@ func (g *gnetConn) writev(bufs [][]byte) (int, error) {
 	}
 	onLoop := g.serving.Load()
 	g.wmu.Lock()
-	for g.backlog != nil && !g.closed {
+	for g.backlog != nil && g.fd >= 0 {
 		if onLoop {
 			err := g.queueLocked(bufs, total)
 			g.wmu.Unlock()
@@ -421,13 +451,13 @@ func (g *gnetConn) writev(bufs [][]byte) (int, error) {
 		<-done
 		g.wmu.Lock()
 	}
-	if g.closed {
+	if g.fd < 0 {
 		g.wmu.Unlock()
 		return 0, net.ErrClosed
 	}
 	// Non-blocking writes under wmu: fence waits for them, so the
 	// descriptor cannot be closed and reused under a write.
-	n, rest, err := writeNow(g.fd, bufs)
+	n, rest, err := writeNow(int(g.fd), bufs)
 	if err != nil || len(rest) == 0 {
 		g.wmu.Unlock()
 		return n, err
@@ -487,9 +517,9 @@ func (g *gnetConn) drain(bl *gnetBacklog) {
 	var err error
 	for {
 		g.wmu.Lock()
-		if g.closed || len(bl.buf) == 0 || err != nil {
+		if g.fd < 0 || len(bl.buf) == 0 || err != nil {
 			g.backlog = nil
-			closeAfter := g.closeAfter
+			closeAfter := bl.closeAfter
 			g.wmu.Unlock()
 			close(bl.done)
 			if err != nil {
@@ -600,7 +630,7 @@ func advance(bufs [][]byte, n int) [][]byte {
 // fails, later ones see closed.
 func (g *gnetConn) fence() {
 	g.wmu.Lock()
-	g.closed = true
+	g.fd = -1
 	if g.waiter != nil {
 		_ = g.waiter.SetWriteDeadline(time.Unix(1, 0))
 	}
@@ -610,8 +640,8 @@ func (g *gnetConn) fence() {
 // close closes the connection, after the backlog when there is one.
 func (g *gnetConn) close() error {
 	g.wmu.Lock()
-	if g.backlog != nil && !g.closed {
-		g.closeAfter = true
+	if g.backlog != nil && g.fd >= 0 {
+		g.backlog.closeAfter = true
 		g.wmu.Unlock()
 		return nil
 	}
