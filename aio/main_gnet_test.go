@@ -5,4 +5,7 @@ package aio_test
 import "github.com/gotio/gotio/aio"
 
 // With the gotio_gnet build tag the suite runs on the gnet engine too.
-func init() { transports = append(transports, aio.TransportGnet) }
+func init() {
+	transports = append(transports, aio.TransportGnet)
+	idleTransports = append(idleTransports, aio.TransportGnet)
+}

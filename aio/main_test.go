@@ -36,6 +36,11 @@ func leakOptions() []goleak.Option {
 
 var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
 
+// idleTransports are the event-loop transports TestIdleMemoryPerConnection
+// measures (std holds a goroutine per connection); main_gnet_test.go adds
+// gnet.
+var idleTransports = []aio.Transport{aio.TransportNetpoll}
+
 // startServer serves cfg (with the length codec unless set) on loopback and
 // shuts it down when the test ends.
 func startServer(t testing.TB, cfg aio.Config) *aio.Server {
