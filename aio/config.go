@@ -22,6 +22,15 @@ const (
 	// TransportStd uses package net with a goroutine per connection. It
 	// works everywhere and is the transport for TLS listeners.
 	TransportStd Transport = "std"
+	// TransportGnet, for servers, runs connections on panjf2000/gnet's
+	// event loops, the compact engine for memory-bound deployments: one
+	// shared read buffer per loop, nothing per idle connection but its
+	// state. Handlers in HandlerInline mode run on the loop, so a handler
+	// that blocks stalls every connection of its loop: use HandlerQueued
+	// for those. It serves TCP and Unix listeners (TLS: TransportStd), and
+	// is built only with the gotio_gnet build tag (Linux, macOS, BSD);
+	// without it Serve fails. A Client given it dials with netpoll.
+	TransportGnet Transport = "gnet"
 )
 
 // Config configures a Server. Every field's zero value is a working default

@@ -7,8 +7,8 @@ import (
 )
 
 // engine is the transport seam: it accepts connections, reads them into
-// serveRead and writes what flush gives it. netpoll and package net each
-// implement it.
+// serveRead and writes what flush gives it. netpoll, package net and gnet
+// (engine_gnet.go, behind the gotio_gnet build tag) each implement it.
 type engine interface {
 	name() string
 	// serve accepts on ln until closeListeners or stop.
@@ -44,6 +44,8 @@ func newEngine(t Transport, s *Server) (engine, error) {
 		return newStdEngine(s, set), nil
 	case TransportNetpoll:
 		return newNetpollEngine(s, set, &s.ep.logger)
+	case TransportGnet:
+		return newGnetEngine(s, set)
 	default:
 		if netpollAvailable {
 			return newNetpollEngine(s, set, &s.ep.logger)

@@ -27,7 +27,7 @@ func TestIdleMemoryPerConnection(t *testing.T) {
 		return
 	}
 	const conns = 10_000
-	for _, tr := range []aio.Transport{aio.TransportNetpoll} {
+	for _, tr := range idleTransports {
 		t.Run(string(tr), func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestIdleChildServer$")
 			cmd.Env = append(os.Environ(), "GOTIO_IDLE_CHILD="+string(tr))

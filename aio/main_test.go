@@ -22,16 +22,24 @@ func TestMain(m *testing.M) {
 }
 
 // leakOptions ignores netpoll's process-wide pollers, which live as long as
-// the process by design.
+// the process by design, and (with the gotio_gnet tag) the worker pool
+// gnet's package starts when it loads.
 func leakOptions() []goleak.Option {
 	return []goleak.Option{
 		goleak.IgnoreTopFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
 		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
 		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
+		goleak.IgnoreAnyFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
+		goleak.IgnoreAnyFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"),
 	}
 }
 
 var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
+
+// idleTransports are the event-loop transports TestIdleMemoryPerConnection
+// measures (std holds a goroutine per connection); main_gnet_test.go adds
+// gnet.
+var idleTransports = []aio.Transport{aio.TransportNetpoll}
 
 // startServer serves cfg (with the length codec unless set) on loopback and
 // shuts it down when the test ends.

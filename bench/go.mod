@@ -8,7 +8,7 @@ require (
 	github.com/gorilla/websocket v1.5.3
 	github.com/gotio/gotio v0.0.0
 	github.com/lesismal/nbio v1.6.7
-	github.com/panjf2000/gnet/v2 v2.9.4
+	github.com/panjf2000/gnet/v2 v2.9.7
 	golang.org/x/sys v0.49.0
 )
 

@@ -42,20 +42,21 @@ fi
 
 # case | protocol | load generator arguments | servers (interleaved in this order)
 all_cases=(
-	"tcp-echo|tcp|-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration|gotio std netpoll gnet nbio zinx"
-	"tcp-echo-pipelined|tcp|-workload echo -conns 100 -depth 8 -warmup $warmup -duration $duration|gotio std netpoll gnet nbio zinx"
-	"ws-echo|ws|-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration|gotio nbio gorilla"
-	"tcp-idle|tcp|-workload idle -conns 10000 -settle $settle|gotio std netpoll netpoll-tuned gnet nbio zinx"
-	"ws-idle|ws|-workload idle -conns 10000 -settle $settle|gotio nbio gorilla"
-	"tcp-bcast|tcp|-workload bcast -conns 5000 -pushes $pushes|gotio std netpoll gnet nbio zinx"
-	"pomelo-bcast|pomelo|-workload bcast -conns 5000 -pushes $pomelo_pushes|gotio pitaya"
-	"pomelo-idle|pomelo|-workload idle -conns 10000 -settle $settle|gotio pitaya"
+	"tcp-echo|tcp|-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration|gotio gotio-gnet std netpoll gnet nbio zinx"
+	"tcp-echo-pipelined|tcp|-workload echo -conns 100 -depth 8 -warmup $warmup -duration $duration|gotio gotio-gnet std netpoll gnet nbio zinx"
+	"ws-echo|ws|-workload echo -conns 100 -depth 1 -warmup $warmup -duration $duration|gotio gotio-gnet nbio gorilla"
+	"tcp-idle|tcp|-workload idle -conns 10000 -settle $settle|gotio gotio-gnet std netpoll netpoll-tuned gnet nbio zinx"
+	"ws-idle|ws|-workload idle -conns 10000 -settle $settle|gotio gotio-gnet nbio gorilla"
+	"tcp-bcast|tcp|-workload bcast -conns 5000 -pushes $pushes|gotio gotio-gnet std netpoll gnet nbio zinx"
+	"pomelo-bcast|pomelo|-workload bcast -conns 5000 -pushes $pomelo_pushes|gotio gotio-gnet pitaya"
+	"pomelo-idle|pomelo|-workload idle -conns 10000 -settle $settle|gotio gotio-gnet pitaya"
 )
 
 # server name -> binary and extra flags
 server_cmd() {
 	case "$1" in
 	netpoll-tuned) echo "netpoll -tuned" ;;
+	gotio-gnet) echo "gotio-gnet -transport gnet" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -64,6 +65,7 @@ start=$(date +%s)
 echo "run.sh: building into bench/bin/"
 mkdir -p bin results
 go build -o bin/ ./servers/... ./cmd/...
+go build -tags gotio_gnet -o bin/gotio-gnet ./servers/gotio
 (cd pitaya && go build -o ../bin/pitaya .) || echo "run.sh: pitaya did not build; the pomelo cases run gotio alone" >&2
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)

@@ -10,10 +10,14 @@
 //	               messages arrive and leave as Raw messages
 //	-proto pomelo  codec/pomelo over TCP: room.join binds the connection to
 //	               a group, the room.bcast notify pushes to the group
+//
+// -transport picks aio's engine (default netpoll); gnet needs the binary
+// built with -tags gotio_gnet (run.sh builds it as bin/gotio-gnet).
 package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 
 	"github.com/gotio/gotio/aio"
@@ -26,8 +30,9 @@ import (
 )
 
 func main() {
+	transport := flag.String("transport", "", "aio transport: netpoll (default), std or gnet")
 	f := srvutil.Parse()
-	var cfg aio.Config
+	cfg := aio.Config{Transport: aio.Transport(*transport)}
 	switch f.Proto {
 	case "tcp":
 		cfg.Codec, cfg.Handler = frameCodec{}, echo

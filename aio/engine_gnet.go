@@ -1,0 +1,660 @@
+//go:build gotio_gnet && (linux || darwin || freebsd || netbsd || openbsd || dragonfly)
+
+package aio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+	gio "github.com/panjf2000/gnet/v2/pkg/io"
+	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
+)
+
+// gnetEngine serves connections on panjf2000/gnet's event loops (one per
+// GOMAXPROCS), the compact engine: each loop reads every ready connection
+// into one shared buffer and runs serveRead on it at once, on the loop's
+// own goroutine, so an idle connection holds no read buffer, no write
+// buffer and no goroutine. Only while a unit (a frame, an upgrade request)
+// is partial does a connection keep its tail, in a buffer of its own that
+// goes once the unit is whole.
+//
+// serveRead waits for the rest of a partial unit by blocking in Peek; an
+// event loop must never block, so Peek here unwinds serveRead instead
+// (errUnitPartial, recovered in read) and the loop calls it again when
+// more bytes arrive; the slow-attack checks that waitFor makes while it
+// waits run here between those calls, and a sweep applies ReadTimeout to
+// connections that went silent in the middle of a unit.
+//
+// Writes go out from the writer's goroutine with one writev, as netpoll's
+// do, not through the loop (gnet's AsyncWritev would serialise every write
+// of every connection on the loop and need a copy or a wait per write).
+// When the socket is full a writer other than the loop waits for it,
+// bounded by WriteTimeout, so the write queue fills and its byte cap
+// applies; the loop itself never waits: it hands the rest to a goroutine
+// of the connection that writes it, capped at WriteQueueBytes.
+//
+// gnet accepts through package net and enrolls each socket in a loop
+// (gnet.Client.Enroll), so any TCP or Unix listener can be served. gnet
+// starts a worker pool when its package loads, which is why this engine is
+// behind the gotio_gnet build tag: programs that do not ask for it do not
+// carry it.
+type gnetEngine struct {
+	gnet.BuiltinEventEngine
+	h      host
+	set    *settings
+	logger *zerolog.Logger
+	cli    *gnet.Client
+
+	mu      sync.Mutex
+	lns     []net.Listener
+	started bool
+	closed  bool
+	stopped bool
+	serving sync.WaitGroup // one per serve call
+
+	// readers holds each loop's inbound, found by the loop (copied on
+	// write: loops are few and appear once).
+	readers atomic.Pointer[[]*gnetReader]
+	rmu     sync.Mutex
+
+	// partial holds the connections whose unread bytes end in a partial
+	// unit, for the ReadTimeout sweep.
+	pmu       sync.Mutex
+	partial   map[*gnetConn]struct{}
+	sweepQuit chan struct{}
+	sweepDone chan struct{}
+}
+
+func newGnetEngine(s *Server, set *settings) (engine, error) {
+	e := &gnetEngine{h: s, set: set, logger: &s.ep.logger, partial: map[*gnetConn]struct{}{}}
+	cli, err := gnet.NewClient(e,
+		gnet.WithNumEventLoop(runtime.GOMAXPROCS(0)),
+		gnet.WithLogger(gnetLogger{e.logger}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("aio: gnet: %w", err)
+	}
+	e.cli = cli
+	return e, nil
+}
+
+func (e *gnetEngine) name() string { return "gnet" }
+
+// start starts the event loops and the sweep, once, on the first serve
+// (an engine that never serves starts nothing).
+func (e *gnetEngine) startLocked() error {
+	if e.started {
+		return nil
+	}
+	if err := e.cli.Start(); err != nil {
+		return fmt.Errorf("aio: gnet: %w", err)
+	}
+	e.started = true
+	e.sweepQuit, e.sweepDone = make(chan struct{}), make(chan struct{})
+	go e.sweep()
+	return nil
+}
+
+func (e *gnetEngine) serve(ln net.Listener) error {
+	switch ln.(type) {
+	case *net.TCPListener, *net.UnixListener:
+	default:
+		ln.Close()
+		return fmt.Errorf("aio: the gnet transport serves TCP and Unix listeners, not %T (TransportStd serves TLS)", ln)
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		ln.Close()
+		return ErrServerClosed
+	}
+	if err := e.startLocked(); err != nil {
+		e.mu.Unlock()
+		ln.Close()
+		return err
+	}
+	e.lns = append(e.lns, ln)
+	e.serving.Add(1)
+	e.mu.Unlock()
+	defer e.serving.Done()
+	var backoff time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			e.mu.Lock()
+			closed := e.closed
+			e.mu.Unlock()
+			if closed || errors.Is(err, net.ErrClosed) {
+				return ErrServerClosed
+			}
+			backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
+			e.logger.Warn().Err(err).Str("retry", durText(backoff)).Msg("aio: accept failed")
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		// Enroll duplicates the socket into a loop, runs OnOpen there and
+		// closes nc.
+		if _, err := e.cli.Enroll(nc); err != nil {
+			e.logger.Warn().Err(err).Msg("aio: gnet: enroll failed")
+		}
+	}
+}
+
+func (e *gnetEngine) closeListeners() {
+	e.mu.Lock()
+	e.closed = true
+	lns := e.lns
+	e.mu.Unlock()
+	for _, ln := range lns {
+		ln.Close()
+	}
+}
+
+// stop ends the accept loops, the sweep and the event loops, which close
+// what is still open.
+func (e *gnetEngine) stop(ctx context.Context) error {
+	e.closeListeners()
+	served := make(chan struct{})
+	go func() { e.serving.Wait(); close(served) }()
+	select {
+	case <-served:
+	case <-ctx.Done():
+	}
+	e.mu.Lock()
+	started, stopped := e.started, e.stopped
+	e.stopped = true
+	e.mu.Unlock()
+	if !started || stopped {
+		return nil
+	}
+	close(e.sweepQuit)
+	<-e.sweepDone
+	return e.cli.Stop()
+}
+
+// OnOpen admits a connection on its loop.
+func (e *gnetEngine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+	g := &gnetConn{gc: gc, fd: int32(gc.Fd()), local: gc.LocalAddr(), remote: gc.RemoteAddr()}
+	c := e.h.open(g)
+	if c == nil {
+		return nil, gnet.Close
+	}
+	g.c = c
+	gc.SetContext(g)
+	c.begin()
+	return nil, gnet.None
+}
+
+// OnTraffic serves the bytes that arrived, on the loop.
+func (e *gnetEngine) OnTraffic(gc gnet.Conn) gnet.Action {
+	g, _ := gc.Context().(*gnetConn)
+	b, _ := gc.Next(-1) // everything: gnet keeps nothing between calls
+	if g == nil {
+		return gnet.Close
+	}
+	e.read(g, e.reader(gc.EventLoop()), b)
+	return gnet.None
+}
+
+// reader returns the inbound of loop el.
+func (e *gnetEngine) reader(el gnet.EventLoop) *gnetReader {
+	if rs := e.readers.Load(); rs != nil {
+		for _, r := range *rs {
+			if r.el == el {
+				return r
+			}
+		}
+	}
+	e.rmu.Lock()
+	defer e.rmu.Unlock()
+	var rs []*gnetReader
+	if p := e.readers.Load(); p != nil {
+		rs = *p
+		for _, r := range rs {
+			if r.el == el {
+				return r
+			}
+		}
+	}
+	r := &gnetReader{el: el}
+	rs = append(rs[:len(rs):len(rs)], r)
+	e.readers.Store(&rs)
+	return r
+}
+
+// OnClose runs the close path of a connection the peer closed (or that
+// aio closed: finish then returns at once), before gnet closes the socket.
+func (e *gnetEngine) OnClose(gc gnet.Conn, err error) gnet.Action {
+	g, _ := gc.Context().(*gnetConn)
+	if g == nil {
+		return gnet.None
+	}
+	g.fence()
+	if g.part != nil {
+		g.part = nil
+		e.untrack(g)
+	}
+	reason := error(ErrPeerClosed)
+	if err != nil {
+		reason = peerReason(err)
+	}
+	g.c.finish(reason)
+	return gnet.None
+}
+
+func (e *gnetEngine) track(g *gnetConn) {
+	e.pmu.Lock()
+	e.partial[g] = struct{}{}
+	e.pmu.Unlock()
+}
+
+func (e *gnetEngine) untrack(g *gnetConn) {
+	e.pmu.Lock()
+	delete(e.partial, g)
+	e.pmu.Unlock()
+}
+
+// sweep closes connections silent for ReadTimeout in the middle of a unit
+// (netpoll's and the std transport's Peek time out instead).
+func (e *gnetEngine) sweep() {
+	defer close(e.sweepDone)
+	tick := min(max(e.set.readTimeout/8, 10*time.Millisecond), time.Second)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	var due []*gnetConn
+	for {
+		select {
+		case <-e.sweepQuit:
+			return
+		case <-t.C:
+		}
+		due = due[:0]
+		e.pmu.Lock()
+		for g := range e.partial {
+			// Both stamps come from the coarse clock.
+			if e.set.readTimeout > 0 && g.c.ep.now()-g.c.stats.LastReceived.Load() > int64(e.set.readTimeout) {
+				due = append(due, g)
+			}
+		}
+		e.pmu.Unlock()
+		for _, g := range due {
+			g.c.finish(wrapReason(ErrReadTimeout, fmt.Errorf("no bytes for %v in the middle of a unit", e.set.readTimeout)))
+		}
+		clear(due)
+	}
+}
+
+// errUnitPartial unwinds serveRead at a partial unit (see gnetEngine).
+var errUnitPartial = errors.New("aio: gnet: partial unit")
+
+// gnetConn is a rawConn over a gnet connection. It is what an idle
+// connection costs this engine beside gnet's own connection: 96 bytes.
+type gnetConn struct {
+	gc            gnet.Conn
+	c             *conn
+	local, remote net.Addr
+	// part is the loop's own: the tail of a partial unit, kept between
+	// reads; nil otherwise.
+	part *gnetPartial
+
+	wmu     sync.Mutex // guards what follows
+	backlog *gnetBacklog
+	waiter  *os.File // the duplicate of the socket a writer waits on, woken by fence
+	fd      int32    // -1 once OnClose ran: the descriptor may be reused
+
+	serving atomic.Bool // the loop is inside serveRead for this connection
+}
+
+// gnetPartial is a connection's partial unit.
+type gnetPartial struct{ carry []byte }
+
+// gnetBacklog is what the loop could not write without waiting, written
+// by a goroutine of the connection.
+type gnetBacklog struct {
+	buf  []byte
+	n    int           // bytes held, including those being written
+	done chan struct{} // closed once written (or failed)
+	// closeAfter closes the connection once the backlog is written.
+	closeAfter bool
+}
+
+// gnetReader is a loop's inbound: the bytes being served. Peek past them
+// unwinds serveRead.
+type gnetReader struct {
+	el gnet.EventLoop
+	in []byte
+}
+
+func (r *gnetReader) Len() int { return len(r.in) }
+
+func (r *gnetReader) Peek(n int) ([]byte, error) {
+	if n > len(r.in) {
+		panic(errUnitPartial)
+	}
+	return r.in[:n], nil
+}
+
+func (r *gnetReader) Skip(n int) error {
+	r.in = r.in[n:]
+	return nil
+}
+
+func (r *gnetReader) Release() error { return nil }
+
+// read serves b, the bytes that just arrived for g, behind any partial
+// unit, with the loop's inbound r.
+func (e *gnetEngine) read(g *gnetConn, r *gnetReader, b []byte) {
+	c := g.c
+	if g.part != nil {
+		g.part.carry = append(g.part.carry, b...)
+		b = g.part.carry
+	}
+	r.in = b
+	g.serving.Store(true)
+	partial := g.serve(r)
+	g.serving.Store(false)
+	rest := r.in
+	r.in = nil
+	if !partial || c.state.Load() != stateOpen {
+		if g.part != nil {
+			g.part = nil
+			e.untrack(g)
+		}
+		return
+	}
+	// Keep the tail; it is consumed from the start next time.
+	if g.part == nil {
+		g.part = &gnetPartial{carry: append(make([]byte, 0, max(2*len(rest), 512)), rest...)}
+		e.track(g)
+	} else {
+		g.part.carry = g.part.carry[:copy(g.part.carry, rest)]
+	}
+	c.pending = len(rest)
+	if err := g.checkPartial(len(rest)); err != nil {
+		c.ep.logger.Warn().Uint64("conn", c.id).Str("remote", c.ip).Int("have", len(rest)).
+			Str("since_first_byte", durText(time.Duration(time.Now().UnixNano()-c.unitStart))).Msg("aio: slow attack: closing")
+		c.finish(err)
+	}
+}
+
+// serve runs serveRead and reports whether it stopped at a partial unit.
+func (g *gnetConn) serve(r *gnetReader) (partial bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errUnitPartial { //nolint:errorlint // the sentinel itself is the panic value
+				panic(r)
+			}
+			partial = true
+		}
+	}()
+	g.c.serveRead(r)
+	return false
+}
+
+// checkPartial applies FrameTimeout and MinReadRate to a partial unit of
+// have bytes, as waitFor does while it waits.
+func (g *gnetConn) checkPartial(have int) error {
+	c := g.c
+	set := &c.ep.set
+	now := time.Now().UnixNano()
+	if set.frameTimeout > 0 && now-c.unitStart > int64(set.frameTimeout) {
+		return wrapReason(ErrSlowAttack, fmt.Errorf("unit not whole %v after its first byte", set.frameTimeout))
+	}
+	if elapsed := now - c.windowStart; set.minReadRate > 0 && elapsed >= int64(set.rateWindow) {
+		rate := float64(have-c.windowBytes) * float64(time.Second) / float64(elapsed)
+		if rate < float64(set.minReadRate) {
+			return wrapReason(ErrSlowAttack, fmt.Errorf("%.1f bytes/s, under the minimum %d", rate, set.minReadRate))
+		}
+		c.windowStart, c.windowBytes = now, have
+	}
+	return nil
+}
+
+func (g *gnetConn) LocalAddr() net.Addr  { return g.local }
+func (g *gnetConn) RemoteAddr() net.Addr { return g.remote }
+
+// iovMax is the most buffers one writev takes (IOV_MAX on Linux and BSD).
+const iovMax = 1024
+
+// writev writes bufs in order. A writer that finds the socket full waits
+// for it (WriteTimeout), unless it is the loop, which leaves the rest to
+// the backlog's goroutine.
+func (g *gnetConn) writev(bufs [][]byte) (int, error) {
+	total := 0
+	for _, b := range bufs {
+		total += len(b)
+	}
+	onLoop := g.serving.Load()
+	g.wmu.Lock()
+	for g.backlog != nil && g.fd >= 0 {
+		if onLoop {
+			err := g.queueLocked(bufs, total)
+			g.wmu.Unlock()
+			if err != nil {
+				g.slowConsumer()
+				return 0, err
+			}
+			return total, nil
+		}
+		done := g.backlog.done
+		g.wmu.Unlock()
+		<-done
+		g.wmu.Lock()
+	}
+	if g.fd < 0 {
+		g.wmu.Unlock()
+		return 0, net.ErrClosed
+	}
+	// Non-blocking writes under wmu: fence waits for them, so the
+	// descriptor cannot be closed and reused under a write.
+	n, rest, err := writeNow(int(g.fd), bufs)
+	if err != nil || len(rest) == 0 {
+		g.wmu.Unlock()
+		return n, err
+	}
+	if onLoop {
+		err := g.queueLocked(rest, total-n)
+		g.wmu.Unlock()
+		if err != nil {
+			g.slowConsumer()
+			return n, err
+		}
+		return total, nil
+	}
+	f, err := g.dupLocked()
+	g.wmu.Unlock()
+	if err != nil {
+		return n, err
+	}
+	m, err := g.writeWait(f, rest)
+	return n + m, err
+}
+
+// queueLocked copies bufs into the backlog and starts its goroutine. A
+// backlog past WriteQueueBytes makes the connection a slow consumer.
+func (g *gnetConn) queueLocked(bufs [][]byte, size int) error {
+	bl := g.backlog
+	if bl == nil {
+		bl = &gnetBacklog{done: make(chan struct{})}
+	}
+	if bl.n+size > g.c.ep.set.writeQueue {
+		return ErrSlowConsumer
+	}
+	for _, b := range bufs {
+		bl.buf = append(bl.buf, b...)
+	}
+	bl.n += size
+	if g.backlog == nil {
+		g.backlog = bl
+		go g.drain(bl)
+	}
+	return nil
+}
+
+// slowConsumer marks the connection a slow consumer, so that the close
+// the failed write causes carries that reason (writev runs in flush, which
+// then closes it).
+func (g *gnetConn) slowConsumer() {
+	q := &g.c.out
+	q.mu.Lock()
+	g.c.abortLocked(ErrSlowConsumer)
+	q.mu.Unlock()
+}
+
+// drain writes the backlog, waiting for the socket, then carries out a
+// close that waited for it.
+func (g *gnetConn) drain(bl *gnetBacklog) {
+	var err error
+	for {
+		g.wmu.Lock()
+		if g.fd < 0 || len(bl.buf) == 0 || err != nil {
+			g.backlog = nil
+			closeAfter := bl.closeAfter
+			g.wmu.Unlock()
+			close(bl.done)
+			if err != nil {
+				g.c.finish(wrapReason(ErrWriteFailed, err))
+			}
+			if closeAfter {
+				_ = g.gc.Close()
+			}
+			return
+		}
+		buf := bl.buf
+		bl.buf = nil
+		var f *os.File
+		f, err = g.dupLocked()
+		g.wmu.Unlock()
+		if err != nil {
+			continue
+		}
+		_, err = g.writeWait(f, [][]byte{buf})
+		g.wmu.Lock()
+		bl.n -= len(buf)
+		g.wmu.Unlock()
+	}
+}
+
+// dupLocked returns a duplicate of the socket that Go's poller can wait
+// on, and registers it for fence to wake.
+func (g *gnetConn) dupLocked() (*os.File, error) {
+	fd, err := unix.FcntlInt(uintptr(g.fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), "gnet-socket")
+	g.waiter = f
+	return f, nil
+}
+
+// writeWait writes bufs through f, waiting for the socket within
+// WriteTimeout, and closes f.
+func (g *gnetConn) writeWait(f *os.File, bufs [][]byte) (int, error) {
+	defer func() {
+		g.wmu.Lock()
+		g.waiter = nil
+		g.wmu.Unlock()
+		f.Close()
+	}()
+	if d := g.c.ep.set.writeTimeout; d > 0 {
+		_ = f.SetWriteDeadline(time.Now().Add(d))
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	var werr error
+	err = rc.Write(func(fd uintptr) bool {
+		var n int
+		n, bufs, werr = writeNow(int(fd), bufs)
+		total += n
+		return werr != nil || len(bufs) == 0
+	})
+	if err != nil {
+		return total, err
+	}
+	return total, werr
+}
+
+// writeNow writes bufs until they are written or the socket is full; it
+// returns the bytes written and what is left.
+func writeNow(fd int, bufs [][]byte) (int, [][]byte, error) {
+	total := 0
+	for len(bufs) > 0 {
+		n, err := gio.Writev(fd, bufs[:min(len(bufs), iovMax)])
+		if n > 0 {
+			total += n
+			bufs = advance(bufs, n)
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, unix.EINTR):
+		case errors.Is(err, unix.EAGAIN):
+			return total, bufs, nil
+		default:
+			return total, bufs, err
+		}
+	}
+	return total, nil, nil
+}
+
+// advance drops the first n bytes of bufs.
+func advance(bufs [][]byte, n int) [][]byte {
+	for n > 0 && len(bufs) > 0 {
+		if n < len(bufs[0]) {
+			bufs[0] = bufs[0][n:]
+			return bufs
+		}
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	for len(bufs) > 0 && len(bufs[0]) == 0 {
+		bufs = bufs[1:]
+	}
+	return bufs
+}
+
+// fence keeps writers off the socket before gnet closes it: a write in
+// progress has finished (they run under wmu), a waiting one is woken and
+// fails, later ones see closed.
+func (g *gnetConn) fence() {
+	g.wmu.Lock()
+	g.fd = -1
+	if g.waiter != nil {
+		_ = g.waiter.SetWriteDeadline(time.Unix(1, 0))
+	}
+	g.wmu.Unlock()
+}
+
+// close closes the connection, after the backlog when there is one.
+func (g *gnetConn) close() error {
+	g.wmu.Lock()
+	if g.backlog != nil && g.fd >= 0 {
+		g.backlog.closeAfter = true
+		g.wmu.Unlock()
+		return nil
+	}
+	g.wmu.Unlock()
+	return g.gc.Close()
+}
+
+// gnetLogger writes gnet's logs to the server's logger, gnet's
+// informational lines at debug level.
+type gnetLogger struct{ l *zerolog.Logger }
+
+func (g gnetLogger) Debugf(format string, args ...any) { g.l.Debug().Msgf("gnet: "+format, args...) }
+func (g gnetLogger) Infof(format string, args ...any)  { g.l.Debug().Msgf("gnet: "+format, args...) }
+func (g gnetLogger) Warnf(format string, args ...any)  { g.l.Warn().Msgf("gnet: "+format, args...) }
+func (g gnetLogger) Errorf(format string, args ...any) { g.l.Error().Msgf("gnet: "+format, args...) }
+func (g gnetLogger) Fatalf(format string, args ...any) { g.l.Error().Msgf("gnet: "+format, args...) }
