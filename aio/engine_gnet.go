@@ -179,7 +179,16 @@ func (e *gnetEngine) stop(ctx context.Context) error {
 	}
 	close(e.sweepQuit)
 	<-e.sweepDone
-	return e.cli.Stop()
+	// A loop stuck in an inline handler would hold gnet's Stop: wait for
+	// it only until ctx ends (the loop stops once the handler returns).
+	stoppedCh := make(chan error, 1)
+	go func() { stoppedCh <- e.cli.Stop() }()
+	select {
+	case err := <-stoppedCh:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // OnOpen admits a connection on its loop.
