@@ -11,7 +11,7 @@ import (
 
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/internal/intern"
-	"github.com/gotio/gotio/codec/pomelo/internal/jsjson"
+	"github.com/gotio/gotio/codec/internal/jsjson"
 	"github.com/gotio/gotio/codec/pomelo/protobuf"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 
-	"github.com/gotio/gotio/codec/pomelo/internal/jsjson"
+	"github.com/gotio/gotio/codec/internal/jsjson"
 )
 
 // ErrDict reports a route dictionary that cannot work: a route twice, a

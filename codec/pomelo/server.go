@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gotio/gotio/codec"
-	"github.com/gotio/gotio/codec/pomelo/internal/jsjson"
+	"github.com/gotio/gotio/codec/internal/jsjson"
 )
 
 // Server stream states, as pomelo's hybridsocket names them.

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/gotio/gotio/codec/pomelo/internal/jsjson"
+	"github.com/gotio/gotio/codec/internal/jsjson"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 

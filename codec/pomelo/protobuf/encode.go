@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"unsafe"
 
-	"github.com/gotio/gotio/codec/pomelo/internal/jsjson"
+	"github.com/gotio/gotio/codec/internal/jsjson"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 

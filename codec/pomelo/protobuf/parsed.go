@@ -3,7 +3,7 @@ package protobuf
 import (
 	"fmt"
 
-	"github.com/gotio/gotio/codec/pomelo/internal/jsjson"
+	"github.com/gotio/gotio/codec/internal/jsjson"
 )
 
 // UnmarshalJSON reads a schema in pomelo-protobuf's parsed form, the one

@@ -28,7 +28,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gotio/gotio/codec/pomelo/internal/jsjson"
+	"github.com/gotio/gotio/codec/internal/jsjson"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
