@@ -50,6 +50,9 @@ all_cases=(
 	"tcp-bcast|tcp|-workload bcast -conns 5000 -pushes $pushes|gotio gotio-gnet std netpoll gnet nbio zinx"
 	"pomelo-bcast|pomelo|-workload bcast -conns 5000 -pushes $pomelo_pushes|gotio gotio-gnet pitaya"
 	"pomelo-idle|pomelo|-workload idle -conns 10000 -settle $settle|gotio gotio-gnet pitaya"
+	"sio-idle|socketio|-workload idle -conns 10000 -settle $settle|gotio gotio-gnet"
+	"ws-bcast|ws|-workload bcast -conns 5000 -pushes $pushes|gotio gotio-gnet"
+	"sio-bcast|socketio|-workload bcast -conns 5000 -pushes $pushes|gotio gotio-gnet"
 )
 
 # server name -> binary and extra flags

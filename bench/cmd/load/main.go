@@ -56,7 +56,7 @@ func main() {
 	var (
 		addr     = flag.String("addr", "127.0.0.1:7000", "server address")
 		pid      = flag.Int("pid", 0, "server process id, for /proc CPU and memory figures (required)")
-		protoArg = flag.String("proto", "tcp", "tcp (length-prefixed frames), ws or pomelo")
+		protoArg = flag.String("proto", "tcp", "tcp (length-prefixed frames), ws, pomelo or socketio")
 		wsPath   = flag.String("path", "/", "WebSocket request path")
 		wl       = flag.String("workload", "echo", "echo, idle or bcast")
 		conns    = flag.Int("conns", 100, "connections")
@@ -92,6 +92,8 @@ func main() {
 			p = tcpProto{}
 		case "ws":
 			p = wsProto{path: *wsPath}
+		case "socketio":
+			p = sioProto{}
 		case "pomelo":
 			p = pomeloProto{}
 		default:

@@ -188,8 +188,12 @@ func (pomeloProto) maxSilence(l *loop) time.Duration {
 }
 
 // probes reports whether a protocol's readiness already proves the server
-// registered the connection (pomelo's join response does).
+// registered the connection (pomelo's join response and socket.io's join
+// ack do).
 func probes(p proto) bool {
-	_, ok := p.(pomeloProto)
-	return ok
+	switch p.(type) {
+	case pomeloProto, sioProto:
+		return true
+	}
+	return false
 }

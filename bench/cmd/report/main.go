@@ -58,9 +58,12 @@ var cases = map[string]caseInfo{
 	"tcp-bcast":          {"TCP broadcast", "5,000 clients; one command asks the server for N pushes of 512 bytes to every client; deliveries/s until every client has every push, checked in order.", "bcast"},
 	"pomelo-bcast":       {"pomelo group push", "5,000 pomelo clients over TCP (handshake, then a room.join request that puts them in one group); a room.bcast notify asks for N pushes (route onPush, ~512-byte JSON body) to the group.", "bcast"},
 	"pomelo-idle":        {"Idle pomelo connections", "10,000 pomelo clients over TCP, each in the one group as in pomelo-bcast (handshake, handshake ack, room.join and its response), then silent; RSS per connection above the empty server. The run fails unless the server still holds a socket for every client when its RSS is read, and unless that happens within the heartbeat interval the server announced (no heartbeat is due yet).", "idle"},
+	"sio-idle":           {"Idle socket.io connections", "10,000 socket.io v5 clients on engine.io v4 over WebSocket (upgrade, engine.io open, CONNECT, a room.join event with an ack), then silent; RSS per connection above the empty server, beside ws-idle's plain WebSocket figure.", "idle"},
+	"ws-bcast":           {"WebSocket broadcast", "5,000 plain WebSocket clients; one asks for N pushes (SendToAll, binary messages) to every connection.", "bcast"},
+	"sio-bcast":          {"socket.io room broadcast", "5,000 socket.io clients over WebSocket in one room (room.join event with an ack); a room.bcast event asks for N pushes (onPush events, ~512-byte JSON body) to the room.", "bcast"},
 }
 
-var caseOrder = []string{"tcp-echo", "tcp-echo-pipelined", "ws-echo", "tcp-idle", "ws-idle", "tcp-bcast", "pomelo-bcast", "pomelo-idle"}
+var caseOrder = []string{"tcp-echo", "tcp-echo-pipelined", "ws-echo", "tcp-idle", "ws-idle", "tcp-bcast", "pomelo-bcast", "pomelo-idle", "sio-idle", "ws-bcast", "sio-bcast"}
 
 func main() {
 	in := flag.String("results", "", "JSON lines from bench/bin/load")

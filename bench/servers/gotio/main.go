@@ -10,6 +10,8 @@
 //	               messages arrive and leave as Raw messages
 //	-proto pomelo  codec/pomelo over TCP: room.join binds the connection to
 //	               a group, the room.bcast notify pushes to the group
+//	-proto socketio codec/socketio on codec/engineio (WebSocket transport):
+//	               the same room routes as socket.io events
 //
 // -transport picks aio's engine (default netpoll); gnet needs the binary
 // built with -tags gotio_gnet (run.sh builds it as bin/gotio-gnet).
@@ -22,7 +24,9 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/engineio"
 	"github.com/gotio/gotio/codec/pomelo"
+	"github.com/gotio/gotio/codec/socketio"
 	"github.com/gotio/gotio/codec/websocket"
 
 	"github.com/gotio/gotio/bench/internal/srvutil"
@@ -45,6 +49,11 @@ func main() {
 			srvutil.Fatal(err)
 		}
 		cfg.Codec, cfg.Handler = c, room
+	case "socketio":
+		// socket.io on engine.io, as socket.io-client reaches it: the
+		// same room handler, its events named as the pomelo routes.
+		cfg.Codec = socketio.NewServer(nil, &engineio.Config{CheckOrigin: engineio.AnyOrigin})
+		cfg.Handler = room
 	default:
 		srvutil.Fatal(fmt.Errorf("gotio: unknown -proto %q", f.Proto))
 	}
