@@ -117,7 +117,7 @@ func Dial(ctx context.Context, addr string, cfg *ClientConfig) (*Client, error) 
 	c.ep = newEndpoint(clientSettings(&c.cfg), cfg.Logger)
 	c.ep.start()
 	c.dialLoops.Add(1)
-	cc, err := c.attempt(ctx)
+	cc, err := c.attempt(ctx, false)
 	c.dialLoops.Add(-1)
 	if err != nil {
 		c.cancelLife()
@@ -206,9 +206,8 @@ func (c *Client) reconnect(r *Reconnect, reason error) (*clientConn, error) {
 			return nil, nil
 		case <-t.C:
 		}
-		cc, err := c.attempt(c.life)
+		cc, err := c.attempt(c.life, true)
 		if err == nil {
-			c.reconnects.Add(1)
 			return cc, nil
 		}
 		if errors.Is(err, ErrClientClosed) {
@@ -224,9 +223,10 @@ func (c *Client) reconnect(r *Reconnect, reason error) (*clientConn, error) {
 }
 
 // attempt dials once, waits for the codec's handshake and installs the
-// connection. A connection that closes before it is ready fails the
-// attempt at once, with its close reason.
-func (c *Client) attempt(ctx context.Context) (*clientConn, error) {
+// connection (counted as a reconnection when again is set, before anyone
+// can see the client open). A connection that closes before it is ready
+// fails the attempt at once, with its close reason.
+func (c *Client) attempt(ctx context.Context, again bool) (*clientConn, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
 	defer cancel()
 	c.setState(StateConnecting)
@@ -265,6 +265,9 @@ func (c *Client) attempt(ctx context.Context) (*clientConn, error) {
 	}
 	c.cc = cc
 	cc.reported = true
+	if again {
+		c.reconnects.Add(1)
+	}
 	for k, v := range c.attrs {
 		cc.set(k, v)
 	}
