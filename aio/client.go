@@ -29,7 +29,8 @@ type ClientConfig struct {
 	Handler func(c *Client, m *codec.Message)
 	// OnConnected runs each time a connection is open and its handshake
 	// done: after Dial's and after every reconnection (Reconnects counts
-	// them). It runs on the dialing goroutine.
+	// them). It runs on the dialing goroutine, before State says open and
+	// before WaitConnected returns.
 	OnConnected func(c *Client)
 	// OnBeforeClose runs once for each connection OnConnected reported,
 	// before its socket closes, with the reason (errors.Is(reason,

@@ -271,11 +271,17 @@ func (c *Client) attempt(ctx context.Context, again bool) (*clientConn, error) {
 	for k, v := range c.attrs {
 		cc.set(k, v)
 	}
-	c.setStateLocked(StateOpen)
 	c.mu.Unlock()
+	// OnConnected runs before the client is seen open: WaitConnected
+	// returns after it, and what it sends goes out first.
 	if c.cfg.OnConnected != nil {
 		c.cfg.OnConnected(c)
 	}
+	c.mu.Lock()
+	if c.cc == cc { // not closed meanwhile (its close path set closing)
+		c.setStateLocked(StateOpen)
+	}
+	c.mu.Unlock()
 	return cc, nil
 }
 
