@@ -56,8 +56,27 @@ func (p wsProto) open(c *conn) []byte {
 	return fmt.Appendf(nil, wsUpgrade, p.path)
 }
 
-func (wsProto) decode(l *loop, c *conn, in []byte) (int, error) {
-	st := c.st.(*wsState)
+func (p wsProto) decode(l *loop, c *conn, in []byte) (int, error) {
+	return wsDecode(l, c, c.st.(*wsState), in, p)
+}
+
+func (wsProto) upgraded(l *loop, c *conn) error { return l.onReady(c) }
+
+func (wsProto) message(l *loop, c *conn, _ byte, payload []byte) error {
+	return l.w.message(l, c, payload)
+}
+
+// wsHandler is what runs on a WebSocket client's connection: once its
+// upgrade is answered, then for each whole data message.
+type wsHandler interface {
+	upgraded(l *loop, c *conn) error
+	message(l *loop, c *conn, op byte, payload []byte) error
+}
+
+// wsDecode consumes the upgrade answer and the whole server frames at the
+// front of in for h: pings are answered, a close or a fragmented message
+// ends the connection.
+func wsDecode(l *loop, c *conn, st *wsState, in []byte, h wsHandler) (int, error) {
 	used := 0
 	if !st.upgraded {
 		i := bytes.Index(in, []byte("\r\n\r\n"))
@@ -73,7 +92,7 @@ func (wsProto) decode(l *loop, c *conn, in []byte) (int, error) {
 		}
 		st.upgraded = true
 		used = i + 4
-		if err := l.onReady(c); err != nil {
+		if err := h.upgraded(l, c); err != nil {
 			return used, err
 		}
 	}
@@ -83,18 +102,18 @@ func (wsProto) decode(l *loop, c *conn, in []byte) (int, error) {
 			return used, nil
 		}
 		op, masked, plen := b[0]&0x0f, b[1]&0x80 != 0, int(b[1]&0x7f)
-		h := 2
+		hl := 2
 		switch plen {
 		case 126:
 			if len(b) < 4 {
 				return used, nil
 			}
-			plen, h = int(binary.BigEndian.Uint16(b[2:])), 4
+			plen, hl = int(binary.BigEndian.Uint16(b[2:])), 4
 		case 127:
 			if len(b) < 10 {
 				return used, nil
 			}
-			plen, h = int(binary.BigEndian.Uint64(b[2:])), 10
+			plen, hl = int(binary.BigEndian.Uint64(b[2:])), 10
 		}
 		if masked {
 			return used, fmt.Errorf("load: websocket: masked frame from server")
@@ -102,17 +121,17 @@ func (wsProto) decode(l *loop, c *conn, in []byte) (int, error) {
 		if plen > wire.MaxPayload {
 			return used, fmt.Errorf("load: websocket: frame of %d bytes", plen)
 		}
-		if len(b) < h+plen {
+		if len(b) < hl+plen {
 			return used, nil
 		}
-		payload := b[h : h+plen]
-		used += h + plen
+		payload := b[hl : hl+plen]
+		used += hl + plen
 		switch op {
 		case 0x1, 0x2:
 			if b[0]&0x80 == 0 {
 				return used, fmt.Errorf("load: websocket: fragmented message")
 			}
-			if err := l.w.message(l, c, payload); err != nil {
+			if err := h.message(l, c, op, payload); err != nil {
 				return used, err
 			}
 		case 0x8:

@@ -30,62 +30,17 @@ func (sioProto) open(c *conn) []byte {
 
 func (p sioProto) decode(l *loop, c *conn, in []byte) (int, error) {
 	st := c.st.(*sioState)
-	used := 0
-	if !st.ws.upgraded {
-		i := bytes.Index(in, []byte("\r\n\r\n"))
-		if i < 0 {
-			if len(in) > 16<<10 {
-				return 0, fmt.Errorf("load: socket.io: oversized upgrade response")
-			}
-			return 0, nil
-		}
-		if !bytes.HasPrefix(in, []byte("HTTP/1.1 101")) {
-			line, _, _ := bytes.Cut(in, []byte("\r\n"))
-			return 0, fmt.Errorf("load: socket.io: upgrade refused: %q", line)
-		}
-		st.ws.upgraded = true
-		used = i + 4
+	return wsDecode(l, c, &st.ws, in, p)
+}
+
+// upgraded waits for engine.io's open packet: readiness is the join's ack.
+func (sioProto) upgraded(*loop, *conn) error { return nil }
+
+func (p sioProto) message(l *loop, c *conn, op byte, payload []byte) error {
+	if op != 0x1 {
+		return nil // engine.io binary packets: none in these workloads
 	}
-	for {
-		b := in[used:]
-		if len(b) < 2 {
-			return used, nil
-		}
-		op, plen := b[0]&0x0f, int(b[1]&0x7f)
-		h := 2
-		switch plen {
-		case 126:
-			if len(b) < 4 {
-				return used, nil
-			}
-			plen, h = int(binary.BigEndian.Uint16(b[2:])), 4
-		case 127:
-			if len(b) < 10 {
-				return used, nil
-			}
-			plen, h = int(binary.BigEndian.Uint64(b[2:])), 10
-		}
-		if b[1]&0x80 != 0 {
-			return used, fmt.Errorf("load: socket.io: masked frame from server")
-		}
-		if len(b) < h+plen {
-			return used, nil
-		}
-		payload := b[h : h+plen]
-		used += h + plen
-		switch op {
-		case 0x1:
-			if err := p.packet(l, c, st, payload); err != nil {
-				return used, err
-			}
-		case 0x8:
-			return used, fmt.Errorf("load: socket.io: server sent close")
-		case 0x9:
-			if err := l.send(c, wsFrame(nil, 0xA, payload)); err != nil {
-				return used, err
-			}
-		}
-	}
+	return p.packet(l, c, c.st.(*sioState), payload)
 }
 
 // packet handles one engine.io packet (a text frame).
