@@ -55,14 +55,7 @@ func TestNodePomeloClient(t *testing.T) {
 				Dict       int             `json:"dict"`
 				DictOnChat int             `json:"dictOnChat"`
 			}
-			var steps []step
-			for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
-				var s step
-				if err := json.Unmarshal(line, &s); err != nil {
-					t.Fatalf("node said %q: %v", line, err)
-				}
-				steps = append(steps, s)
-			}
+			steps := jsonLines[step](t, out)
 			if len(steps) != 5 {
 				t.Fatalf("node took %d steps:\n%s", len(steps), out)
 			}
@@ -135,4 +128,18 @@ func TestPomeloJSProtobuf(t *testing.T) {
 	if got := string(bytes.TrimSpace(out)); got != "ok 8" {
 		t.Fatalf("pomelojs.js: %q", got)
 	}
+}
+
+// jsonLines decodes a node script's output, one JSON value a line.
+func jsonLines[T any](t *testing.T, out []byte) []T {
+	t.Helper()
+	var vs []T
+	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+		var v T
+		if err := json.Unmarshal(line, &v); err != nil {
+			t.Fatalf("node said %q: %v", line, err)
+		}
+		vs = append(vs, v)
+	}
+	return vs
 }

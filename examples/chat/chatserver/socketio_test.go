@@ -2,7 +2,6 @@ package chatserver_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,14 +46,7 @@ func TestSocketIOClient(t *testing.T) {
 				Body json.RawMessage `json:"body"`
 				Name string          `json:"name"`
 			}
-			var steps []step
-			for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
-				var s step
-				if err := json.Unmarshal(line, &s); err != nil {
-					t.Fatalf("node said %q: %v", line, err)
-				}
-				steps = append(steps, s)
-			}
+			steps := jsonLines[step](t, out)
 			if len(steps) != 6 {
 				t.Fatalf("node took %d steps:\n%s", len(steps), out)
 			}

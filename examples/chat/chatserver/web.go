@@ -1,6 +1,7 @@
 package chatserver
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -18,7 +19,8 @@ import (
 // page is the chat page and its scripts: plain browser JavaScript, no
 // build step. pomelo.js is the example's own pomelo client (package and
 // message layers, route dictionary, pomelo-protobuf); chat.js is the UI;
-// sio.html runs the same UI on socket.io-client through sio.js.
+// sio.html (made from index.html at start) runs the same UI on
+// socket.io-client through sio.js.
 //
 //go:embed web
 var page embed.FS
@@ -58,8 +60,16 @@ func (a *App) webHandler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	sio, err := socketIOPage(files)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /", http.FileServerFS(files))
+	mux.HandleFunc("GET /sio.html", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(sio)
+	})
 	// The page links favicon.svg; a browser that asks for /favicon.ico
 	// anyway gets the same icon, not a 404.
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
@@ -75,6 +85,27 @@ func (a *App) webHandler() (http.Handler, error) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /js/socket.io.min.js", serveSocketIOClient)
 	return mux, nil
+}
+
+// socketIOPage is index.html with socket.io-client (through sio.js) in
+// place of pomelo.js: the same page, the other client.
+func socketIOPage(files fs.FS) ([]byte, error) {
+	page, err := fs.ReadFile(files, "index.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range [][2]string{
+		{`<title>gotio chat</title>`, `<title>gotio chat (socket.io)</title>`},
+		{`pomelo over WebSocket, route dictionary, protobuf · <a href="sio.html">socket.io client</a>`,
+			`socket.io (engine.io polling, then WebSocket) · <a href="index.html">pomelo client</a>`},
+		{`<script src="pomelo.js"></script>`, `<script src="js/socket.io.min.js"></script>` + "\n" + `<script src="sio.js"></script>`},
+	} {
+		if !bytes.Contains(page, []byte(r[0])) {
+			return nil, fmt.Errorf("chat: index.html lacks %q, which sio.html replaces", r[0])
+		}
+		page = bytes.Replace(page, []byte(r[0]), []byte(r[1]), 1)
+	}
+	return page, nil
 }
 
 // socketIOClientPath is socket.io-client's browser build inside an npm
