@@ -8,7 +8,9 @@ import (
 )
 
 // lengthCodec is a complete custom codec: each frame is a 4-byte big-endian
-// length and that many bytes of body. It is the codec of docs/guide.md.
+// length and that many bytes of body, the protocol of docs/guide.md (whose
+// own copy, a program a reader can paste, is examples/guide/length). aio's
+// tests use this one; aio's tests cannot import a program.
 type lengthCodec struct{ max int }
 
 func (lc lengthCodec) NewStream(codec.ConnInfo) codec.Stream { return &lengthStream{max: lc.max} }
