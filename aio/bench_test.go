@@ -25,8 +25,8 @@ func BenchmarkSend(b *testing.B) {
 	defer nc.Close()
 	nc.Write(appendFrame(nil, "user u"))
 	go drain(nc)
-	waitFor(b, "bind", func() bool { return s.UserConnCount("u") == 1 })
-	c := s.ByUser("u")[0]
+	waitFor(b, "bind", func() bool { return s.Count(aio.User("u")) == 1 })
+	c := s.Conns(aio.User("u"))[0]
 	m := &codec.Message{Body: make([]byte, 512)}
 	b.ReportAllocs()
 	b.SetBytes(512)
@@ -59,7 +59,7 @@ func BenchmarkBroadcast(b *testing.B) {
 				nc.Write(appendFrame(nil, "group g"))
 				go drain(nc)
 			}
-			waitFor(b, "members", func() bool { return s.GroupSize("g") == members })
+			waitFor(b, "members", func() bool { return s.Count(aio.Group("g")) == members })
 			m := &codec.Message{Kind: codec.Push, Route: "onChat", Body: make([]byte, 128)}
 			b.ReportAllocs()
 			b.ResetTimer()

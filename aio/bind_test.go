@@ -71,7 +71,7 @@ func TestSendAPIs(t *testing.T) {
 			for _, p := range []*peer{alice1, bob, carol} {
 				p.mustRecv("to room")
 			}
-			bobConn := s.ByUser("bob")[0]
+			bobConn := s.Conns(aio.User("bob"))[0]
 			if n := s.SendToGroup("room", push("not bob"), aio.Exclude(bobConn)); n != 2 {
 				t.Fatalf("exclude reached %d", n)
 			}
@@ -103,30 +103,30 @@ func TestSendAPIs(t *testing.T) {
 				}
 			}
 			// Lookups, counts and pages.
-			if s.UserCount() != 3 || s.GroupSize("room") != 3 || s.UserConnCount("alice") != 2 || s.BsIDCount() != 1 || s.TokenCount() != 1 {
-				t.Fatalf("counts: users %d room %d alice %d bsids %d tokens %d", s.UserCount(), s.GroupSize("room"), s.UserConnCount("alice"), s.BsIDCount(), s.TokenCount())
+			if keyCount(s, aio.TargetUser) != 3 || s.Count(aio.Group("room")) != 3 || s.Count(aio.User("alice")) != 2 || keyCount(s, aio.TargetBsID) != 1 || keyCount(s, aio.TargetToken) != 1 {
+				t.Fatalf("counts: users %d room %d alice %d bsids %d tokens %d", keyCount(s, aio.TargetUser), s.Count(aio.Group("room")), s.Count(aio.User("alice")), keyCount(s, aio.TargetBsID), keyCount(s, aio.TargetToken))
 			}
-			users, total := s.UsersPage(1, 5)
+			users, total := s.Keys(aio.TargetUser, 1, 5)
 			if total != 3 || fmt.Sprint(users) != "[bob carol]" {
 				t.Fatalf("users page %v of %d", users, total)
 			}
-			page1, n := s.GroupPage("room", 0, 2)
-			page2, _ := s.GroupPage("room", 2, 2)
+			page1, n := s.Page(aio.Group("room"), 0, 2)
+			page2, _ := s.Page(aio.Group("room"), 2, 2)
 			if n != 3 || len(page1) != 2 || len(page2) != 1 {
 				t.Fatalf("group pages %d+%d of %d", len(page1), len(page2), n)
 			}
 			// A business id names one connection: binding it elsewhere moves it.
 			carol.do("bsid order-1")
-			if c := s.ByBsID("order-1"); c == nil || c.User() != "carol" || bobConn.BsID() != "" {
-				t.Fatalf("bsid moved to %v; bob keeps %q", c, bobConn.BsID())
+			if cs := s.Conns(aio.BsID("order-1")); len(cs) != 1 || cs[0].User() != "carol" || bobConn.BsID() != "" {
+				t.Fatalf("bsid moved to %v; bob keeps %q", cs, bobConn.BsID())
 			}
 			// Unbind.
 			carol.do("ungroup room")
 			alice1.do("unuser")
-			if s.GroupSize("room") != 2 || s.UserConnCount("alice") != 1 {
-				t.Fatalf("after unbind: room %d alice %d", s.GroupSize("room"), s.UserConnCount("alice"))
+			if s.Count(aio.Group("room")) != 2 || s.Count(aio.User("alice")) != 1 {
+				t.Fatalf("after unbind: room %d alice %d", s.Count(aio.Group("room")), s.Count(aio.User("alice")))
 			}
-			groups := s.ByUser("bob")[0].Groups()
+			groups := s.Conns(aio.User("bob"))[0].Groups()
 			sort.Strings(groups)
 			if fmt.Sprint(groups) != "[room]" {
 				t.Fatalf("bob's groups %v", groups)
@@ -170,10 +170,10 @@ func TestChurnLeavesNoEntry(t *testing.T) {
 			for err := range errs {
 				t.Fatal(err)
 			}
-			waitFor(t, "every connection closed", func() bool { return s.ConnCount() == 0 })
-			if s.UserCount() != 0 || s.GroupCount() != 0 || s.TokenCount() != 0 || s.BsIDCount() != 0 || s.IPCount() != 0 {
+			waitFor(t, "every connection closed", func() bool { return s.Count(aio.All()) == 0 })
+			if keyCount(s, aio.TargetUser) != 0 || keyCount(s, aio.TargetGroup) != 0 || keyCount(s, aio.TargetToken) != 0 || keyCount(s, aio.TargetBsID) != 0 || keyCount(s, aio.TargetIP) != 0 {
 				t.Fatalf("index entries left: users %d groups %d tokens %d bsids %d ips %d",
-					s.UserCount(), s.GroupCount(), s.TokenCount(), s.BsIDCount(), s.IPCount())
+					keyCount(s, aio.TargetUser), keyCount(s, aio.TargetGroup), keyCount(s, aio.TargetToken), keyCount(s, aio.TargetBsID), keyCount(s, aio.TargetIP))
 			}
 			st := s.Stats()
 			if st.Accepted != uint64(n) || st.Closed != uint64(n) || st.Active != 0 {

@@ -15,7 +15,7 @@ func (s *Server) Blacklist(ip string, ttl time.Duration) {
 	}
 	s.blacklist[ip] = until
 	s.blMu.Unlock()
-	for _, c := range s.ByIP(ip) {
+	for _, c := range s.Conns(IP(ip)) {
 		c.Close(ErrBlacklisted)
 	}
 }

@@ -157,7 +157,7 @@ func TestRefusedAfterConnect(t *testing.T) {
 			// The first client's connection is dropped by the server; it
 			// reconnects into a full server (taken by a third client) and
 			// is refused again and again, with one loop.
-			for _, c := range s.Conns() {
+			for _, c := range s.Conns(aio.All()) {
 				c.Remove(nil)
 			}
 			third, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), Transport: tr})

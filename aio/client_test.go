@@ -205,8 +205,8 @@ func TestHeartbeatsKeepIdlePairAlive(t *testing.T) {
 	}
 	defer cl.Close()
 	time.Sleep(1500 * time.Millisecond) // five server timeouts, no application traffic
-	if s.ConnCount() != 1 || s.Stats().HeartbeatTimeouts != 0 {
-		t.Fatalf("idle pair did not survive: conns %d timeouts %d", s.ConnCount(), s.Stats().HeartbeatTimeouts)
+	if s.Count(aio.All()) != 1 || s.Stats().HeartbeatTimeouts != 0 {
+		t.Fatalf("idle pair did not survive: conns %d timeouts %d", s.Count(aio.All()), s.Stats().HeartbeatTimeouts)
 	}
 	if _, err := cl.Request(ctx, "still.there", nil); err != nil {
 		t.Fatal(err)
@@ -269,8 +269,8 @@ func TestWebSocketClientPingsWhenIdle(t *testing.T) {
 	}
 	defer cl.Close()
 	time.Sleep(1500 * time.Millisecond)
-	if s.ConnCount() != 1 || s.Stats().HeartbeatTimeouts != 0 || cl.State() != aio.StateOpen {
-		t.Fatalf("idle WebSocket pair did not survive: server conns %d, timeouts %d", s.ConnCount(), s.Stats().HeartbeatTimeouts)
+	if s.Count(aio.All()) != 1 || s.Stats().HeartbeatTimeouts != 0 || cl.State() != aio.StateOpen {
+		t.Fatalf("idle WebSocket pair did not survive: server conns %d, timeouts %d", s.Count(aio.All()), s.Stats().HeartbeatTimeouts)
 	}
 	resp, err := cl.Request(ctx, "still.there", []byte(`{"ok":true}`))
 	if err != nil || string(resp.Body) != `{"ok":true}` {

@@ -132,7 +132,7 @@ func serverConn(t *testing.T, s *aio.Server, p *peer) *aio.ChannelContext {
 	t.Helper()
 	p.send("hi")
 	p.mustRecv("hi")
-	for _, c := range s.Conns() {
+	for _, c := range s.Conns(aio.All()) {
 		if c.RemoteAddr().String() == p.nc.LocalAddr().String() {
 			return c
 		}

@@ -97,6 +97,6 @@ func ExampleChannelContext_BindUser() {
 	got := make(chan string, 1)
 	cl.OnPush("welcome", func(m *codec.Message) { got <- string(m.Body) })
 	_ = cl.Notify("login", []byte("bob"))
-	fmt.Println(<-got, srv.UserConnCount("bob"), len(srv.ByToken("device-42")))
+	fmt.Println(<-got, srv.Count(aio.User("bob")), len(srv.Conns(aio.Token("device-42"))))
 	// Output: "hello bob" 1 1
 }

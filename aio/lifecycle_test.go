@@ -82,7 +82,7 @@ func TestPipelinedRepliesCountAsMessages(t *testing.T) {
 			if st.Writes >= 20 {
 				t.Fatalf("%d writes for 20 replies: not coalesced, the test proves nothing", st.Writes)
 			}
-			c := s.Conns()[0]
+			c := s.Conns(aio.All())[0]
 			if cs := c.Stats(); cs.SentPackets != 20 || cs.ReceivedPackets != 20 {
 				t.Fatalf("connection sent %d received %d", cs.SentPackets, cs.ReceivedPackets)
 			}
@@ -166,7 +166,7 @@ func TestInterestChangedRunsWithoutConnectionLock(t *testing.T) {
 	p.send("g1")
 	p.mustRecv("g1")
 	p.nc.Close()
-	waitFor(t, "close", func() bool { return s.ConnCount() == 0 })
+	waitFor(t, "close", func() bool { return s.Count(aio.All()) == 0 })
 	if bus.calls.Load() < 4 || bus.blocked.Load() != 0 {
 		t.Fatalf("InterestChanged %d calls, %d with the connection locked", bus.calls.Load(), bus.blocked.Load())
 	}
@@ -192,7 +192,7 @@ func TestSlowConsumerClosedOnItsOwnGoroutine(t *testing.T) {
 			p.mustRecv("join")
 			me := aio.GoroutineID()
 			big := &codec.Message{Body: []byte(strings.Repeat("x", 16<<10))}
-			for i := 0; i < 10_000 && s.GroupSize("g") == 1; i++ {
+			for i := 0; i < 10_000 && s.Count(aio.Group("g")) == 1; i++ {
 				s.SendToGroup("g", big)
 			}
 			select {
@@ -230,7 +230,7 @@ func TestShutdownClosesListenersFirst(t *testing.T) {
 			p.send("x")
 			p.mustRecv("x")
 			// Fill the socket so the drain waits on the peer.
-			c := s.Conns()[0]
+			c := s.Conns(aio.All())[0]
 			for c.Send(&codec.Message{Body: []byte(strings.Repeat("q", 32<<10))}) == nil {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -335,8 +335,8 @@ func TestAdmissionIsAtomicWithShutdown(t *testing.T) {
 			close(stop)
 			wg.Wait()
 			st := s.Stats()
-			if st.Active != 0 || st.Accepted != st.Closed || s.ConnCount() != 0 {
-				t.Fatalf("after shutdown: active %d, accepted %d, closed %d, table %d", st.Active, st.Accepted, st.Closed, s.ConnCount())
+			if st.Active != 0 || st.Accepted != st.Closed || s.Count(aio.All()) != 0 {
+				t.Fatalf("after shutdown: active %d, accepted %d, closed %d, table %d", st.Active, st.Accepted, st.Closed, s.Count(aio.All()))
 			}
 		})
 	}

@@ -44,8 +44,8 @@ func TestLimits(t *testing.T) {
 		}
 		over := dial(t, s)
 		over.expectClosed(5 * time.Second)
-		if st := s.Stats(); st.Rejected != 1 || st.CloseReasons["too_many_connections_per_ip"] != 1 || s.ConnCount() != 3 {
-			t.Fatalf("rejected %d reasons %v conns %d", st.Rejected, st.CloseReasons, s.ConnCount())
+		if st := s.Stats(); st.Rejected != 1 || st.CloseReasons["too_many_connections_per_ip"] != 1 || s.Count(aio.All()) != 3 {
+			t.Fatalf("rejected %d reasons %v conns %d", st.Rejected, st.CloseReasons, s.Count(aio.All()))
 		}
 	})
 	t.Run("max connections", func(t *testing.T) {

@@ -1,70 +1,126 @@
 package aio
 
+import (
+	"slices"
+	"sort"
+)
+
 // Lookups return snapshots: the connections bound when called. All are safe
-// from any goroutine. Counts and pages cover this node only.
+// from any goroutine and cover this node only.
 
 // Conn returns the open connection with id, or nil.
 func (s *Server) Conn(id uint64) *ChannelContext { return s.conns.get(id) }
 
-// Conns returns every open connection.
-func (s *Server) Conns() []*ChannelContext { return s.conns.snapshot(nil) }
-
-// ConnCount returns the number of open connections.
-func (s *Server) ConnCount() int { return s.conns.len() }
-
-// ByUser returns the connections of user.
-func (s *Server) ByUser(user string) []*ChannelContext { return s.users.Members(user, nil) }
-
-// ByGroup returns the members of group.
-func (s *Server) ByGroup(group string) []*ChannelContext { return s.groups.Members(group, nil) }
-
-// ByToken returns the connections bound to token.
-func (s *Server) ByToken(token string) []*ChannelContext { return s.tokens.Members(token, nil) }
-
-// ByIP returns the connections from ip.
-func (s *Server) ByIP(ip string) []*ChannelContext { return s.ips.Members(ip, nil) }
-
-// ByBsID returns the connection bound to a business id, or nil.
-func (s *Server) ByBsID(id string) *ChannelContext {
-	c, _ := s.bsids.Get(id)
-	return c
+// Conns returns the connections t names on this node: a user's
+// connections, a group's members, the connections bound to a token, the
+// one bound to a business id, those from an IP, or every open one (All).
+func (s *Server) Conns(t Target) []*ChannelContext {
+	switch t.Kind {
+	case TargetUser:
+		return s.users.Members(t.Key, nil)
+	case TargetGroup:
+		return s.groups.Members(t.Key, nil)
+	case TargetToken:
+		return s.tokens.Members(t.Key, nil)
+	case TargetIP:
+		return s.ips.Members(t.Key, nil)
+	case TargetBsID:
+		if c, ok := s.bsids.Get(t.Key); ok {
+			return []*ChannelContext{c}
+		}
+		return nil
+	case TargetAll:
+		return s.conns.snapshot(nil)
+	}
+	return nil
 }
 
-// UserCount returns the number of users with at least one connection.
-func (s *Server) UserCount() int { return s.users.Len() }
-
-// GroupCount returns the number of groups with at least one member.
-func (s *Server) GroupCount() int { return s.groups.Len() }
-
-// GroupSize returns the number of members of group.
-func (s *Server) GroupSize(group string) int { return s.groups.Count(group) }
-
-// UserConnCount returns the number of connections of user.
-func (s *Server) UserConnCount(user string) int { return s.users.Count(user) }
-
-// TokenCount returns the number of tokens bound.
-func (s *Server) TokenCount() int { return s.tokens.Len() }
-
-// BsIDCount returns the number of business ids bound.
-func (s *Server) BsIDCount() int { return s.bsids.Len() }
-
-// IPCount returns the number of distinct peer IPs.
-func (s *Server) IPCount() int { return s.ips.Len() }
-
-// GroupPage returns members offset..offset+limit of group in a stable order
-// while membership does not change, and the group's size.
-func (s *Server) GroupPage(group string, offset, limit int) ([]*ChannelContext, int) {
-	return s.groups.Page(group, offset, limit, nil)
+// Count returns how many connections t names on this node, without
+// building the list: Count(All()) is the number of open connections,
+// Count(Group("r1")) the size of a group.
+func (s *Server) Count(t Target) int {
+	switch t.Kind {
+	case TargetUser:
+		return s.users.Count(t.Key)
+	case TargetGroup:
+		return s.groups.Count(t.Key)
+	case TargetToken:
+		return s.tokens.Count(t.Key)
+	case TargetIP:
+		return s.ips.Count(t.Key)
+	case TargetBsID:
+		if _, ok := s.bsids.Get(t.Key); ok {
+			return 1
+		}
+		return 0
+	case TargetAll:
+		return s.conns.len()
+	}
+	return 0
 }
 
-// UsersPage returns user names offset..offset+limit in sorted order, and
-// the number of users.
-func (s *Server) UsersPage(offset, limit int) ([]string, int) {
-	return s.users.KeysPage(offset, limit)
+// Page returns the connections offset..offset+limit of those t names, in
+// an order that is stable while they do not change (by connection id for
+// All), and how many there are in all. limit <= 0 means no limit.
+func (s *Server) Page(t Target, offset, limit int) ([]*ChannelContext, int) {
+	switch t.Kind {
+	case TargetUser:
+		return s.users.Page(t.Key, offset, limit, nil)
+	case TargetGroup:
+		return s.groups.Page(t.Key, offset, limit, nil)
+	case TargetToken:
+		return s.tokens.Page(t.Key, offset, limit, nil)
+	case TargetIP:
+		return s.ips.Page(t.Key, offset, limit, nil)
+	}
+	all := s.Conns(t)
+	slices.SortFunc(all, func(a, b *ChannelContext) int { return cmpID(a.conn.id, b.conn.id) })
+	return window(all, offset, limit), len(all)
 }
 
-// GroupsPage returns group names offset..offset+limit in sorted order, and
-// the number of groups.
-func (s *Server) GroupsPage(offset, limit int) ([]string, int) {
-	return s.groups.KeysPage(offset, limit)
+// Keys returns the keys of one kind bound on this node — user names, group
+// names, tokens, business ids or IPs — offset..offset+limit in sorted
+// order (limit <= 0: all from offset), and how many there are.
+func (s *Server) Keys(kind TargetKind, offset, limit int) ([]string, int) {
+	switch kind {
+	case TargetUser:
+		return s.users.KeysPage(offset, limit)
+	case TargetGroup:
+		return s.groups.KeysPage(offset, limit)
+	case TargetToken:
+		return s.tokens.KeysPage(offset, limit)
+	case TargetIP:
+		return s.ips.KeysPage(offset, limit)
+	case TargetBsID:
+		var keys []string
+		s.bsids.Range(func(k string, _ *ChannelContext) bool { keys = append(keys, k); return true })
+		sort.Strings(keys)
+		return window(keys, offset, limit), len(keys)
+	}
+	return nil, 0
+}
+
+func cmpID(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// window returns list[offset:offset+limit], clamped; limit <= 0 means to
+// the end.
+func window[T any](list []T, offset, limit int) []T {
+	if offset < 0 {
+		offset = 0
+	}
+	if offset >= len(list) {
+		return nil
+	}
+	if limit <= 0 {
+		return list[offset:]
+	}
+	return list[offset:min(len(list), offset+limit)]
 }

@@ -162,3 +162,9 @@ func listenLoopback(t testing.TB) net.Listener {
 	}
 	return ln
 }
+
+// keyCount returns how many keys of kind s has bound.
+func keyCount(s *aio.Server, kind aio.TargetKind) int {
+	_, n := s.Keys(kind, 0, 1)
+	return n
+}

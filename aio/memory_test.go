@@ -106,7 +106,7 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 			}
 			after := liveHeap()
 			writeHeapProfile(t, tc.name)
-			if n := s.ConnCount(); n != conns+recorded {
+			if n := s.Count(All()); n != conns+recorded {
 				t.Fatalf("%d connections registered, want %d", n, conns+recorded)
 			}
 			per := float64(after-before) / conns

@@ -22,8 +22,8 @@ func TestPeerCloseWhileWriting(t *testing.T) {
 					t.Fatal(err)
 				}
 				go func() { _, _ = io.Copy(io.Discard, nc) }()
-				waitFor(t, "conn", func() bool { return s.ConnCount() == 1 })
-				c := s.Conns()[0]
+				waitFor(t, "conn", func() bool { return s.Count(aio.All()) == 1 })
+				c := s.Conns(aio.All())[0]
 				m := &codec.Message{Body: make([]byte, 100)}
 				done := make(chan struct{})
 				go func() {
@@ -35,7 +35,7 @@ func TestPeerCloseWhileWriting(t *testing.T) {
 				time.Sleep(time.Millisecond)
 				nc.Close()
 				<-done
-				waitFor(t, "close", func() bool { return s.ConnCount() == 0 })
+				waitFor(t, "close", func() bool { return s.Count(aio.All()) == 0 })
 				_ = s.Close()
 			}
 		})

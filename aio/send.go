@@ -63,17 +63,9 @@ func (s *Server) SendToAll(m *codec.Message, opts ...SendOption) int {
 	return s.sendTo(Target{Kind: TargetAll}, m, opts)
 }
 
-// SendToIP sends m to every connection from ip on this node.
+// SendToIP sends m to every connection from ip, on every node.
 func (s *Server) SendToIP(ip string, m *codec.Message, opts ...SendOption) int {
-	var o sendOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	buf := getMembers()
-	buf.list = s.ips.Members(ip, buf.list[:0])
-	n := s.broadcast(buf.list, m, &o)
-	putMembers(buf)
-	return n
+	return s.sendTo(IP(ip), m, opts)
 }
 
 func (s *Server) sendTo(t Target, m *codec.Message, opts []SendOption) int {
@@ -105,6 +97,8 @@ func (s *Server) sendLocal(t Target, m *codec.Message, o sendOptions) int {
 		if c, ok := s.bsids.Get(t.Key); ok {
 			buf.list = append(buf.list[:0], c)
 		}
+	case TargetIP:
+		buf.list = s.ips.Members(t.Key, buf.list[:0])
 	case TargetAll:
 		buf.list = s.conns.snapshot(buf.list[:0])
 	}

@@ -177,9 +177,6 @@ func (s *Server) Logger() *zerolog.Logger { return &s.ep.logger }
 // Stats returns a snapshot of the server-wide statistics.
 func (s *Server) Stats() stat.Snapshot { return s.ep.stats.Snapshot() }
 
-// IPStats returns the per-IP statistics, nil unless Config.IPStats is set.
-func (s *Server) IPStats() *stat.IPStats { return s.cfg.IPStats }
-
 // MetricsHandler serves the server's statistics in the Prometheus text
 // format, for a /metrics endpoint. Labels are low-cardinality: protocol
 // and close reason, never users or addresses.

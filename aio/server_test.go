@@ -217,8 +217,8 @@ func TestHeartbeat(t *testing.T) {
 			listener.send("join")
 			listener.mustRecv("join")
 			var lc *aio.ChannelContext
-			waitFor(t, "two conns", func() bool { return s.ConnCount() == 2 })
-			for _, c := range s.Conns() {
+			waitFor(t, "two conns", func() bool { return s.Count(aio.All()) == 2 })
+			for _, c := range s.Conns(aio.All()) {
 				if c.RemoteAddr().String() == listener.nc.LocalAddr().String() {
 					lc = c
 				}
@@ -237,8 +237,8 @@ func TestHeartbeat(t *testing.T) {
 			}
 			talker.send("alive")
 			talker.mustRecv("alive")
-			if s.ConnCount() != 1 {
-				t.Fatalf("conns %d, want the talker only", s.ConnCount())
+			if s.Count(aio.All()) != 1 {
+				t.Fatalf("conns %d, want the talker only", s.Count(aio.All()))
 			}
 			if s.Stats().HeartbeatTimeouts != 1 {
 				t.Fatalf("heartbeat timeouts %d", s.Stats().HeartbeatTimeouts)
@@ -286,7 +286,7 @@ func TestSlowConsumer(t *testing.T) {
 			p.send("hi")
 			var c *aio.ChannelContext
 			waitFor(t, "conn", func() bool {
-				cs := s.Conns()
+				cs := s.Conns(aio.All())
 				c = nil
 				if len(cs) == 1 {
 					c = cs[0]
@@ -315,8 +315,8 @@ func TestSendSync(t *testing.T) {
 	s := startServer(t, aio.Config{})
 	p := dial(t, s)
 	p.send("x")
-	waitFor(t, "conn", func() bool { return s.ConnCount() == 1 })
-	c := s.Conns()[0]
+	waitFor(t, "conn", func() bool { return s.Count(aio.All()) == 1 })
+	c := s.Conns(aio.All())[0]
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := c.SendSync(ctx, &codec.Message{Body: []byte("sync")}); err != nil {
@@ -338,8 +338,8 @@ func TestCloseExactlyOnce(t *testing.T) {
 	s := startServer(t, aio.Config{Listener: rec})
 	p := dial(t, s)
 	p.send("x")
-	waitFor(t, "conn", func() bool { return s.ConnCount() == 1 })
-	c := s.Conns()[0]
+	waitFor(t, "conn", func() bool { return s.Count(aio.All()) == 1 })
+	c := s.Conns(aio.All())[0]
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Add(1)
@@ -383,7 +383,7 @@ func TestShutdownSaysGoodbyeAndLeavesNothing(t *testing.T) {
 				p.mustRecv("hi")
 				peers = append(peers, p)
 			}
-			for _, c := range s.Conns() {
+			for _, c := range s.Conns(aio.All()) {
 				for i := range 100 {
 					if err := c.Send(&codec.Message{Body: []byte(fmt.Sprint("queued ", i))}); err != nil {
 						t.Fatal(err)

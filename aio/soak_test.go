@@ -141,7 +141,7 @@ func TestFaultSoak(t *testing.T) {
 	nextRestart := time.Now().Add(soak / 4)
 	for time.Now().Before(end) {
 		time.Sleep(20 * time.Millisecond)
-		conns := srv.Conns()
+		conns := srv.Conns(aio.All())
 		if len(conns) > 0 {
 			c := conns[rng.IntN(len(conns))]
 			switch rng.IntN(10) {
@@ -232,9 +232,9 @@ func TestFaultSoak(t *testing.T) {
 	for _, c := range cls {
 		c.Close()
 	}
-	waitFor(t, "every connection closed", func() bool { return srv.ConnCount() == 0 })
-	if srv.UserCount() != 0 || srv.GroupSize("all") != 0 || srv.IPCount() != 0 {
-		t.Fatalf("index entries left: users %d, group %d, ips %d", srv.UserCount(), srv.GroupSize("all"), srv.IPCount())
+	waitFor(t, "every connection closed", func() bool { return srv.Count(aio.All()) == 0 })
+	if keyCount(srv, aio.TargetUser) != 0 || srv.Count(aio.Group("all")) != 0 || keyCount(srv, aio.TargetIP) != 0 {
+		t.Fatalf("index entries left: users %d, group %d, ips %d", keyCount(srv, aio.TargetUser), srv.Count(aio.Group("all")), keyCount(srv, aio.TargetIP))
 	}
 	_ = srv.Close()
 	for i, g := range gens {

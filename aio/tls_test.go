@@ -58,8 +58,8 @@ func TestTLSListenerOnStdTransport(t *testing.T) {
 	p := &peer{t: t, nc: nc, r: bufio.NewReader(nc)}
 	p.send("over tls")
 	p.mustRecv("over tls")
-	if s.ConnCount() != 1 {
-		t.Fatalf("conns %d", s.ConnCount())
+	if s.Count(aio.All()) != 1 {
+		t.Fatalf("conns %d", s.Count(aio.All()))
 	}
 }
 

@@ -185,6 +185,17 @@ func TestCrossNode(t *testing.T) {
 					t.Fatalf("connection %d got the broadcast to all %d times, want 1", i, got)
 				}
 			}
+			// An IP, sent from n0: every connection comes from 127.0.0.1,
+			// on every node; nobody comes from 127.0.0.2.
+			a.mustCall("ip 127.0.0.2 Z0", "ok ip")
+			a.mustCall("ip 127.0.0.1 Z1", "ok ip")
+			a.mustCall("ip 127.0.0.1 H1", "ok ip")
+			for i, p := range []*peer{a, b, c, d, e} {
+				if got := p.countUntil("Z1", "H1"); got != 1 {
+					t.Fatalf("connection %d got the send to its IP %d times, want 1", i, got)
+				}
+			}
+			// Z0 would show as a late frame below.
 			// e is in no group: the group broadcast never reached it.
 			for _, p := range []*peer{a, b, c, d, e} {
 				if f, ok := p.quiet(50 * time.Millisecond); !ok {
@@ -271,7 +282,7 @@ func concurrentLogins(peers []*peer, userName, groupName string) []loginResult {
 func (tc *testCluster) userConns(u string) int {
 	n := 0
 	for _, nd := range tc.nodes {
-		n += nd.srv.UserConnCount(u)
+		n += nd.srv.Count(aio.User(u))
 	}
 	return n
 }
@@ -279,7 +290,7 @@ func (tc *testCluster) userConns(u string) int {
 func (tc *testCluster) groupSize(g string) int {
 	n := 0
 	for _, nd := range tc.nodes {
-		n += nd.srv.GroupSize(g)
+		n += nd.srv.Count(aio.Group(g))
 	}
 	return n
 }
@@ -400,7 +411,7 @@ func TestUniqueLoginKickOld(t *testing.T) {
 			// bindings go on its close path, which may lag the socket's close.
 			waitFor(t, "one session in room", func() bool { return tc.userConns("ann") == 1 && tc.groupSize("room") == 1 })
 			s, held, err := tc.dirs[2].Lookup(ctx, "ann")
-			if want := cluster.SessionOf(tc.nodes[1].srv.ByUser("ann")[0]); err != nil || !held || s != want {
+			if want := cluster.SessionOf(tc.nodes[1].srv.Conns(aio.User("ann"))[0]); err != nil || !held || s != want {
 				t.Fatalf("lookup ann: %+v %v %v, want %+v", s, held, err, want)
 			}
 			tc.waitInterest(t, 0, group("room"), false)

@@ -13,7 +13,7 @@ import (
 // of the receivers.
 //
 //	byte 0    version, 1
-//	byte 1    target kind (aio.TargetKind: 1 user … 5 all)
+//	byte 1    target kind (aio.TargetKind: 1 user … 5 all, 6 ip)
 //	byte 2    message kind (codec.Kind: 0 raw … 4 push)
 //	byte 3    flags: bit 0 Binary, bit 1 NoCompress; other bits must be 0
 //	uvarint   message ID
@@ -78,7 +78,7 @@ func decodeEnvelope(b []byte, e *envelope) error {
 		return fmt.Errorf("cluster: envelope version %d: %w", b[0], codec.ErrProtocol)
 	}
 	tk, mk, flags := aio.TargetKind(b[1]), codec.Kind(b[2]), b[3]
-	if tk < aio.TargetUser || tk > aio.TargetAll {
+	if tk < aio.TargetUser || tk > aio.TargetIP {
 		return fmt.Errorf("cluster: envelope target kind %d: %w", tk, codec.ErrProtocol)
 	}
 	if mk > codec.Push {

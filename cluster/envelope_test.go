@@ -46,7 +46,7 @@ func TestEnvelopeErrors(t *testing.T) {
 		"short":        good[:3],
 		"version":      mutate(func(b []byte) []byte { b[0] = 2; return b }),
 		"target 0":     mutate(func(b []byte) []byte { b[1] = 0; return b }),
-		"target 6":     mutate(func(b []byte) []byte { b[1] = 6; return b }),
+		"target 7":     mutate(func(b []byte) []byte { b[1] = 7; return b }),
 		"kind":         mutate(func(b []byte) []byte { b[2] = 5; return b }),
 		"flags":        mutate(func(b []byte) []byte { b[3] = 4; return b }),
 		"no id":        good[:4],

@@ -22,8 +22,8 @@ func TestInterestRace(t *testing.T) {
 			for range conns {
 				dial(t, tc.nodes[0])
 			}
-			waitFor(t, "connections", func() bool { return srv.ConnCount() == conns })
-			cs := srv.Conns()
+			waitFor(t, "connections", func() bool { return srv.Count(aio.All()) == conns })
+			cs := srv.Conns(aio.All())
 			for round := range 100 {
 				g, u := fmt.Sprintf("g%d", round), fmt.Sprintf("u%d", round)
 				var wg sync.WaitGroup
@@ -79,9 +79,9 @@ func TestInterestRace(t *testing.T) {
 func holds(srv *aio.Server, t aio.Target) bool {
 	switch t.Kind {
 	case aio.TargetGroup:
-		return srv.GroupSize(t.Key) > 0
+		return srv.Count(aio.Group(t.Key)) > 0
 	case aio.TargetUser:
-		return srv.UserConnCount(t.Key) > 0
+		return srv.Count(aio.User(t.Key)) > 0
 	}
 	panic("holds: unexpected target kind")
 }

@@ -106,8 +106,9 @@ func (b *Local) Publish(from aio.Node, t aio.Target, m *codec.Message) error {
 	var list []*localNode
 	b.mu.RLock()
 	switch t.Kind {
-	case aio.TargetAll, aio.TargetBsID:
-		// Business ids report no interest; every node looks its own up.
+	case aio.TargetAll, aio.TargetBsID, aio.TargetIP:
+		// Business ids and IPs report no interest; every node looks its
+		// own up.
 		list = b.all
 	default:
 		list = b.holders[t]

@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 //	to <user> <text>   → SendToUser(user, "msg <text>"), then "ok to"
 //	group <g> <text>   → SendToGroup(g, "msg <text>"), then "ok group"
 //	all <text>         → SendToAll("msg <text>"), then "ok all"
+//	ip <ip> <text>     → SendToIP(ip, "msg <text>"), then "ok ip"
 //
 // The connection's user logs out of the directory when it closes.
 type node struct {
@@ -118,6 +119,10 @@ func (n *node) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 	case "all":
 		n.srv.SendToAll(push(arg))
 		reply(c, "ok all")
+	case "ip":
+		ip, text, _ := strings.Cut(arg, " ")
+		n.srv.SendToIP(ip, push(text))
+		reply(c, "ok ip")
 	default:
 		reply(c, "err unknown command")
 	}

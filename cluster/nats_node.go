@@ -21,7 +21,7 @@ type natsNode struct {
 	mu       sync.Mutex // guards what follows
 	detached bool
 	subs     map[aio.Target]*nats.Subscription // interest subscriptions
-	fixed    []*nats.Subscription              // all, bsid wildcard, control
+	fixed    []*nats.Subscription              // all, bsid and ip wildcards, control
 
 	done chan struct{}
 	wg   sync.WaitGroup
@@ -50,7 +50,7 @@ func (b *NATS) Attach(n aio.Node) error {
 		nn.wg.Add(1)
 		go b.work(nn, q)
 	}
-	for _, subject := range []string{b.subj.target(aio.Target{Kind: aio.TargetAll}), b.subj.bsidWildcard()} {
+	for _, subject := range []string{b.subj.target(aio.All()), b.subj.bsidWildcard(), b.subj.ipWildcard()} {
 		sub, err := b.nc.ChanSubscribe(subject, b.queueFor(nn, subject))
 		if err != nil {
 			b.detach(nn)

@@ -12,6 +12,7 @@ import (
 //	gotio.chat.group.<key>   a group's members          (interest)
 //	gotio.chat.token.<key>   a token's connections      (interest)
 //	gotio.chat.bsid.<key>    a business id's connection (every node: gotio.chat.bsid.*)
+//	gotio.chat.ip.<key>      the connections from an IP (every node: gotio.chat.ip.*)
 //	gotio.chat.all           everyone                   (every node)
 //	gotio.chat.node.<id>     control requests to one node: kick, probe
 //
@@ -84,6 +85,8 @@ func kindToken(k aio.TargetKind) string {
 		return "token"
 	case aio.TargetBsID:
 		return "bsid"
+	case aio.TargetIP:
+		return "ip"
 	case aio.TargetAll:
 		return "all"
 	}
@@ -108,6 +111,9 @@ func (s subjects) appendTarget(dst []byte, t aio.Target) []byte {
 
 // bsidWildcard is the subscription every node holds for business ids.
 func (s subjects) bsidWildcard() string { return s.prefix + "bsid.*" }
+
+// ipWildcard is the subscription every node holds for sends to an IP.
+func (s subjects) ipWildcard() string { return s.prefix + "ip.*" }
 
 // node returns a node's control subject.
 func (s subjects) node(id string) string { return s.prefix + "node." + escapeKey(id) }

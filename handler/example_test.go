@@ -67,7 +67,7 @@ func ExampleHandle() {
 	r := handler.New()
 	handler.Handle(r, "connector.entryHandler.enter", func(ctx *handler.Context, req *EnterRequest) (*EnterResponse, error) {
 		uid := req.Username + "*" + req.Rid
-		if ctx.Server().UserConnCount(uid) > 0 {
+		if ctx.Server().Count(aio.User(uid)) > 0 {
 			return nil, handler.Error{Code: 500, Message: "duplicate login"}
 		}
 		s := ctx.Session()

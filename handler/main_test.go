@@ -133,8 +133,8 @@ func liveConn(t testing.TB, record bool, log io.Writer) *aio.ChannelContext {
 		nc.Close()
 		<-drained
 	})
-	waitFor(t, "the connection", func() bool { return srv.ConnCount() == 1 })
-	return srv.Conns()[0]
+	waitFor(t, "the connection", func() bool { return srv.Count(aio.All()) == 1 })
+	return srv.Conns(aio.All())[0]
 }
 
 // tcpClient speaks gotio TCP over a raw socket with the codec's client

@@ -83,7 +83,7 @@ func (s *Session) String() string {
 // closing are left to their close. It reaches this node's connections only.
 func KickUser(srv *aio.Server, uid, reason string) int {
 	n := 0
-	for _, c := range srv.ByUser(uid) {
+	for _, c := range srv.Conns(aio.User(uid)) {
 		if !c.Closed() {
 			c.Kick(reason)
 			n++

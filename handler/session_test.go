@@ -86,7 +86,7 @@ func chatServer(t *testing.T, tr aio.Transport, rec *hookRecorder, notes chan<- 
 		if err := s.Conn().BindGroup(req.Rid); err != nil {
 			return nil, err
 		}
-		return &enterResp{UID: uid, Conns: ctx.Server().UserConnCount(uid)}, nil
+		return &enterResp{UID: uid, Conns: ctx.Server().Count(aio.User(uid))}, nil
 	})
 	handler.Handle(r, "chat.chatHandler.send", func(ctx *handler.Context, req *chatReq) (*struct{}, error) {
 		s := ctx.Session()
@@ -179,7 +179,7 @@ func TestOverTCP(t *testing.T) {
 			expect(t, a, codec.Response, 53, "", `{"content":"pushed"}`)
 
 			// A push to the session from outside any handler.
-			conns := srv.ByUser("alice*r1")
+			conns := srv.Conns(aio.User("alice*r1"))
 			if len(conns) != 1 {
 				t.Fatalf("alice has %d connections", len(conns))
 			}
@@ -276,14 +276,14 @@ func TestSessionSettings(t *testing.T) {
 	if c.Get("rid") != "not a setting" {
 		t.Fatal("settings clobbered the connection's own attribute")
 	}
-	if err := s.Bind("u1"); err != nil || s.UID() != "u1" || c.Server().UserConnCount("u1") != 1 {
+	if err := s.Bind("u1"); err != nil || s.UID() != "u1" || c.Server().Count(aio.User("u1")) != 1 {
 		t.Fatalf("Bind: %v, uid %q", err, s.UID())
 	}
 	if got := s.String(); got != fmt.Sprintf("session %d uid \"u1\"", c.ID()) {
 		t.Fatalf("String() = %q", got)
 	}
 	s.Unbind()
-	if s.UID() != "" || c.Server().UserConnCount("u1") != 0 {
+	if s.UID() != "" || c.Server().Count(aio.User("u1")) != 0 {
 		t.Fatal("Unbind left the uid")
 	}
 	if err := s.Push("onX", func() {}); err == nil {
@@ -300,7 +300,7 @@ func TestSessionSettings(t *testing.T) {
 	if !s.Closed() {
 		t.Fatal("not closed by the kick")
 	}
-	waitFor(t, "the close", func() bool { return c.Server().ConnCount() == 0 })
+	waitFor(t, "the close", func() bool { return c.Server().Count(aio.All()) == 0 })
 	if !errors.Is(c.CloseReason(), aio.ErrKicked) {
 		t.Fatalf("close reason %v", c.CloseReason())
 	}

@@ -186,7 +186,7 @@ func TestMountedBesideNative(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	for f.srv.GroupSize("room") < 4 {
+	for f.srv.Count(aio.Group("room")) < 4 {
 		select {
 		case err := <-done:
 			t.Fatalf("browser ended before joining: %v\n%s\n%s", err, stdout, stderr)

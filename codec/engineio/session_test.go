@@ -206,8 +206,8 @@ func TestPollsStopSessionCloses(t *testing.T) {
 	if !errors.Is(c.CloseReason(), aio.ErrHeartbeatTimeout) {
 		t.Errorf("reason %v", c.CloseReason())
 	}
-	if !waitFor(time.Second, func() bool { return srv.Sessions() == 0 }) || len(srv.ByUser("u1")) != 0 {
-		t.Errorf("sessions %d, user bindings %d after the close", srv.Sessions(), len(srv.ByUser("u1")))
+	if !waitFor(time.Second, func() bool { return srv.Sessions() == 0 }) || len(srv.Conns(aio.User("u1"))) != 0 {
+		t.Errorf("sessions %d, user bindings %d after the close", srv.Sessions(), len(srv.Conns(aio.User("u1"))))
 	}
 }
 

@@ -111,12 +111,12 @@ func TestOnePortFourClients(t *testing.T) {
 	go func() { browserDone <- cmd.Wait() }()
 	defer func() { _ = cmd.Process.Kill() }()
 
-	for srv.GroupSize("room") < 4 {
+	for srv.Count(aio.Group("room")) < 4 {
 		select {
 		case err := <-browserDone:
 			t.Fatalf("browser ended before joining: %v\n%s\n%s", err, stdout, stderr)
 		case <-ctx.Done():
-			t.Fatalf("only %d joined", srv.GroupSize("room"))
+			t.Fatalf("only %d joined", srv.Count(aio.Group("room")))
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

@@ -58,7 +58,7 @@ func (h *chat) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 		_ = c.BindUser(req.Username)
 		_ = c.BindGroup(req.Rid)
 		var users []string
-		for _, member := range c.Server().ByGroup(req.Rid) {
+		for _, member := range c.Server().Conns(aio.Group(req.Rid)) {
 			users = append(users, member.User())
 		}
 		slices.Sort(users)

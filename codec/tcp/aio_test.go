@@ -215,7 +215,7 @@ func TestLoopbackSession(t *testing.T) {
 func waitConn(t *testing.T, s *aio.Server, cond func(*aio.ChannelContext) bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		if conns := s.Conns(); len(conns) == 1 && cond(conns[0]) {
+		if conns := s.Conns(aio.All()); len(conns) == 1 && cond(conns[0]) {
 			return
 		}
 	}

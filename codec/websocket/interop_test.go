@@ -340,7 +340,7 @@ func TestBroadcastSharesFrames(t *testing.T) {
 		conns = append(conns, c)
 	}
 	formats := map[string]bool{}
-	for _, c := range s.Conns() {
+	for _, c := range s.Conns(aio.All()) {
 		formats[c.Stream().Format()] = true
 	}
 	if len(formats) != 2 || !formats["ws/json"] || !formats["ws.deflate1-256/json"] {

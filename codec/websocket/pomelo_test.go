@@ -84,7 +84,7 @@ func TestPomeloInner(t *testing.T) {
 		t.Fatalf("response % x, want % x", got, want)
 	}
 	var protos []string
-	for _, c := range s.Conns() {
+	for _, c := range s.Conns(aio.All()) {
 		protos = append(protos, c.Protocol())
 	}
 	if len(protos) != 1 || protos[0] != "pomelo-ws" {

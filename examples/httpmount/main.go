@@ -104,7 +104,7 @@ func newMux(srv *aio.Server) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/ws", wsmount.Handler(srv))
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "ok, %d connections\n", srv.ConnCount())
+		fmt.Fprintf(w, "ok, %d connections\n", srv.Count(aio.All()))
 	})
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

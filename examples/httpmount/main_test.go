@@ -62,7 +62,7 @@ func TestRoomAcrossMountAndNative(t *testing.T) {
 	defer cl.Close()
 	got := make(chan string, 2)
 	cl.OnPush("chat", func(m *codec.Message) { got <- string(m.Body) })
-	for srv.GroupSize("room") < 2 {
+	for srv.Count(aio.Group("room")) < 2 {
 		select {
 		case <-ctx.Done():
 			t.Fatal("the room never held both")

@@ -347,7 +347,7 @@ func testPitayaClient(t *testing.T, transport string) {
 	if beats < 2 {
 		t.Errorf("%d heartbeats in 2.5 s idle, want at least 2", beats)
 	}
-	conns := s.ByUser(name)
+	conns := s.Conns(aio.User(name))
 	if len(conns) != 1 || conns[0].Closed() {
 		t.Fatalf("connection gone after 2.5 idle seconds: %v", conns)
 	}
