@@ -17,13 +17,15 @@ import (
 // connection and its close path cannot leave a stale index entry; the
 // cluster bus hears of a changed interest after the lock is released.
 
-// BindUser binds the connection to user, replacing its previous user.
+// BindUser binds the connection to user, replacing its previous user;
+// BindUser("") unbinds it (t-io's bindUser with null).
 func (c *ChannelContext) BindUser(user string) error {
+	if user == "" {
+		c.unbindOne(&c.user, &c.srv.users, TargetUser)
+		return nil
+	}
 	return c.bindOne(&c.user, &c.srv.users, TargetUser, user)
 }
-
-// UnbindUser removes the connection's user binding.
-func (c *ChannelContext) UnbindUser() { c.unbindOne(&c.user, &c.srv.users, TargetUser) }
 
 // User returns the bound user, "" when none.
 func (c *ChannelContext) User() string {
@@ -82,14 +84,15 @@ func (c *ChannelContext) InGroup(group string) bool {
 	return slices.Contains(c.groups, group)
 }
 
-// BindToken binds the connection to token, replacing its previous token.
-// Several connections may share a token.
+// BindToken binds the connection to token, replacing its previous token;
+// BindToken("") unbinds it. Several connections may share a token.
 func (c *ChannelContext) BindToken(token string) error {
+	if token == "" {
+		c.unbindOne(&c.token, &c.srv.tokens, TargetToken)
+		return nil
+	}
 	return c.bindOne(&c.token, &c.srv.tokens, TargetToken, token)
 }
-
-// UnbindToken removes the connection's token binding.
-func (c *ChannelContext) UnbindToken() { c.unbindOne(&c.token, &c.srv.tokens, TargetToken) }
 
 // bindOne sets a single-valued binding (user, token) held in field and
 // moves the connection's entry in its index.
@@ -140,9 +143,14 @@ func (c *ChannelContext) Token() string {
 	return c.token
 }
 
-// BindBsID binds the connection to a business id. An id names one
-// connection: binding it here takes it from the connection that held it.
+// BindBsID binds the connection to a business id; BindBsID("") unbinds
+// it. An id names one connection: binding it here takes it from the
+// connection that held it.
 func (c *ChannelContext) BindBsID(id string) error {
+	if id == "" {
+		c.unbindBsID()
+		return nil
+	}
 	s := c.srv
 	c.mu.Lock()
 	if c.state.Load() == stateClosed {
@@ -176,8 +184,8 @@ func (c *ChannelContext) BindBsID(id string) error {
 	return nil
 }
 
-// UnbindBsID removes the connection's business id.
-func (c *ChannelContext) UnbindBsID() {
+// unbindBsID removes the connection's business id.
+func (c *ChannelContext) unbindBsID() {
 	c.mu.Lock()
 	old, gone := c.bsid, false
 	if old != "" {

@@ -21,7 +21,7 @@ func commandHandler(c *aio.ChannelContext, m *codec.Message) {
 	case "user":
 		_ = c.BindUser(arg)
 	case "unuser":
-		c.UnbindUser()
+		c.BindUser("")
 	case "group":
 		_ = c.BindGroup(arg)
 	case "ungroup":

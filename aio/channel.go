@@ -51,31 +51,38 @@ func (c *ChannelContext) Protocol() string { return c.stream.Protocol() }
 // Stream returns the connection's codec stream.
 func (c *ChannelContext) Stream() codec.Stream { return c.stream }
 
-// Created returns when the connection was accepted.
-func (c *ChannelContext) Created() time.Time { return time.Unix(0, c.created) }
-
 // Stats returns the connection's counters.
 func (c *ChannelContext) Stats() stat.ConnSnapshot { return c.stats.Snapshot() }
 
-// Set stores an attribute on the connection.
-func (c *ChannelContext) Set(key, value any) { c.set(key, value) }
+// Set stores an attribute on the connection; a nil value deletes it.
+func (c *ChannelContext) Set(key, value any) {
+	if value == nil {
+		c.del(key)
+		return
+	}
+	c.set(key, value)
+}
 
 // Get returns an attribute stored with Set, or nil.
 func (c *ChannelContext) Get(key any) any { return c.get(key) }
-
-// Delete removes an attribute.
-func (c *ChannelContext) Delete(key any) { c.del(key) }
 
 // SetHeartbeatTimeout overrides the heartbeat timeout for this connection,
 // the server's and the codec's alike; zero restores them, negative
 // disables the check.
 func (c *ChannelContext) SetHeartbeatTimeout(d time.Duration) { c.setHeartbeatTimeout(d) }
 
-// Closed reports whether the connection is closing or closed.
-func (c *ChannelContext) Closed() bool { return c.isClosed() }
-
-// CloseReason returns why the connection closed, nil while it is open.
-func (c *ChannelContext) CloseReason() error { return c.closeReason() }
+// Err returns nil while the connection is open and, once it is closing or
+// closed, why (a Reason, or the error given to Close), like a context's
+// Err.
+func (c *ChannelContext) Err() error {
+	if !c.isClosed() {
+		return nil
+	}
+	if r := c.closeReason(); r != nil {
+		return r
+	}
+	return ErrClosed
+}
 
 // String returns a short description for logs.
 func (c *ChannelContext) String() string { return "conn " + c.remoteAddr().String() }
@@ -97,10 +104,6 @@ func (c *ChannelContext) Send(m *codec.Message) error { return c.send(m) }
 func (c *ChannelContext) SendSync(ctx context.Context, m *codec.Message) error {
 	return c.sendSync(ctx, m)
 }
-
-// SendBytes queues bytes already in this connection's wire format. b is
-// copied. Never blocks.
-func (c *ChannelContext) SendBytes(b []byte) error { return c.sendBytes(b) }
 
 // Close closes the connection for reason (nil means ErrClosedByApp). It
 // stops reading at once, writes what is already queued, tells the peer why

@@ -17,10 +17,12 @@ func (c *conn) close(reason error) {
 	if reason == nil {
 		reason = ErrClosedByApp
 	}
+	// The reason is set before the state leaves open, so whoever sees the
+	// connection closing (Err) sees why.
+	c.setReason(reason)
 	if !c.state.CompareAndSwap(stateOpen, stateClosing) {
 		return
 	}
-	c.setReason(reason)
 	if errors.Is(reason, ErrKicked) || errors.Is(reason, ErrServerShutdown) {
 		if g, ok := c.stream.(codec.Goodbyer); ok && c.ready.Load() {
 			ob := getBuf()
@@ -50,10 +52,10 @@ func (c *conn) close(reason error) {
 // once, before the socket closes, so whoever sees the connection closed
 // (the peer, a test, a scrape that follows) sees it gone and counted.
 func (c *conn) finish(reason error) {
+	c.setReason(reason)
 	if c.state.Swap(stateClosed) == stateClosed {
 		return
 	}
-	c.setReason(reason)
 	reason = c.closeReason()
 	ep := c.ep
 	user := c.self.closing(reason)

@@ -122,8 +122,8 @@ func TestGnetRemoveWakesBlockedWriter(t *testing.T) {
 	waitFor(t, "the flusher to wait for the socket", func() bool { return stacksContain("(*gnetConn).writeWait") })
 	c.Remove(nil)
 	waitFor(t, "the flusher to be woken", func() bool { return !stacksContain("(*gnetConn).writeWait") })
-	if !errors.Is(c.CloseReason(), aio.ErrRemoved) {
-		t.Fatalf("reason %v", c.CloseReason())
+	if !errors.Is(c.Err(), aio.ErrRemoved) {
+		t.Fatalf("reason %v", c.Err())
 	}
 }
 

@@ -237,7 +237,7 @@ func TestShutdownClosesListenersFirst(t *testing.T) {
 			defer cancel()
 			done := make(chan error, 1)
 			go func() { done <- s.Shutdown(ctx) }()
-			waitFor(t, "shutdown began", func() bool { return c.Closed() })
+			waitFor(t, "shutdown began", func() bool { return c.Err() != nil })
 			time.Sleep(20 * time.Millisecond) // the listener closes right after the flag
 			accepted := s.Stats().Accepted
 			nc, err := net.DialTimeout("tcp", addr, time.Second)

@@ -227,13 +227,13 @@ func TestHeartbeat(t *testing.T) {
 			for time.Now().Before(stop) {
 				talker.send("ping")
 				talker.mustRecv("ping")
-				if !lc.Closed() {
+				if lc.Err() == nil {
 					_ = lc.Send(&codec.Message{Body: []byte("push")})
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
-			if !lc.Closed() || !errors.Is(lc.CloseReason(), aio.ErrHeartbeatTimeout) {
-				t.Fatalf("receive-only conn: closed=%v reason=%v", lc.Closed(), lc.CloseReason())
+			if lc.Err() == nil || !errors.Is(lc.Err(), aio.ErrHeartbeatTimeout) {
+				t.Fatalf("receive-only conn: closed=%v reason=%v", lc.Err() != nil, lc.Err())
 			}
 			talker.send("alive")
 			talker.mustRecv("alive")

@@ -128,15 +128,6 @@ func (c *conn) sendSync(ctx context.Context, m *codec.Message) error {
 	}
 }
 
-// sendBytes queues bytes already in this connection's wire format.
-func (c *conn) sendBytes(b []byte) error {
-	ob := getBuf()
-	ob.b = append(ob.b[:0], b...)
-	err := c.enqueue(ob, nil, false, 1)
-	ob.release()
-	return err
-}
-
 // admitLocked applies the queue's rules to a new buffer of n bytes, with
 // q.mu held: closed queues refuse, and a buffer that would pass the byte
 // cap marks the connection a slow consumer. internal marks protocol bytes
@@ -186,8 +177,8 @@ func (c *conn) abortLocked(reason error) {
 	if q.aborted || q.closed {
 		return
 	}
-	c.state.CompareAndSwap(stateOpen, stateClosing)
 	c.setReason(reason)
+	c.state.CompareAndSwap(stateOpen, stateClosing)
 	q.aborted = true
 	q.finishAfter = reason
 	c.ep.logger.Info().Uint64("conn", c.id).Str("remote", c.ip).Int("queued", q.bytes).Str("reason", reasonCode(reason)).Msg("aio: closing a connection that does not keep up")

@@ -56,7 +56,7 @@ func probeLocal(nn *natsNode, id uint64) bool {
 		return false
 	}
 	c := nn.conns.Conn(id)
-	return c != nil && !c.Closed()
+	return c != nil && c.Err() == nil
 }
 
 func (b *NATS) kickLocal(nn *natsNode, id uint64, reason string) bool {
@@ -64,7 +64,7 @@ func (b *NATS) kickLocal(nn *natsNode, id uint64, reason string) bool {
 		return false
 	}
 	c := nn.conns.Conn(id)
-	if c == nil || c.Closed() {
+	if c == nil || c.Err() != nil {
 		return false
 	}
 	// Kick marks the connection closing before it returns: from here on no

@@ -41,7 +41,7 @@ func TestInterestRace(t *testing.T) {
 							if r.IntN(2) == 0 {
 								_ = c.BindUser(u)
 							} else {
-								c.UnbindUser()
+								c.BindUser("")
 							}
 						}
 						// Most rounds end empty, some with one member left.
@@ -50,7 +50,7 @@ func TestInterestRace(t *testing.T) {
 							_ = c.BindUser(u)
 						} else {
 							c.UnbindGroup(g)
-							c.UnbindUser()
+							c.BindUser("")
 						}
 					}()
 				}
@@ -67,7 +67,7 @@ func TestInterestRace(t *testing.T) {
 				for _, g := range c.Groups() {
 					c.UnbindGroup(g)
 				}
-				c.UnbindUser()
+				c.BindUser("")
 			}
 			waitFor(t, "no interests", func() bool { return tc.stats(0).Interests == 0 })
 		})

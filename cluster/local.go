@@ -182,13 +182,13 @@ func interestKind(k aio.TargetKind) bool {
 // node.
 func (b *Local) probe(_ context.Context, s Session) (bool, error) {
 	c := b.conn(s)
-	return c != nil && !c.Closed(), nil
+	return c != nil && c.Err() == nil, nil
 }
 
 // kick closes session s with reason; it reports whether s was open.
 func (b *Local) kick(_ context.Context, s Session, reason string) (bool, error) {
 	c := b.conn(s)
-	if c == nil || c.Closed() {
+	if c == nil || c.Err() != nil {
 		return false, nil
 	}
 	c.Kick(reason)

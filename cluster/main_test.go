@@ -93,7 +93,7 @@ func (n *node) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 		}
 	case "logout":
 		user := c.User()
-		c.UnbindUser()
+		c.BindUser("")
 		if err := n.dir.Logout(ctx, user, cluster.SessionOf(c)); err != nil {
 			reply(c, "err "+err.Error())
 			return

@@ -37,22 +37,19 @@ func (s *Session) UID() string { return s.Conn().User() }
 func (s *Session) Bind(uid string) error { return s.Conn().BindUser(uid) }
 
 // Unbind removes the session's uid.
-func (s *Session) Unbind() { s.Conn().UnbindUser() }
+func (s *Session) Unbind() { s.Conn().BindUser("") }
 
 // settingKey keeps session settings apart from the connection's other
 // attributes.
 type settingKey string
 
-// Set stores a setting on the session (pomelo's session.set). Settings are
-// connection attributes under keys private to this package: read them
-// with Get.
+// Set stores a setting on the session (pomelo's session.set); a nil value
+// deletes it. Settings are connection attributes under keys private to
+// this package: read them with Get.
 func (s *Session) Set(key string, value any) { s.Conn().Set(settingKey(key), value) }
 
 // Get returns a setting stored with Set, or nil.
 func (s *Session) Get(key string) any { return s.Conn().Get(settingKey(key)) }
-
-// Delete removes a setting.
-func (s *Session) Delete(key string) { s.Conn().Delete(settingKey(key)) }
 
 // Push sends v, encoded as JSON ([]byte and json.RawMessage as they are),
 // to the session as a push on route. It fails with the encoding error, or
@@ -70,8 +67,9 @@ func (s *Session) Push(route string, v any) error {
 // frame). The close reason is aio.ErrKicked with reason as its detail.
 func (s *Session) Kick(reason string) { s.Conn().Kick(reason) }
 
-// Closed reports whether the session's connection is closing or closed.
-func (s *Session) Closed() bool { return s.Conn().Closed() }
+// Err returns nil while the session's connection is open and why it
+// closed once it is closing or closed (aio's ChannelContext.Err).
+func (s *Session) Err() error { return s.Conn().Err() }
 
 // String describes the session for logs.
 func (s *Session) String() string {
@@ -84,7 +82,7 @@ func (s *Session) String() string {
 func KickUser(srv *aio.Server, uid, reason string) int {
 	n := 0
 	for _, c := range srv.Conns(aio.User(uid)) {
-		if !c.Closed() {
+		if c.Err() == nil {
 			c.Kick(reason)
 			n++
 		}

@@ -269,9 +269,9 @@ func TestSessionSettings(t *testing.T) {
 	if got := s.Get("rid"); got != "r1" {
 		t.Fatalf("Get(rid) = %v", got)
 	}
-	s.Delete("rid")
+	s.Set("rid", nil)
 	if got := s.Get("rid"); got != nil {
-		t.Fatalf("after Delete, Get(rid) = %v", got)
+		t.Fatalf("after Set(rid, nil), Get(rid) = %v", got)
 	}
 	if c.Get("rid") != "not a setting" {
 		t.Fatal("settings clobbered the connection's own attribute")
@@ -297,12 +297,12 @@ func TestSessionSettings(t *testing.T) {
 		t.Fatalf("pushed %v", msgs(got))
 	}
 	s.Kick("bye")
-	if !s.Closed() {
+	if s.Err() == nil {
 		t.Fatal("not closed by the kick")
 	}
 	waitFor(t, "the close", func() bool { return c.Server().Count(aio.All()) == 0 })
-	if !errors.Is(c.CloseReason(), aio.ErrKicked) {
-		t.Fatalf("close reason %v", c.CloseReason())
+	if !errors.Is(c.Err(), aio.ErrKicked) {
+		t.Fatalf("close reason %v", c.Err())
 	}
 	if err := s.Push("onX", 1); !errors.Is(err, aio.ErrClosed) {
 		t.Fatalf("Push after the kick: %v, want aio.ErrClosed", err)

@@ -175,8 +175,8 @@ func TestWriteQueueBoundsPollingSession(t *testing.T) {
 	if !errors.Is(err, aio.ErrSlowConsumer) {
 		t.Fatalf("sends past the queue cap: %v", err)
 	}
-	if !waitFor(2*time.Second, func() bool { return errors.Is(c.CloseReason(), aio.ErrSlowConsumer) }) {
-		t.Fatalf("close reason %v", c.CloseReason())
+	if !waitFor(2*time.Second, func() bool { return errors.Is(c.Err(), aio.ErrSlowConsumer) }) {
+		t.Fatalf("close reason %v", c.Err())
 	}
 	if st, body := rc.do("GET", "EIO=4&transport=polling&sid="+sid, ""); st != 400 || body != errBody(engineio.CodeUnknownSID) {
 		t.Errorf("poll of the closed session: %d %s", st, body)
@@ -194,7 +194,7 @@ func TestPollsStopSessionCloses(t *testing.T) {
 	rc.do("POST", "EIO=4&transport=polling&sid="+sid, "4bind")
 	h.wait(t, 1)
 	c := h.get("bind")
-	if !waitFor(3*time.Second, c.Closed) {
+	if !waitFor(3*time.Second, func() bool { return c.Err() != nil }) {
 		t.Fatal("session still open")
 	}
 	took := time.Since(start)
@@ -203,8 +203,8 @@ func TestPollsStopSessionCloses(t *testing.T) {
 	if lo := testPingInterval + testPingTimeout; took < lo || took > lo+time.Second {
 		t.Errorf("closed after %v, want about %v", took, lo)
 	}
-	if !errors.Is(c.CloseReason(), aio.ErrHeartbeatTimeout) {
-		t.Errorf("reason %v", c.CloseReason())
+	if !errors.Is(c.Err(), aio.ErrHeartbeatTimeout) {
+		t.Errorf("reason %v", c.Err())
 	}
 	if !waitFor(time.Second, func() bool { return srv.Sessions() == 0 }) || len(srv.Conns(aio.User("u1"))) != 0 {
 		t.Errorf("sessions %d, user bindings %d after the close", srv.Sessions(), len(srv.Conns(aio.User("u1"))))
@@ -238,8 +238,8 @@ func TestPollingHeartbeat(t *testing.T) {
 			t.Errorf("ping %d came %v after the one before, want about %v", i, d, testPingInterval)
 		}
 	}
-	if c.Closed() {
-		t.Fatalf("session closed: %v", c.CloseReason())
+	if c.Err() != nil {
+		t.Fatalf("session closed: %v", c.Err())
 	}
 }
 
@@ -309,8 +309,8 @@ func TestUpgradeKeepsSession(t *testing.T) {
 	if !contains(got, "4over ws") || !contains(got, "2") {
 		t.Errorf("WebSocket messages %q lack the push or a ping", got)
 	}
-	if !waitFor(time.Second, after.Closed) || !errors.Is(after.CloseReason(), aio.ErrHeartbeatTimeout) {
-		t.Fatalf("session not closed by the missing pong: %v", after.CloseReason())
+	if !waitFor(time.Second, func() bool { return after.Err() != nil }) || !errors.Is(after.Err(), aio.ErrHeartbeatTimeout) {
+		t.Fatalf("session not closed by the missing pong: %v", after.Err())
 	}
 	if max := testPingInterval + testPingTimeout + time.Second; took > max {
 		t.Errorf("closed %v after the upgrade, want under %v", took, max)

@@ -348,7 +348,7 @@ func testPitayaClient(t *testing.T, transport string) {
 		t.Errorf("%d heartbeats in 2.5 s idle, want at least 2", beats)
 	}
 	conns := s.Conns(aio.User(name))
-	if len(conns) != 1 || conns[0].Closed() {
+	if len(conns) != 1 || conns[0].Err() != nil {
 		t.Fatalf("connection gone after 2.5 idle seconds: %v", conns)
 	}
 	id3, err := cl.SendRequest(routeSay, []byte(`{"after":"idle"}`))
@@ -364,9 +364,9 @@ func testPitayaClient(t *testing.T, transport string) {
 	if err := cl.SendNotify(routeKickMe, []byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "server closes the kicked connection", func() bool { return conns[0].Closed() })
+	waitFor(t, "server closes the kicked connection", func() bool { return conns[0].Err() != nil })
 	waitFor(t, "pitaya client disconnects on the kick", func() bool { return !cl.ConnectedStatus() })
-	if reason := conns[0].CloseReason(); !errors.Is(reason, aio.ErrKicked) || !strings.Contains(reason.Error(), "bye from gotio") {
+	if reason := conns[0].Err(); !errors.Is(reason, aio.ErrKicked) || !strings.Contains(reason.Error(), "bye from gotio") {
 		t.Fatalf("server close reason %v", reason)
 	}
 	w.mu.Lock()

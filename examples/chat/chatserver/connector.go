@@ -135,14 +135,14 @@ func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply,
 	// From here on the connection's close hook finds m and leaves.
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.left || conn.Closed() {
+	if m.left || conn.Err() != nil {
 		return nil, aio.ErrClosed
 	}
 	opCtx, cancel := context.WithTimeout(context.Background(), c.app.cfg.OpTimeout)
 	defer cancel()
 	ok, _, err := c.dir.Login(opCtx, m.uid, m.sess)
 	if err != nil || !ok {
-		conn.Delete(memberKey{})
+		conn.Set(memberKey{}, nil)
 		if err != nil {
 			return nil, fmt.Errorf("chat: enter %q: %w", m.uid, err)
 		}
