@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -117,9 +118,10 @@ var (
 	// ErrDisconnected fails requests in flight when the connection drops,
 	// and sends made while no connection is open.
 	ErrDisconnected = errors.New("aio: client disconnected")
-	// ErrClientClosed is returned by a Client used after Close, and by
-	// Err once Close ended it.
-	ErrClientClosed = errors.New("aio: client closed")
+	// errClientClosed is what a Client used after Close returns, and Err
+	// once Close ended it: an ErrClosed that the dial loop tells apart
+	// from a connection's own.
+	errClientClosed = fmt.Errorf("aio: client closed: %w", ErrClosed)
 	// ErrWouldDeadlock is returned by Client.Request called on the
 	// client's read goroutine (from a Handler or an OnPush function): the
 	// response could only be read after the call returned.
@@ -176,7 +178,7 @@ func (c *Client) State() ClientState {
 func (c *Client) Done() <-chan struct{} { return c.done }
 
 // Err returns nil until Done is closed, then why the client ended:
-// ErrClientClosed after Close, the last connection's close reason when it
+// ErrClosed after Close, the last connection's close reason when it
 // was not followed by a reconnect (errors.Is(err, ErrKicked) after a
 // kick), or an error wrapping ErrGaveUp and the last failure.
 func (c *Client) Err() error {
@@ -269,7 +271,7 @@ func (c *Client) Request(ctx context.Context, route string, body []byte) (*codec
 	cc := c.cc
 	if c.closed {
 		c.mu.Unlock()
-		return nil, ErrClientClosed
+		return nil, errClientClosed
 	}
 	if cc == nil {
 		c.mu.Unlock()
@@ -325,7 +327,7 @@ func (c *Client) live() (*clientConn, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return nil, ErrClientClosed
+		return nil, errClientClosed
 	}
 	if c.cc == nil {
 		return nil, ErrDisconnected
@@ -334,7 +336,7 @@ func (c *Client) live() (*clientConn, error) {
 }
 
 // WaitConnected blocks until a connection is open, the client ended
-// (ErrClientClosed, or Err's reason), or ctx ends.
+// (ErrClosed, or Err's reason), or ctx ends.
 func (c *Client) WaitConnected(ctx context.Context) error {
 	for {
 		c.mu.Lock()
@@ -342,7 +344,7 @@ func (c *Client) WaitConnected(ctx context.Context) error {
 		c.mu.Unlock()
 		switch {
 		case closed:
-			return ErrClientClosed
+			return errClientClosed
 		case state == StateOpen:
 			return nil
 		case state == StateClosed || state == StateGaveUp:
@@ -400,7 +402,7 @@ func (c *Client) Close() error {
 	}
 	c.ep.waitActive(ctx)
 	c.ep.stop(ctx)
-	c.end(ErrClientClosed, StateClosed)
+	c.end(errClientClosed, StateClosed)
 	return nil
 }
 

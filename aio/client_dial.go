@@ -42,11 +42,11 @@ type Reconnect struct {
 // client back, as after a duplicate login) or a refused handshake
 // (ErrRefused: a pomelo 500 or 501, an unsupported version), nor after the
 // client's own close; reconnect with backoff after everything else: a
-// server shutting down (ErrServerShutdown), a network failure, a
+// server shutting down (ErrServerClosed), a network failure, a
 // heartbeat timeout, a server that closed without a word.
 func DefaultReconnectPolicy(reason error) bool {
 	return !errors.Is(reason, ErrKicked) && !errors.Is(reason, ErrRefused) &&
-		!errors.Is(reason, ErrClosedByApp) && !errors.Is(reason, ErrClientClosed)
+		!errors.Is(reason, ErrClosedByApp) && !errors.Is(reason, errClientClosed)
 }
 
 // Delay returns the wait before attempt n (0-based).
@@ -210,7 +210,7 @@ func (c *Client) reconnect(r *Reconnect, reason error) (*clientConn, error) {
 		if err == nil {
 			return cc, nil
 		}
-		if errors.Is(err, ErrClientClosed) {
+		if errors.Is(err, errClientClosed) {
 			return nil, nil
 		}
 		if !r.allows(err) {
@@ -233,7 +233,7 @@ func (c *Client) attempt(ctx context.Context, again bool) (*clientConn, error) {
 	cc, err := c.dial(ctx)
 	if err != nil {
 		if c.isClosed() {
-			return nil, ErrClientClosed
+			return nil, errClientClosed
 		}
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (c *Client) attempt(ctx context.Context, again bool) (*clientConn, error) {
 		cc.close(ErrHandshakeTimeout)
 		<-cc.doneCh
 		if c.isClosed() {
-			return nil, ErrClientClosed
+			return nil, errClientClosed
 		}
 		return nil, fmt.Errorf("aio: handshake: %w: %w", ErrHandshakeTimeout, ctx.Err())
 	}
@@ -259,7 +259,7 @@ func (c *Client) attempt(ctx context.Context, again bool) (*clientConn, error) {
 		cc.close(ErrClosedByApp)
 		<-cc.doneCh
 		if c.isClosed() {
-			return nil, ErrClientClosed
+			return nil, errClientClosed
 		}
 		return nil, fmt.Errorf("aio: handshake: %w", cc.closeReason())
 	}
@@ -344,7 +344,7 @@ func (c *Client) dialStd(ctx context.Context) (*conn, error) {
 	}()
 	cn := <-opened
 	if cn == nil {
-		return nil, ErrClientClosed
+		return nil, errClientClosed
 	}
 	return cn, nil
 }

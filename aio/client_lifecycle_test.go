@@ -116,8 +116,8 @@ func TestServerShutdownClientReconnects(t *testing.T) {
 			if err := s1.Shutdown(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if r := <-ev.closes; !errors.Is(r, aio.ErrServerShutdown) {
-				t.Fatalf("close reason %v, want ErrServerShutdown", r)
+			if r := <-ev.closes; !errors.Is(r, aio.ErrServerClosed) {
+				t.Fatalf("close reason %v, want ErrServerClosed", r)
 			}
 			tcpServer(t, addr, aio.Config{Transport: tr})
 			if err := cl.WaitConnected(ctx); err != nil {

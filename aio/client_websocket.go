@@ -37,7 +37,7 @@ func (c *Client) dialWebSocket(ctx context.Context) (*conn, error) {
 	cn := clientHost{c}.open(rc)
 	if cn == nil {
 		wc.Close()
-		return nil, ErrClientClosed
+		return nil, ErrClosed
 	}
 	// A pong proves the server alive like any inbound bytes.
 	wc.SetPongHandler(func(string) error {
@@ -130,9 +130,9 @@ func wsCloseReason(err error) error {
 	case wsCloseKicked:
 		return wrapReason(ErrKicked, err)
 	case websocket.CloseGoingAway:
-		return wrapReason(ErrServerShutdown, err)
+		return wrapReason(ErrServerClosed, err)
 	}
-	return wrapReason(ErrPeerClosed, err)
+	return wrapReason(errPeerClosed, err)
 }
 
 // messageInbound presents one whole WebSocket message to serveRead. A codec

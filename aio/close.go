@@ -23,10 +23,10 @@ func (c *conn) close(reason error) {
 	if !c.state.CompareAndSwap(stateOpen, stateClosing) {
 		return
 	}
-	if errors.Is(reason, ErrKicked) || errors.Is(reason, ErrServerShutdown) {
+	if errors.Is(reason, ErrKicked) || errors.Is(reason, ErrServerClosed) {
 		if g, ok := c.stream.(codec.Goodbyer); ok && c.ready.Load() {
 			ob := getBuf()
-			ob.b = g.Goodbye(ob.b[:0], peerText(reason), errors.Is(reason, ErrServerShutdown))
+			ob.b = g.Goodbye(ob.b[:0], peerText(reason), errors.Is(reason, ErrServerClosed))
 			if len(ob.b) > 0 {
 				_ = c.enqueue(ob, nil, true, 1)
 			}
@@ -69,7 +69,7 @@ func (c *conn) finish(reason error) {
 	_ = c.rc.close()
 	c.dropQueue()
 	ev := ep.logger.Debug()
-	if !errors.Is(reason, ErrPeerClosed) && !errors.Is(reason, ErrClosedByApp) && !errors.Is(reason, ErrServerShutdown) {
+	if !errors.Is(reason, errPeerClosed) && !errors.Is(reason, ErrClosedByApp) && !errors.Is(reason, ErrServerClosed) {
 		ev = ep.logger.Info()
 	}
 	ev = ev.Uint64("conn", c.id).Str("remote", c.ip)

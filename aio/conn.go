@@ -149,7 +149,7 @@ func (c *conn) opened() {
 	b, err := o.Open(ob.b[:0])
 	if err != nil {
 		ob.release()
-		c.close(wrapReason(ErrProtocol, err))
+		c.close(wrapReason(errProtocol, err))
 		return
 	}
 	ob.b = b

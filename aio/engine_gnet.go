@@ -253,7 +253,7 @@ func (e *gnetEngine) OnClose(gc gnet.Conn, err error) gnet.Action {
 		g.part = nil
 		e.untrack(g)
 	}
-	reason := error(ErrPeerClosed)
+	reason := error(errPeerClosed)
 	if err != nil {
 		reason = peerReason(err)
 	}
@@ -297,7 +297,7 @@ func (e *gnetEngine) sweep() {
 		}
 		e.pmu.Unlock()
 		for _, g := range due {
-			g.c.finish(wrapReason(ErrReadTimeout, fmt.Errorf("no bytes for %v in the middle of a unit", e.set.readTimeout)))
+			g.c.finish(wrapReason(errReadTimeout, fmt.Errorf("no bytes for %v in the middle of a unit", e.set.readTimeout)))
 		}
 		clear(due)
 	}
@@ -532,7 +532,7 @@ func (g *gnetConn) drain(bl *gnetBacklog) {
 			g.wmu.Unlock()
 			close(bl.done)
 			if err != nil {
-				g.c.finish(wrapReason(ErrWriteFailed, err))
+				g.c.finish(wrapReason(errWriteFailed, err))
 			}
 			if closeAfter {
 				_ = g.gc.Close()

@@ -26,7 +26,7 @@ func TestGnetTruncatedFrameTimesOut(t *testing.T) {
 	p := dial(t, s)
 	p.nc.Write([]byte{0, 0, 0, 10, 'a'})
 	p.expectClosed(5 * time.Second)
-	if err := rec.wait(t); !errors.Is(err, aio.ErrReadTimeout) {
+	if err := rec.wait(t); !errors.Is(err, aio.ErrSlowAttack) {
 		t.Fatalf("reason %v, want read timeout", err)
 	}
 }
@@ -122,7 +122,8 @@ func TestGnetRemoveWakesBlockedWriter(t *testing.T) {
 	waitFor(t, "the flusher to wait for the socket", func() bool { return stacksContain("(*gnetConn).writeWait") })
 	c.Remove(nil)
 	waitFor(t, "the flusher to be woken", func() bool { return !stacksContain("(*gnetConn).writeWait") })
-	if !errors.Is(c.Err(), aio.ErrRemoved) {
+	var r *aio.Reason
+	if !errors.As(c.Err(), &r) || r.Code != "removed" || !errors.Is(c.Err(), aio.ErrClosedByApp) {
 		t.Fatalf("reason %v", c.Err())
 	}
 }

@@ -144,7 +144,7 @@ func attachNetpoll(pc netpoll.Connection, h host) *conn {
 	// flusher is inside WriteBinary when they go.
 	err := pc.AddCloseCallback(func(netpoll.Connection) error {
 		nc.fence()
-		c.finish(ErrPeerClosed)
+		c.finish(errPeerClosed)
 		return nil
 	})
 	if err != nil || !pc.IsActive() {
@@ -153,7 +153,7 @@ func attachNetpoll(pc netpoll.Connection, h host) *conn {
 		// may have freed the buffers already. A close that starts after
 		// this check runs ours.
 		nc.fence()
-		c.finish(ErrPeerClosed)
+		c.finish(errPeerClosed)
 		return c
 	}
 	c.begin()
@@ -231,7 +231,7 @@ func dialNetpoll(ctx context.Context, addr string, set *settings, h host) (*conn
 	c = attachNetpoll(nconn, h)
 	close(ready)
 	if c == nil {
-		return nil, ErrServerShutdown
+		return nil, ErrServerClosed
 	}
 	return c, nil
 }

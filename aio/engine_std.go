@@ -117,9 +117,9 @@ func runStd(nc net.Conn, set *settings, h host, onOpen func(*conn)) *conn {
 
 func peerReason(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
-		return ErrPeerClosed
+		return errPeerClosed
 	}
-	return wrapReason(ErrPeerClosed, err)
+	return wrapReason(errPeerClosed, err)
 }
 
 // stdConn is a rawConn over a net.Conn.

@@ -42,7 +42,7 @@ func (c *conn) serveRead(in inbound) {
 	for avail > 0 && c.state.Load() == stateOpen {
 		buf, err := in.Peek(avail)
 		if err != nil {
-			c.finish(wrapReason(ErrReadTimeout, err))
+			c.finish(wrapReason(errReadTimeout, err))
 			return
 		}
 		n, need, err := c.stream.Decode(buf, (*connOutput)(c))
@@ -63,12 +63,12 @@ func (c *conn) serveRead(in inbound) {
 		}
 		if need <= avail {
 			// A codec that consumes nothing must ask for more bytes.
-			c.close(wrapReason(ErrProtocol, errNoProgress))
+			c.close(wrapReason(errProtocol, errNoProgress))
 			return
 		}
 		if need > set.maxFrame {
 			c.ep.stats.DecodeErrors.Add(1)
-			c.close(ErrFrameTooLarge)
+			c.close(errFrameTooLarge)
 			return
 		}
 		if avail, err = c.waitFor(in, avail, need); err != nil {
@@ -100,7 +100,7 @@ func (c *conn) waitFor(in inbound, have, need int) (int, error) {
 			return have, err
 		}
 		if _, err := in.Peek(have + 1); err != nil {
-			return have, wrapReason(ErrReadTimeout, err)
+			return have, wrapReason(errReadTimeout, err)
 		}
 		got := in.Len() - have
 		c.countRead(got)

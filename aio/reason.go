@@ -8,53 +8,71 @@ import (
 )
 
 // Reason is why a connection closed. Every close carries one: it is logged,
-// counted per Reason in the statistics, handed to Listener.OnBeforeClose and,
-// where the protocol can carry it, told to the peer.
+// counted per Code in the statistics, handed to Listener.OnBeforeClose and
+// returned by ChannelContext.Err and Client.Err, and, where the protocol
+// can carry it, told to the peer.
 //
-// Reason values are errors, so callers branch with errors.Is:
+// Callers branch with errors.Is on the exported reasons below, or on
+// codec's errPeerClosed, errProtocol and ErrTooLarge, which the reasons
+// for a peer's close, a protocol error and an oversize frame match. Code
+// tells the finer cases apart (docs/operations.md lists every one): a
+// frame timeout is an ErrSlowAttack with Code "read_timeout", a refusal at
+// Limits.MaxConnsPerIP an ErrTooManyConns with Code
+// "too_many_connections_per_ip".
 //
-//	if errors.Is(c.CloseReason(), aio.ErrHeartbeatTimeout) { … }
+//	if errors.Is(c.Err(), aio.ErrHeartbeatTimeout) { … }
 type Reason struct {
 	// Code is the stable, low-cardinality label used in metrics.
-	Code string
-	msg  string
+	Code   string
+	msg    string
+	parent error
 }
 
 func (r *Reason) Error() string { return r.msg }
+
+// Unwrap returns the broader error r is a case of, or nil.
+func (r *Reason) Unwrap() error { return r.parent }
 
 // NewReason returns a Reason with a metrics label and a message. Applications
 // define their own for their close paths (aio.NewReason("duplicate_login",
 // "aio: logged in elsewhere")).
 func NewReason(code, msg string) *Reason { return &Reason{Code: code, msg: msg} }
 
-// The close reasons gotio itself uses.
+// caseOf returns a Reason that errors.Is matches to parent too.
+func caseOf(parent error, code, msg string) *Reason {
+	return &Reason{Code: code, msg: msg, parent: parent}
+}
+
+// The close reasons to branch on.
 var (
-	ErrPeerClosed       = NewReason("peer_closed", "aio: peer closed the connection")
 	ErrHeartbeatTimeout = NewReason("heartbeat_timeout", "aio: heartbeat timeout: no inbound traffic")
 	ErrHandshakeTimeout = NewReason("handshake_timeout", "aio: handshake not completed in time")
-	ErrReadTimeout      = NewReason("read_timeout", "aio: timed out waiting for the rest of a frame")
+	ErrSlowAttack       = NewReason("slow_attack", "aio: slow attack: a unit arrives too slowly")
 	ErrSlowConsumer     = NewReason("slow_consumer", "aio: slow consumer: write queue over its byte limit")
-	ErrProtocol         = NewReason("protocol_error", "aio: protocol error")
-	ErrFrameTooLarge    = NewReason("frame_too_large", "aio: frame larger than the configured maximum")
-	ErrWriteFailed      = NewReason("write_error", "aio: write to the socket failed")
 	ErrKicked           = NewReason("kicked", "aio: kicked by the server")
-	ErrServerShutdown   = NewReason("server_shutdown", "aio: server shutting down")
-	ErrRemoved          = NewReason("removed", "aio: removed by the application")
+	ErrRefused          = NewReason("refused", "aio: refused by the peer")
+	ErrServerClosed     = NewReason("server_shutdown", "aio: server closed")
 	ErrClosedByApp      = NewReason("closed", "aio: closed by the application")
 	ErrRateLimited      = NewReason("rate_limited", "aio: message rate limit exceeded")
 	ErrBlacklisted      = NewReason("blacklisted", "aio: address is blacklisted")
 	ErrTooManyConns     = NewReason("too_many_connections", "aio: connection limit reached")
-	ErrTooManyConnsIP   = NewReason("too_many_connections_per_ip", "aio: connection limit per IP reached")
-	ErrSlowAttack       = NewReason("slow_attack", "aio: slow attack: a unit arrives too slowly")
-	ErrRefused          = NewReason("refused", "aio: refused by the peer")
 	ErrHandlerOverload  = NewReason("handler_overload", "aio: handler queue full")
 )
 
-// ErrClosed is returned by sends to a connection that is closed or closing.
-var ErrClosed = errors.New("aio: connection closed")
+// The finer reasons, each a case of a broader one.
+var (
+	errPeerClosed     = caseOf(codec.ErrPeerClosed, "peer_closed", "aio: peer closed the connection")
+	errWriteFailed    = caseOf(codec.ErrPeerClosed, "write_error", "aio: write to the socket failed")
+	errProtocol       = caseOf(codec.ErrProtocol, "protocol_error", "aio: protocol error")
+	errFrameTooLarge  = caseOf(codec.ErrTooLarge, "frame_too_large", "aio: frame larger than the configured maximum")
+	errReadTimeout    = caseOf(ErrSlowAttack, "read_timeout", "aio: timed out waiting for the rest of a frame")
+	errTooManyConnsIP = caseOf(ErrTooManyConns, "too_many_connections_per_ip", "aio: connection limit per IP reached")
+	errRemoved        = caseOf(ErrClosedByApp, "removed", "aio: removed by the application")
+)
 
-// ErrServerClosed is returned by Serve after Shutdown or Close.
-var ErrServerClosed = errors.New("aio: server closed")
+// ErrClosed is returned by sends to a connection that is closed or closing,
+// and by a Client used after Close.
+var ErrClosed = errors.New("aio: connection closed")
 
 // reasonCode returns the metrics label of any close error.
 func reasonCode(err error) string {
@@ -70,7 +88,7 @@ func reasonCode(err error) string {
 //
 // A client learns from its codec why the server ended the session: a kick
 // becomes ErrKicked, a refused handshake ErrRefused and a shutdown
-// ErrServerShutdown, the reasons the reconnect policy decides on.
+// ErrServerClosed, the reasons the reconnect policy decides on.
 func decodeReason(err error) error {
 	switch {
 	case errors.Is(err, codec.ErrPeerKicked):
@@ -78,13 +96,13 @@ func decodeReason(err error) error {
 	case errors.Is(err, codec.ErrPeerRefused):
 		return wrapReason(ErrRefused, err)
 	case errors.Is(err, codec.ErrPeerShutdown):
-		return wrapReason(ErrServerShutdown, err)
+		return wrapReason(ErrServerClosed, err)
 	case errors.Is(err, codec.ErrPeerClosed):
-		return wrapReason(ErrPeerClosed, err)
+		return wrapReason(errPeerClosed, err)
 	case errors.Is(err, codec.ErrTooLarge):
-		return wrapReason(ErrFrameTooLarge, err)
+		return wrapReason(errFrameTooLarge, err)
 	default:
-		return wrapReason(ErrProtocol, err)
+		return wrapReason(errProtocol, err)
 	}
 }
 

@@ -190,11 +190,11 @@ func (s *Server) MetricsHandler() http.Handler { return stat.Handler(s.ep.stats.
 // bounded by ctx; a handler still running then is left to finish alone.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.beginShutdown()
-	s.conns.each(func(c *ChannelContext) { c.Close(ErrServerShutdown) })
+	s.conns.each(func(c *ChannelContext) { c.Close(ErrServerClosed) })
 	var err error
 	if !s.ep.waitActive(ctx) {
 		err = ctx.Err()
-		s.conns.each(func(c *ChannelContext) { c.finish(ErrServerShutdown) })
+		s.conns.each(func(c *ChannelContext) { c.finish(ErrServerClosed) })
 	}
 	s.stop(ctx)
 	return err
@@ -206,7 +206,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // logged.
 func (s *Server) Close() error {
 	s.beginShutdown()
-	s.conns.each(func(c *ChannelContext) { c.finish(ErrServerShutdown) })
+	s.conns.each(func(c *ChannelContext) { c.finish(ErrServerClosed) })
 	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
 	defer cancel()
 	s.stop(ctx)
@@ -282,11 +282,11 @@ func (s *Server) open(rc rawConn) *conn {
 // connection it admits holds one place of MaxConns until its close path.
 func (s *Server) admit(c *ChannelContext) *Reason {
 	if s.shutdown.Load() {
-		return ErrServerShutdown
+		return ErrServerClosed
 	}
 	l := s.cfg.Limits
 	if l.MaxConnsPerIP > 0 && s.ips.Count(c.ip) >= l.MaxConnsPerIP {
-		return ErrTooManyConnsIP
+		return errTooManyConnsIP
 	}
 	if s.blacklisted(c.ip) {
 		return ErrBlacklisted

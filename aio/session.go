@@ -225,7 +225,7 @@ func (sc *sessionConn) hopeless() bool {
 		return true
 	}
 	r := c.closeReason()
-	return !errors.Is(r, ErrKicked) && !errors.Is(r, ErrServerShutdown) && !errors.Is(r, ErrClosedByApp)
+	return !errors.Is(r, ErrKicked) && !errors.Is(r, ErrServerClosed) && !errors.Is(r, ErrClosedByApp)
 }
 
 // takeQueued moves what the queue holds now into bufs, for a write that

@@ -272,7 +272,7 @@ func (c *conn) flush() {
 			q.mu.Lock()
 			q.flushing = false
 			q.mu.Unlock()
-			c.finish(wrapReason(ErrWriteFailed, err))
+			c.finish(wrapReason(errWriteFailed, err))
 			return
 		}
 	}

@@ -232,7 +232,7 @@ func TestOverTCP(t *testing.T) {
 			if len(hooks) != 3 || connected != 3 || before != 3 {
 				t.Fatalf("%d hooks, chained listener saw %d connects and %d closes; want 3 each", len(hooks), connected, before)
 			}
-			if h := hooks[2]; h.uid != "bob*r1" || !errors.Is(h.reason, aio.ErrPeerClosed) {
+			if h := hooks[2]; h.uid != "bob*r1" || !errors.Is(h.reason, codec.ErrPeerClosed) {
 				t.Fatalf("bob's close hook %+v, want peer closed", h)
 			}
 		})

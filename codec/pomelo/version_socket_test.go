@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/pomelo"
 	"github.com/gotio/gotio/codec/pomelo/internal/nodetest"
 )
@@ -81,7 +82,7 @@ func TestMinClientVersionSocket(t *testing.T) {
 	for _, r := range h.reasons {
 		if errors.Is(r, pomelo.ErrOldClient) {
 			old++
-			if !errors.Is(r, aio.ErrProtocol) {
+			if !errors.Is(r, codec.ErrProtocol) {
 				t.Errorf("close reason %v is not a protocol error", r)
 			}
 		}

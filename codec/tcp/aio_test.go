@@ -229,12 +229,12 @@ func TestLoopbackBadInput(t *testing.T) {
 		close  int // close frame code expected, or noReply
 		reason error
 	}{
-		{"garbage first byte", []byte("GET / HTTP/1.1\r\n\r\n"), noReply, aio.ErrProtocol},
-		{"frame before handshake", tcp.AppendHeartbeat(nil), noReply, aio.ErrProtocol},
-		{"unsupported version", []byte{0xC7, 0x09}, int(tcp.CloseUnsupportedVersion), aio.ErrProtocol},
-		{"unknown frame type", []byte{0xC7, 0x01, 0, 0, 0, 1, 0x0B}, int(tcp.CloseProtocolError), aio.ErrProtocol},
-		{"oversize frame", []byte{0xC7, 0x01, 0x00, 0x40, 0x00, 0x01, 0x03}, int(tcp.CloseProtocolError), aio.ErrFrameTooLarge},
-		{"client close frame", append([]byte{0xC7, 0x01}, tcp.AppendClose(nil, tcp.CloseNormal, "bye")...), noReply, aio.ErrPeerClosed},
+		{"garbage first byte", []byte("GET / HTTP/1.1\r\n\r\n"), noReply, codec.ErrProtocol},
+		{"frame before handshake", tcp.AppendHeartbeat(nil), noReply, codec.ErrProtocol},
+		{"unsupported version", []byte{0xC7, 0x09}, int(tcp.CloseUnsupportedVersion), codec.ErrProtocol},
+		{"unknown frame type", []byte{0xC7, 0x01, 0, 0, 0, 1, 0x0B}, int(tcp.CloseProtocolError), codec.ErrProtocol},
+		{"oversize frame", []byte{0xC7, 0x01, 0x00, 0x40, 0x00, 0x01, 0x03}, int(tcp.CloseProtocolError), codec.ErrTooLarge},
+		{"client close frame", append([]byte{0xC7, 0x01}, tcp.AppendClose(nil, tcp.CloseNormal, "bye")...), noReply, codec.ErrPeerClosed},
 	}
 	for _, tr := range transports {
 		for _, tc := range cases {
