@@ -128,22 +128,46 @@ func (c *ChannelContext) Remove(reason error) {
 	c.finish(reason)
 }
 
-// The connOwner hooks: the server's listener, handler and indexes.
+// The connOwner hooks: the server's handler, its Config hooks and indexes.
 
 func (c *ChannelContext) deliver(m *codec.Message) { c.srv.cfg.Handler.ServeMessage(c, m) }
-func (c *ChannelContext) received(n int)           { c.srv.cfg.Listener.OnReceived(c, n) }
-func (c *ChannelContext) decoded(m *codec.Message) { c.srv.cfg.Listener.OnDecoded(c, m) }
-func (c *ChannelContext) sent(n int)               { c.srv.cfg.Listener.OnSent(c, n) }
-func (c *ChannelContext) handled(m *codec.Message, cost time.Duration) {
-	c.srv.cfg.Listener.OnHandled(c, m, cost)
+
+func (c *ChannelContext) received(n int) {
+	if f := c.srv.cfg.OnReceived; f != nil {
+		f(c, n)
+	}
 }
+
+func (c *ChannelContext) decoded(m *codec.Message) {
+	if f := c.srv.cfg.OnDecoded; f != nil {
+		f(c, m)
+	}
+}
+
+func (c *ChannelContext) sent(n int) {
+	if f := c.srv.cfg.OnSent; f != nil {
+		f(c, n)
+	}
+}
+
+func (c *ChannelContext) handled(m *codec.Message, cost time.Duration) {
+	if f := c.srv.cfg.OnHandled; f != nil {
+		f(c, m, cost)
+	}
+}
+
 func (c *ChannelContext) silentTooLong(silent time.Duration) bool {
-	return c.srv.cfg.Listener.OnHeartbeatTimeout(c, silent)
+	if f := c.srv.cfg.OnHeartbeatTimeout; f != nil {
+		return f(c, silent)
+	}
+	return true
 }
 
 func (c *ChannelContext) closing(reason error) string {
 	s := c.srv
-	s.cfg.Listener.OnBeforeClose(c, reason)
+	if f := s.cfg.OnBeforeClose; f != nil {
+		f(c, reason)
+	}
 	user := c.User()
 	s.unbindAll(c)
 	s.conns.remove(c)

@@ -12,10 +12,9 @@ import (
 // Transport chooses how a server or client touches sockets.
 type Transport string
 
+// The transports. The zero Transport is netpoll where it runs (Linux,
+// macOS, BSD) and TransportStd elsewhere.
 const (
-	// TransportDefault is netpoll where it runs (Linux, macOS, BSD) and
-	// TransportStd elsewhere.
-	TransportDefault Transport = ""
 	// TransportNetpoll runs connections on cloudwego/netpoll's event loop:
 	// no goroutine per idle connection.
 	TransportNetpoll Transport = "netpoll"
@@ -50,11 +49,36 @@ type Config struct {
 	// HandlerQueued mode; beyond it the connection closes with
 	// ErrHandlerOverload. Zero means 1024.
 	HandlerQueueLen int
-	// Listener observes connection events. Nil means none.
-	Listener Listener
+
+	// The connection hooks observe the life of the server's connections;
+	// nil means none. aio calls them on the goroutine that caused the
+	// event (the connection's read goroutine, its flusher, the wheel),
+	// never with a gotio lock held; they must return quickly and must not
+	// block.
+
+	// OnConnected runs once a connection is accepted, before its first
+	// read.
+	OnConnected func(c *ChannelContext)
+	// OnReceived runs after n bytes were read from the socket.
+	OnReceived func(c *ChannelContext, n int)
+	// OnDecoded runs for each decoded message, before the handler.
+	OnDecoded func(c *ChannelContext, m *codec.Message)
+	// OnHandled runs after the handler returned, with its cost.
+	OnHandled func(c *ChannelContext, m *codec.Message, cost time.Duration)
+	// OnSent runs after n bytes were written to the socket.
+	OnSent func(c *ChannelContext, n int)
+	// OnBeforeClose runs once per connection, before its socket closes,
+	// with the close reason; the connection's bindings are still in place.
+	OnBeforeClose func(c *ChannelContext, reason error)
+	// OnHeartbeatTimeout runs when c was silent longer than its heartbeat
+	// timeout. Returning false vetoes the close; the connection gets a new
+	// timeout period. Nil closes.
+	OnHeartbeatTimeout func(c *ChannelContext, silent time.Duration) (close bool)
+
 	// Logger receives gotio's logs. The zero value logs nothing.
 	Logger zerolog.Logger
-	// Transport chooses the I/O engine. Zero is TransportDefault.
+	// Transport chooses the I/O engine. Zero is netpoll where it runs
+	// (Linux, macOS, BSD) and TransportStd elsewhere.
 	Transport Transport
 
 	// HeartbeatTimeout closes a connection that sent nothing for this long

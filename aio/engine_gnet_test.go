@@ -22,7 +22,7 @@ import (
 // at ReadTimeout by the engine's sweep (the loop never waits in Peek).
 func TestGnetTruncatedFrameTimesOut(t *testing.T) {
 	rec := newCloseRecorder()
-	s := startServer(t, aio.Config{Transport: aio.TransportGnet, ReadTimeout: 200 * time.Millisecond, Listener: rec})
+	s := startServer(t, aio.Config{Transport: aio.TransportGnet, ReadTimeout: 200 * time.Millisecond, OnBeforeClose: rec.OnBeforeClose})
 	p := dial(t, s)
 	p.nc.Write([]byte{0, 0, 0, 10, 'a'})
 	p.expectClosed(5 * time.Second)
@@ -60,7 +60,7 @@ func TestGnetLoopWritesBehindFullSocket(t *testing.T) {
 // WriteQueueBytes; past it the connection closes as a slow consumer.
 func TestGnetLoopBacklogCapped(t *testing.T) {
 	rec := newCloseRecorder()
-	s := startServer(t, aio.Config{Transport: aio.TransportGnet, Handler: aio.HandlerFunc(echo), Listener: rec, WriteQueueBytes: 256 << 10})
+	s := startServer(t, aio.Config{Transport: aio.TransportGnet, Handler: aio.HandlerFunc(echo), OnBeforeClose: rec.OnBeforeClose, WriteQueueBytes: 256 << 10})
 	p := dial(t, s) // never reads
 	body := strings.Repeat("c", 32<<10)
 	go func() {

@@ -66,7 +66,7 @@ func TestServerHeartbeatTimeout(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec := newCloseRecorder()
-			s := startServer(t, aio.Config{Codec: pc, HeartbeatTimeout: tc.timeout, Listener: rec})
+			s := startServer(t, aio.Config{Codec: pc, HeartbeatTimeout: tc.timeout, OnBeforeClose: rec.OnBeforeClose})
 			nc := silentPomeloClient(t, s.Addr().String())
 			go io.Copy(io.Discard, nc) // the server's own heartbeats
 			select {

@@ -183,7 +183,7 @@ func TestSlowConsumerClosedOnItsOwnGoroutine(t *testing.T) {
 					closedOn <- aio.GoroutineID()
 				}
 			}}
-			s := startServer(t, aio.Config{Transport: tr, Listener: lis, WriteQueueBytes: 64 << 10, Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: lis.OnBeforeClose, WriteQueueBytes: 64 << 10, Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
 				_ = c.BindGroup("g")
 				_ = c.Send(m)
 			})})
@@ -208,7 +208,6 @@ func TestSlowConsumerClosedOnItsOwnGoroutine(t *testing.T) {
 }
 
 type funcListener struct {
-	aio.NopListener
 	onClose func(*aio.ChannelContext, error)
 }
 

@@ -19,7 +19,7 @@ import (
 func TestLimits(t *testing.T) {
 	t.Run("rate limit", func(t *testing.T) {
 		rec := newCloseRecorder()
-		s := startServer(t, aio.Config{Listener: rec, Handler: aio.HandlerFunc(echo), Limits: aio.Limits{MessageRate: 5, MessageBurst: 10}})
+		s := startServer(t, aio.Config{OnBeforeClose: rec.OnBeforeClose, Handler: aio.HandlerFunc(echo), Limits: aio.Limits{MessageRate: 5, MessageBurst: 10}})
 		p := dial(t, s)
 		var frames []byte
 		for i := range 50 {
@@ -62,7 +62,7 @@ func TestLimits(t *testing.T) {
 	})
 	t.Run("blacklist with TTL", func(t *testing.T) {
 		rec := newCloseRecorder()
-		s := startServer(t, aio.Config{Listener: rec, Handler: aio.HandlerFunc(echo)})
+		s := startServer(t, aio.Config{OnBeforeClose: rec.OnBeforeClose, Handler: aio.HandlerFunc(echo)})
 		p := dial(t, s)
 		p.send("in")
 		p.mustRecv("in")

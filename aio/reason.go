@@ -8,7 +8,7 @@ import (
 )
 
 // Reason is why a connection closed. Every close carries one: it is logged,
-// counted per Code in the statistics, handed to Listener.OnBeforeClose and
+// counted per Code in the statistics, handed to Config.OnBeforeClose and
 // returned by ChannelContext.Err and Client.Err, and, where the protocol
 // can carry it, told to the peer.
 //

@@ -22,7 +22,7 @@ import (
 // concurrent use from any goroutine, handlers included.
 type Server struct {
 	ep  *endpoint
-	cfg Config // Listener and Handler never nil
+	cfg Config // Handler never nil
 
 	conns  connTable
 	users  group.Index[*ChannelContext]
@@ -62,9 +62,6 @@ func NewServer(cfg *Config) *Server {
 		panic("aio: NewServer needs a Config with a Codec")
 	}
 	s := &Server{cfg: *cfg, nodeID: cfg.NodeID}
-	if s.cfg.Listener == nil {
-		s.cfg.Listener = NopListener{}
-	}
 	if s.cfg.Handler == nil {
 		s.cfg.Handler = HandlerFunc(func(*ChannelContext, *codec.Message) {})
 	}
@@ -298,6 +295,10 @@ func (s *Server) admit(c *ChannelContext) *Reason {
 	return nil
 }
 
-func (c *ChannelContext) connected() { c.srv.cfg.Listener.OnConnected(c) }
+func (c *ChannelContext) connected() {
+	if f := c.srv.cfg.OnConnected; f != nil {
+		f(c)
+	}
+}
 
 var errNoTransport = errors.New("aio: transport not available on this platform")

@@ -62,7 +62,6 @@ func TestPartialFrames(t *testing.T) {
 }
 
 type closeRecorder struct {
-	aio.NopListener
 	mu      sync.Mutex
 	reasons map[uint64][]error
 	closed  chan error
@@ -94,7 +93,7 @@ func TestBadInputClosesAndServerKeepsServing(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(string(tr), func(t *testing.T) {
 			rec := newCloseRecorder()
-			s := startServer(t, aio.Config{Transport: tr, Handler: aio.HandlerFunc(echo), Listener: rec, Codec: lengthCodec{max: 1000}})
+			s := startServer(t, aio.Config{Transport: tr, Handler: aio.HandlerFunc(echo), OnBeforeClose: rec.OnBeforeClose, Codec: lengthCodec{max: 1000}})
 			good := dial(t, s)
 			bad := dial(t, s)
 			bad.nc.Write([]byte{0xff, 0xff, 0xff, 0xff, 1, 2, 3})
@@ -114,7 +113,7 @@ func TestBadInputClosesAndServerKeepsServing(t *testing.T) {
 
 func TestTruncatedFrameTimesOut(t *testing.T) {
 	rec := newCloseRecorder()
-	s := startServer(t, aio.Config{ReadTimeout: 200 * time.Millisecond, Listener: rec})
+	s := startServer(t, aio.Config{ReadTimeout: 200 * time.Millisecond, OnBeforeClose: rec.OnBeforeClose})
 	p := dial(t, s)
 	p.nc.Write([]byte{0, 0, 0, 10, 'a'})
 	p.expectClosed(5 * time.Second)
@@ -163,7 +162,7 @@ func TestSlowlorisClosed(t *testing.T) {
 		t.Run(string(tr), func(t *testing.T) {
 			t.Parallel()
 			rec := newCloseRecorder()
-			s := startServer(t, aio.Config{Transport: tr, Listener: rec, Limits: aio.Limits{RateWindow: time.Second}})
+			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: rec.OnBeforeClose, Limits: aio.Limits{RateWindow: time.Second}})
 			p := dial(t, s)
 			stop := make(chan struct{})
 			defer close(stop)
@@ -191,7 +190,7 @@ func TestFrameDeadline(t *testing.T) {
 		t.Run(string(tr), func(t *testing.T) {
 			t.Parallel()
 			rec := newCloseRecorder()
-			s := startServer(t, aio.Config{Transport: tr, Listener: rec,
+			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: rec.OnBeforeClose,
 				Limits: aio.Limits{FrameTimeout: 400 * time.Millisecond, MinReadRate: 10, RateWindow: 200 * time.Millisecond}})
 			p := dial(t, s)
 			stop := make(chan struct{})
@@ -209,7 +208,7 @@ func TestHeartbeat(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(string(tr), func(t *testing.T) {
 			rec := newCloseRecorder()
-			s := startServer(t, aio.Config{Transport: tr, Listener: rec, HeartbeatTimeout: 300 * time.Millisecond, Handler: aio.HandlerFunc(echo)})
+			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: rec.OnBeforeClose, HeartbeatTimeout: 300 * time.Millisecond, Handler: aio.HandlerFunc(echo)})
 			talker := dial(t, s)   // sends every 50 ms: stays
 			listener := dial(t, s) // only receives pushes: closed (sending to it proves nothing)
 			talker.send("hi")
@@ -248,7 +247,6 @@ func TestHeartbeat(t *testing.T) {
 }
 
 type vetoListener struct {
-	aio.NopListener
 	vetoes atomic.Int32
 }
 
@@ -258,7 +256,7 @@ func (v *vetoListener) OnHeartbeatTimeout(*aio.ChannelContext, time.Duration) bo
 
 func TestHeartbeatVeto(t *testing.T) {
 	v := &vetoListener{}
-	s := startServer(t, aio.Config{Listener: v, HeartbeatTimeout: 100 * time.Millisecond})
+	s := startServer(t, aio.Config{OnHeartbeatTimeout: v.OnHeartbeatTimeout, HeartbeatTimeout: 100 * time.Millisecond})
 	p := dial(t, s)
 	p.send("x")
 	p.expectClosed(10 * time.Second)
@@ -269,7 +267,7 @@ func TestHeartbeatVeto(t *testing.T) {
 
 func TestHandshakeTimeout(t *testing.T) {
 	rec := newCloseRecorder()
-	s := startServer(t, aio.Config{Listener: rec, HandshakeTimeout: 200 * time.Millisecond})
+	s := startServer(t, aio.Config{OnBeforeClose: rec.OnBeforeClose, HandshakeTimeout: 200 * time.Millisecond})
 	p := dial(t, s)
 	p.expectClosed(5 * time.Second)
 	if err := rec.wait(t); !errors.Is(err, aio.ErrHandshakeTimeout) {
@@ -281,7 +279,7 @@ func TestSlowConsumer(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(string(tr), func(t *testing.T) {
 			rec := newCloseRecorder()
-			s := startServer(t, aio.Config{Transport: tr, Listener: rec, WriteQueueBytes: 64 << 10, Handler: aio.HandlerFunc(echo)})
+			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: rec.OnBeforeClose, WriteQueueBytes: 64 << 10, Handler: aio.HandlerFunc(echo)})
 			p := dial(t, s) // never reads
 			p.send("hi")
 			var c *aio.ChannelContext
@@ -335,7 +333,7 @@ func TestSendSync(t *testing.T) {
 
 func TestCloseExactlyOnce(t *testing.T) {
 	rec := newCloseRecorder()
-	s := startServer(t, aio.Config{Listener: rec})
+	s := startServer(t, aio.Config{OnBeforeClose: rec.OnBeforeClose})
 	p := dial(t, s)
 	p.send("x")
 	waitFor(t, "conn", func() bool { return s.Count(aio.All()) == 1 })
@@ -439,7 +437,7 @@ func TestCloseWithoutServe(t *testing.T) {
 // own timeout, not at the server-wide one.
 func TestCodecHeartbeatTimeoutReschedules(t *testing.T) {
 	rec := newCloseRecorder()
-	s := startServer(t, aio.Config{Listener: rec, Codec: tcp.New(&tcp.Config{HeartbeatInterval: 100 * time.Millisecond})})
+	s := startServer(t, aio.Config{OnBeforeClose: rec.OnBeforeClose, Codec: tcp.New(&tcp.Config{HeartbeatInterval: 100 * time.Millisecond})})
 	nc, err := dialRaw(s)
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ func TestUpgradeHeaderThatNeverEnds(t *testing.T) {
 		t.Run(string(tr), func(t *testing.T) {
 			t.Parallel()
 			rec := newCloseRecorder()
-			s := startServer(t, aio.Config{Transport: tr, Listener: rec, Codec: ws.New(nil),
+			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: rec.OnBeforeClose, Codec: ws.New(nil),
 				Limits: aio.Limits{FrameTimeout: 500 * time.Millisecond, MinReadRate: 10, RateWindow: 200 * time.Millisecond}})
 			p := dial(t, s)
 			stop := make(chan struct{})

@@ -41,7 +41,6 @@ func TestMain(m *testing.M) {
 //
 // The connection's user logs out of the directory when it closes.
 type node struct {
-	aio.NopListener
 	t   testing.TB
 	srv *aio.Server
 	dir cluster.Directory
@@ -51,11 +50,11 @@ func startNode(t testing.TB, name string, bus aio.Bus, dir cluster.Directory) *n
 	t.Helper()
 	n := &node{t: t, dir: dir}
 	n.srv = aio.NewServer(&aio.Config{
-		Codec:    testcodec.Length{Max: 1 << 20},
-		Handler:  n,
-		Listener: n,
-		Bus:      bus,
-		NodeID:   name,
+		Codec:         testcodec.Length{Max: 1 << 20},
+		Handler:       n,
+		OnBeforeClose: n.OnBeforeClose,
+		Bus:           bus,
+		NodeID:        name,
 	})
 	if err := n.srv.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)

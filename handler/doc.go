@@ -7,7 +7,7 @@
 //	r.HandleFunc("chat.chatHandler.raw", raw)                // bytes in, bytes out
 //	r.Use(logRequests)                                       // before/after filters
 //	r.OnSessionClose(onUserLeave)
-//	srv := aio.NewServer(&aio.Config{Codec: c, Handler: r, Listener: r.Listener(nil)})
+//	srv := aio.NewServer(&aio.Config{Codec: c, Handler: r, OnBeforeClose: r.OnBeforeClose})
 //
 // # Requests, notifies, errors
 //
@@ -38,7 +38,7 @@
 // A Session is pomelo's session over an aio.ChannelContext: Bind a uid,
 // Set and Get settings, Push to it, Kick it; KickUser kicks all of a
 // user's connections; Router.OnSessionClose hooks run when a connection
-// closes (install Router.Listener as the server's listener). Pomelo's
+// closes (install Router.OnBeforeClose as the server's OnBeforeClose). Pomelo's
 // session.push (syncing settings to the frontend) has no counterpart: a
 // gotio node holds its sessions itself.
 package handler

@@ -41,7 +41,7 @@ func ExampleRouter() {
 		// pomelo's onUserLeave: tell the room, free what the user held.
 	})
 
-	srv := aio.NewServer(&aio.Config{Codec: tcp.New(nil), Handler: r, Listener: r.Listener(nil)})
+	srv := aio.NewServer(&aio.Config{Codec: tcp.New(nil), Handler: r, OnBeforeClose: r.OnBeforeClose})
 	_ = srv // srv.ListenAndServe(":3050") serves the routes.
 
 	fmt.Println(strings.Join(r.Routes(), "\n"))

@@ -135,8 +135,8 @@ func (r *Router) Fallback(fn Func) {
 
 // OnSessionClose adds a hook that runs once for each connection, when it
 // closes, with the close reason (errors.Is(reason, aio.ErrKicked), …). The
-// hooks run from the aio.Listener that Listener returns, which must be the
-// server's Config.Listener. They run before the connection loses its
+// hooks run from Router.OnBeforeClose, which must be the server's
+// Config.OnBeforeClose (or called from it). They run before the connection loses its
 // bindings, so s.UID() still answers; they must not block.
 func (r *Router) OnSessionClose(fn func(s *Session, reason error)) {
 	if fn == nil {

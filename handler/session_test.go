@@ -40,9 +40,8 @@ type closed struct {
 }
 
 // hookRecorder records session close hooks and, as the application's own
-// listener chained behind the router's, the aio events it is given.
+// hooks chained behind the router's, the aio events it is given.
 type hookRecorder struct {
-	aio.NopListener
 	mu        sync.Mutex
 	hooks     []closed
 	connected int
@@ -65,6 +64,15 @@ func (h *hookRecorder) OnBeforeClose(*aio.ChannelContext, error) {
 	h.mu.Lock()
 	h.before++
 	h.mu.Unlock()
+}
+
+// chain returns the server's close hook: the router's session hooks, then
+// the application's own.
+func (h *hookRecorder) chain(r *handler.Router) func(*aio.ChannelContext, error) {
+	return func(c *aio.ChannelContext, reason error) {
+		r.OnBeforeClose(c, reason)
+		h.OnBeforeClose(c, reason)
+	}
 }
 
 func (h *hookRecorder) snapshot() (hooks []closed, connected, before int) {
@@ -116,7 +124,7 @@ func chatServer(t *testing.T, tr aio.Transport, rec *hookRecorder, notes chan<- 
 		return nil
 	})
 	r.OnSessionClose(rec.hook)
-	return startServer(t, aio.Config{Codec: tcp.New(nil), Transport: tr, Handler: r, Listener: r.Listener(rec)})
+	return startServer(t, aio.Config{Codec: tcp.New(nil), Transport: tr, Handler: r, OnConnected: rec.OnConnected, OnBeforeClose: rec.chain(r)})
 }
 
 // enter logs c in as user in room r1 and checks the answer.
@@ -246,7 +254,7 @@ func TestCloseHookPanic(t *testing.T) {
 	rec := &hookRecorder{}
 	r.OnSessionClose(func(*handler.Session, error) { panic("hook") })
 	r.OnSessionClose(rec.hook)
-	srv := startServer(t, aio.Config{Codec: tcp.New(nil), Handler: r, Listener: r.Listener(rec)})
+	srv := startServer(t, aio.Config{Codec: tcp.New(nil), Handler: r, OnConnected: rec.OnConnected, OnBeforeClose: rec.chain(r)})
 	c := dialTCP(t, srv)
 	c.request(1, "x", "")
 	expect(t, c, codec.Response, 1, "", `{"code":500,"error":"fail to find handler for x"}`)

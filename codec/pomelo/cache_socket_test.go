@@ -85,8 +85,8 @@ func serveAt(t *testing.T, addr string, cfg *pomelo.Config, h *chat, hs *hellos)
 			PomeloTCP: tcp,
 			HTTP:      websocket.New(&websocket.Config{Routes: []websocket.Route{{Inner: ws, Binary: true}}}),
 		}),
-		Handler:  h,
-		Listener: listener{h: h},
+		Handler:       h,
+		OnBeforeClose: listener{h: h}.OnBeforeClose,
 	})
 	var lerr error
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

@@ -91,7 +91,6 @@ func (h *chat) OnBeforeClose(_ *aio.ChannelContext, reason error) {
 }
 
 type listener struct {
-	aio.NopListener
 	h *chat
 }
 
@@ -143,8 +142,8 @@ func startServer(t *testing.T, h *chat) *aio.Server {
 			PomeloTCP: tcp,
 			HTTP:      websocket.New(&websocket.Config{Routes: []websocket.Route{{Inner: ws, Binary: true}}}),
 		}),
-		Handler:  h,
-		Listener: listener{h: h},
+		Handler:       h,
+		OnBeforeClose: listener{h: h}.OnBeforeClose,
 	})
 	if err := s.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)

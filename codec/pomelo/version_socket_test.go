@@ -46,7 +46,7 @@ func TestMinClientVersionSocket(t *testing.T) {
 	}
 	var logs syncBuffer
 	h := &chat{}
-	s := aio.NewServer(&aio.Config{Codec: c, Handler: h, Listener: listener{h: h}, Logger: zerolog.New(&logs)})
+	s := aio.NewServer(&aio.Config{Codec: c, Handler: h, OnBeforeClose: listener{h: h}.OnBeforeClose, Logger: zerolog.New(&logs)})
 	if err := s.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,6 @@ type sioApp struct {
 // closeLog records every close: a failing test shows why its sessions
 // ended.
 type closeLog struct {
-	aio.NopListener
 	app *sioApp
 }
 
@@ -111,7 +110,7 @@ func newSIOServer(t *testing.T, addr string, web ...codec.Codec) (*aio.Server, *
 			Paths: []hybrid.PathRoute{{Prefix: eio.Path(), Codec: eio}},
 		}),
 		Handler:          app,
-		Listener:         closeLog{app: app},
+		OnBeforeClose:    closeLog{app: app}.OnBeforeClose,
 		HandshakeTimeout: 800 * time.Millisecond,
 	})
 	app.srv = srv

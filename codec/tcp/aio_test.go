@@ -36,7 +36,6 @@ var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
 
 // closeLog records why each connection closed.
 type closeLog struct {
-	aio.NopListener
 	mu      sync.Mutex
 	reasons []error
 }
@@ -81,10 +80,10 @@ func chatHandler(c *aio.ChannelContext, m *codec.Message) {
 func startTCPServer(t *testing.T, tr aio.Transport, cfg *tcp.Config, l *closeLog) *aio.Server {
 	t.Helper()
 	s := aio.NewServer(&aio.Config{
-		Codec:     tcp.New(cfg),
-		Handler:   aio.HandlerFunc(chatHandler),
-		Listener:  l,
-		Transport: tr,
+		Codec:         tcp.New(cfg),
+		Handler:       aio.HandlerFunc(chatHandler),
+		OnBeforeClose: l.OnBeforeClose,
+		Transport:     tr,
 	})
 	if err := s.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)

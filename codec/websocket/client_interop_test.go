@@ -19,9 +19,9 @@ import (
 func TestAioDialOverTCPRefused(t *testing.T) {
 	received := make(chan int, 16)
 	s := aio.NewServer(&aio.Config{
-		Codec:    websocket.New(nil),
-		Handler:  aio.HandlerFunc(func(*aio.ChannelContext, *codec.Message) {}),
-		Listener: byteCounter{n: received},
+		Codec:      websocket.New(nil),
+		Handler:    aio.HandlerFunc(func(*aio.ChannelContext, *codec.Message) {}),
+		OnReceived: byteCounter{n: received}.OnReceived,
 	})
 	if err := s.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -55,7 +55,6 @@ func TestAioDialOverTCPRefused(t *testing.T) {
 
 // byteCounter reports each read's byte count.
 type byteCounter struct {
-	aio.NopListener
 	n chan<- int
 }
 

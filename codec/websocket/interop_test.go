@@ -151,7 +151,7 @@ func TestGorillaEcho(t *testing.T) {
 }
 
 func TestGorillaCloseCodes(t *testing.T) {
-	s := startServer(t, aio.TransportDefault, nil)
+	s := startServer(t, "", nil)
 	conn := dialGorilla(t, wsURL(s, "/"), false, 0)
 	msg := gorilla.FormatCloseMessage(4001, "bye")
 	if err := conn.WriteControl(gorilla.CloseMessage, msg, time.Now().Add(5*time.Second)); err != nil {
@@ -275,7 +275,7 @@ func (c *rawConn) expectEOF() {
 // TestRawFramesOverSocket: control frames between fragments, and a
 // protocol violation answered with its close code before the server closes.
 func TestRawFramesOverSocket(t *testing.T) {
-	s := startServer(t, aio.TransportDefault, nil)
+	s := startServer(t, "", nil)
 	c := dialRaw(t, s, "/")
 	euro := []byte("€")
 	c.write(bytes.Join([][]byte{
@@ -302,7 +302,7 @@ func TestHTTPOnTheSamePort(t *testing.T) {
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("<!doctype html><title>hello</title>"))
 	})
-	s := startServer(t, aio.TransportDefault, &websocket.Config{HTTP: page})
+	s := startServer(t, "", &websocket.Config{HTTP: page})
 	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Get("http://" + s.Addr().String() + "/")
 	if err != nil {
@@ -325,7 +325,7 @@ func TestHTTPOnTheSamePort(t *testing.T) {
 // TestBroadcastSharesFrames: connections with the same Format receive
 // the bytes encoded once, compressed or not.
 func TestBroadcastSharesFrames(t *testing.T) {
-	s := startServer(t, aio.TransportDefault, &websocket.Config{
+	s := startServer(t, "", &websocket.Config{
 		Routes:  []websocket.Route{{Inner: websocket.JSON}},
 		Deflate: &websocket.Deflate{},
 	})

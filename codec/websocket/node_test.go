@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec/websocket"
 	"github.com/gotio/gotio/internal/testenv"
 )
@@ -31,7 +30,7 @@ func TestNodeWS(t *testing.T) {
 	if b, err := os.ReadFile(script); err != nil || len(b) == 0 {
 		t.Fatal("ws_client.js: ", err)
 	}
-	s := startServer(t, aio.TransportDefault, &websocket.Config{
+	s := startServer(t, "", &websocket.Config{
 		Deflate: &websocket.Deflate{ClientContext: true},
 	})
 	for _, mode := range []string{"plain", "deflate-noctx", "deflate-ctx", "deflate-window9", "deflate-window8"} {

@@ -92,9 +92,9 @@ func newServer(log zerolog.Logger) *aio.Server {
 			TCP:  tcp.New(nil),
 			HTTP: websocket.New(&websocket.Config{Deflate: &websocket.Deflate{ClientContext: true}}),
 		}),
-		Handler:  aio.HandlerFunc(chat),
-		Listener: joinRoom{},
-		Logger:   log,
+		Handler:     aio.HandlerFunc(chat),
+		OnConnected: joinRoom{}.OnConnected,
+		Logger:      log,
 	})
 	return srv
 }
@@ -114,7 +114,7 @@ func newMux(srv *aio.Server) *http.ServeMux {
 }
 
 // joinRoom puts every connection in the room as it opens.
-type joinRoom struct{ aio.NopListener }
+type joinRoom struct{}
 
 func (joinRoom) OnConnected(c *aio.ChannelContext) { _ = c.BindGroup("room") }
 

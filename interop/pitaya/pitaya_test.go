@@ -49,7 +49,6 @@ const (
 // room is the application: join binds the user and pushes a welcome, say
 // echoes, typing is a notify answered by a push, kickme kicks.
 type room struct {
-	aio.NopListener
 	mu      sync.Mutex
 	reasons []error
 	hellos  []pomelo.HandshakeInfo
@@ -189,8 +188,8 @@ func serve(t *testing.T, heartbeat time.Duration) (*aio.Server, *room, *wire) {
 			PomeloTCP: watched{tcp, w},
 			HTTP:      websocket.New(&websocket.Config{Routes: []websocket.Route{{Inner: watched{ws, w}, Binary: true}}}),
 		}),
-		Handler:  r,
-		Listener: r,
+		Handler:       r,
+		OnBeforeClose: r.OnBeforeClose,
 	})
 	if err := s.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)

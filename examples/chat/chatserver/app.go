@@ -167,7 +167,7 @@ func (a *App) startConnector(ctx context.Context, n int, addr string) error {
 	c.cfg = aio.Config{
 		Codec:            cc,
 		Handler:          c.router,
-		Listener:         c.router.Listener(nil),
+		OnBeforeClose:    c.router.OnBeforeClose,
 		Logger:           a.cfg.Logger.With().Str("server", c.id).Logger(),
 		HeartbeatTimeout: a.cfg.IdleTimeout,
 		// enter and send may wait on NATS: keep them off the event loop.
@@ -197,7 +197,7 @@ func (a *App) startGate() error {
 	srv = aio.NewServer(&aio.Config{
 		Codec:            cc,
 		Handler:          router,
-		Listener:         router.Listener(nil),
+		OnBeforeClose:    router.OnBeforeClose,
 		Logger:           a.cfg.Logger.With().Str("server", "gate-server-1").Logger(),
 		HeartbeatTimeout: a.cfg.IdleTimeout,
 		NodeID:           "gate-server-1",
