@@ -26,7 +26,7 @@ func (c *conn) close(reason error) {
 	if errors.Is(reason, ErrKicked) || errors.Is(reason, ErrServerClosed) {
 		if g, ok := c.stream.(codec.Goodbyer); ok && c.ready.Load() {
 			ob := getBuf()
-			ob.b = g.Goodbye(ob.b[:0], peerText(reason), errors.Is(reason, ErrServerClosed))
+			ob.b = g.Goodbye(ob.b[:0], codec.Farewell{Reason: peerText(reason), Shutdown: errors.Is(reason, ErrServerClosed)})
 			if len(ob.b) > 0 {
 				_ = c.enqueue(ob, nil, true, 1)
 			}

@@ -417,8 +417,8 @@ func (goodbyeCodec) NewStream(info codec.ConnInfo) codec.Stream {
 
 type goodbyeStream struct{ *lengthStream }
 
-func (g goodbyeStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
-	b, _ := g.Encode(dst, &codec.Message{Body: []byte("bye: " + reason)})
+func (g goodbyeStream) Goodbye(dst []byte, f codec.Farewell) []byte {
+	b, _ := g.Encode(dst, &codec.Message{Body: []byte("bye: " + f.Reason)})
 	return b
 }
 

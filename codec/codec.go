@@ -188,7 +188,19 @@ type Pinger interface {
 // close frame. aio writes Goodbye's bytes before it closes a connection for
 // a reason the peer should hear (kick, shutdown).
 type Goodbyer interface {
-	Goodbye(dst []byte, reason string, shutdown bool) []byte
+	// Goodbye appends the protocol's words for f to dst; it returns dst
+	// unchanged when the protocol has none (a stream not handshaken yet).
+	Goodbye(dst []byte, f Farewell) []byte
+}
+
+// Farewell is what a server tells a peer before it closes the connection.
+type Farewell struct {
+	// Reason is the words for the peer: the application's kick reason,
+	// or a short code on shutdown.
+	Reason string
+	// Shutdown says the server is going away (the peer may come back
+	// later), rather than ending this one peer's session (a kick).
+	Shutdown bool
 }
 
 var (

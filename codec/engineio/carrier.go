@@ -503,9 +503,9 @@ func hasToken(h http.Header, name, token string) bool {
 // when the connection itself closes for a kick or a shutdown (so that the
 // client hears it rather than a reset), and after an upgrade says the
 // WebSocket's goodbye.
-func (s *carrierStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+func (s *carrierStream) Goodbye(dst []byte, f codec.Farewell) []byte {
 	if ws := s.ws.Load(); ws != nil {
-		return ws.Goodbye(dst, reason, shutdown)
+		return ws.Goodbye(dst, f)
 	}
 	p := s.poll.Load()
 	if p == nil {

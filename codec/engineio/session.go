@@ -139,9 +139,9 @@ func (s *session) AwaitHandshake() bool {
 }
 
 // Goodbye appends the inner protocol's goodbye, then the close packet.
-func (s *session) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+func (s *session) Goodbye(dst []byte, f codec.Farewell) []byte {
 	if g, ok := s.inner.(codec.Goodbyer); ok {
-		dst = g.Goodbye(dst, reason, shutdown)
+		dst = g.Goodbye(dst, f)
 	}
 	return AppendQueued(dst, &Packet{Type: TypeClose})
 }

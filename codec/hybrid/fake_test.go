@@ -40,6 +40,6 @@ func (s *fakeStream) Protocol() string { return s.name }
 type fakeGoodbyer struct{ *fakeStream }
 
 func (s *fakeGoodbyer) Heartbeat(dst []byte) []byte { return append(dst, s.name+" heartbeat"...) }
-func (s *fakeGoodbyer) Goodbye(dst []byte, reason string, shutdown bool) []byte {
-	return append(dst, s.name+" goodbye "+reason...)
+func (s *fakeGoodbyer) Goodbye(dst []byte, f codec.Farewell) []byte {
+	return append(dst, s.name+" goodbye "+f.Reason...)
 }

@@ -202,7 +202,7 @@ func TestGotioTCPThroughHybrid(t *testing.T) {
 	if s.Protocol() != "tcp" || s.Format() != "tcp/1" {
 		t.Fatalf("protocol %q format %q", s.Protocol(), s.Format())
 	}
-	if bye := s.(codec.Goodbyer).Goodbye(nil, "bye", true); !bytes.Equal(bye, tcp.AppendClose(nil, tcp.CloseShutdown, "bye")) {
+	if bye := s.(codec.Goodbyer).Goodbye(nil, codec.Farewell{Reason: "bye", Shutdown: true}); !bytes.Equal(bye, tcp.AppendClose(nil, tcp.CloseShutdown, "bye")) {
 		t.Fatalf("Goodbye = % x", bye)
 	}
 	// gotio TCP servers do not heartbeat first.
@@ -223,7 +223,7 @@ func TestUndecided(t *testing.T) {
 	if b, err := s.Encode([]byte("x"), &codec.Message{Kind: codec.Push}); !errors.Is(err, codec.ErrNotReady) || string(b) != "x" {
 		t.Fatalf("Encode = %q, %v", b, err)
 	}
-	if b := s.(codec.Goodbyer).Goodbye([]byte("x"), "r", false); string(b) != "x" {
+	if b := s.(codec.Goodbyer).Goodbye([]byte("x"), codec.Farewell{Reason: "r"}); string(b) != "x" {
 		t.Fatalf("Goodbye = %q", b)
 	}
 	if b := s.(codec.Heartbeater).Heartbeat([]byte("x")); string(b) != "x" {
@@ -256,7 +256,7 @@ func TestDelegation(t *testing.T) {
 	if b, err := s.Encode(nil, &codec.Message{Kind: codec.Raw, Body: []byte("hi")}); err != nil || string(b) != "ws:hi" {
 		t.Fatalf("Encode = %q %v", b, err)
 	}
-	if b := s.(codec.Goodbyer).Goodbye(nil, "shutdown", true); string(b) != "ws goodbye shutdown" {
+	if b := s.(codec.Goodbyer).Goodbye(nil, codec.Farewell{Reason: "shutdown", Shutdown: true}); string(b) != "ws goodbye shutdown" {
 		t.Fatalf("Goodbye = %q", b)
 	}
 	if b := s.(codec.Heartbeater).Heartbeat(nil); string(b) != "ws heartbeat" {
@@ -267,7 +267,7 @@ func TestDelegation(t *testing.T) {
 	if _, _, err := s.Decode([]byte{0x01, 0x00}, &rec); err != nil {
 		t.Fatal(err)
 	}
-	if b := s.(codec.Goodbyer).Goodbye([]byte("x"), "r", false); string(b) != "x" {
+	if b := s.(codec.Goodbyer).Goodbye([]byte("x"), codec.Farewell{Reason: "r"}); string(b) != "x" {
 		t.Fatalf("Goodbye = %q", b)
 	}
 }

@@ -143,9 +143,9 @@ func (s *Stream) PingInterval() time.Duration {
 // Goodbye appends the chosen stream's goodbye; it returns dst unchanged
 // before the choice (the peer's protocol is unknown, so nothing can be said
 // to it) or when that protocol has no goodbye.
-func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+func (s *Stream) Goodbye(dst []byte, f codec.Farewell) []byte {
 	if g, ok := s.chosen().(codec.Goodbyer); ok {
-		return g.Goodbye(dst, reason, shutdown)
+		return g.Goodbye(dst, f)
 	}
 	return dst
 }

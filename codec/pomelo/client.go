@@ -77,7 +77,7 @@ func (s *clientStream) HeartbeatInterval() time.Duration {
 
 // Goodbye appends nothing: pomelo gives clients no way to say why they
 // leave.
-func (s *clientStream) Goodbye(dst []byte, reason string, shutdown bool) []byte { return dst }
+func (s *clientStream) Goodbye(dst []byte, _ codec.Farewell) []byte { return dst }
 
 // Decode reads whole packages from in; see codec.Stream. A kick from the
 // server ends the session with an error that carries the server's reason

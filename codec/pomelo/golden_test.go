@@ -98,11 +98,11 @@ func TestGoldenServer(t *testing.T) {
 	}
 	gb := s.(codec.Goodbyer)
 	for _, name := range []string{"kick", "kick_odd"} {
-		if got, want := gb.Goodbye(nil, g.V[name].Reason, false), g.bytes(t, name); !bytes.Equal(got, want) {
+		if got, want := gb.Goodbye(nil, codec.Farewell{Reason: g.V[name].Reason}), g.bytes(t, name); !bytes.Equal(got, want) {
 			t.Errorf("%s:\n got %q\nwant %q", name, got, want)
 		}
 	}
-	if got, want := gb.Goodbye(nil, "", false), g.bytes(t, "kick_default"); !bytes.Equal(got, want) {
+	if got, want := gb.Goodbye(nil, codec.Farewell{}), g.bytes(t, "kick_default"); !bytes.Equal(got, want) {
 		t.Errorf("default kick:\n got %q\nwant %q", got, want)
 	}
 }

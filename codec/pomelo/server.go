@@ -189,18 +189,19 @@ func appendData(dst []byte, typ byte, m *codec.Message, code uint16, compressed 
 // command sends it when a session is kicked. An empty reason is pomelo's
 // default, "kick" ("shutdown" when the server shuts down). Like pomelo it
 // writes nothing before the handshake's ack.
-func (s *serverStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+func (s *serverStream) Goodbye(dst []byte, f codec.Farewell) []byte {
 	if !s.ready.Load() {
 		return dst
 	}
-	return AppendKick(dst, reason, shutdown)
+	return AppendKick(dst, f)
 }
 
-// AppendKick appends the kick package Goodbye writes.
-func AppendKick(dst []byte, reason string, shutdown bool) []byte {
+// AppendKick appends the kick package Goodbye writes for f.
+func AppendKick(dst []byte, f codec.Farewell) []byte {
+	reason := f.Reason
 	if reason == "" {
 		reason = "kick"
-		if shutdown {
+		if f.Shutdown {
 			reason = "shutdown"
 		}
 	}
@@ -210,7 +211,7 @@ func AppendKick(dst []byte, reason string, shutdown bool) []byte {
 	dst = append(dst, '}')
 	out, err := endPackage(dst, start)
 	if err != nil { // a reason of 16 MiB: say less rather than nothing
-		return AppendKick(out, reason[:1024], shutdown)
+		return AppendKick(out, codec.Farewell{Reason: reason[:1024]})
 	}
 	return out
 }

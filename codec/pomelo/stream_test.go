@@ -298,19 +298,19 @@ func TestGoodbye(t *testing.T) {
 	g := golden(t)
 	c := mustNew(t, chatConfig(t))
 	fresh := c.NewStream(codec.ConnInfo{}).(codec.Goodbyer)
-	if got := fresh.Goodbye([]byte("x"), "bye", false); string(got) != "x" {
+	if got := fresh.Goodbye([]byte("x"), codec.Farewell{Reason: "bye"}); string(got) != "x" {
 		t.Fatalf("kick before the ack: %q", got)
 	}
 	s := handshaken(t, c, g).(codec.Goodbyer)
-	if got := s.Goodbye(nil, "", true); !bytes.Equal(got, AppendKick(nil, "shutdown", false)) {
+	if got := s.Goodbye(nil, codec.Farewell{Shutdown: true}); !bytes.Equal(got, AppendKick(nil, codec.Farewell{Reason: "shutdown"})) {
 		t.Fatalf("shutdown kick %q", got)
 	}
-	long := s.Goodbye(nil, strings.Repeat("x", MaxBodyLimit), false)
+	long := s.Goodbye(nil, codec.Farewell{Reason: strings.Repeat("x", MaxBodyLimit), Shutdown: false})
 	if len(long) != HeaderLen+len(`{"reason":""}`)+1024 {
 		t.Fatalf("oversize reason: %d bytes", len(long))
 	}
 	client := c.NewStream(codec.ConnInfo{Client: true}).(codec.Goodbyer)
-	if got := client.Goodbye([]byte("x"), "bye", true); string(got) != "x" {
+	if got := client.Goodbye([]byte("x"), codec.Farewell{Reason: "bye", Shutdown: true}); string(got) != "x" {
 		t.Fatalf("client goodbye %q", got)
 	}
 }
@@ -338,7 +338,7 @@ func TestClientErrors(t *testing.T) {
 		{"bad protos", reply(`{"code":200,"sys":{"protos":{"server":{"r":{"a":{"option":"required","type":"uint32","tag":1}}}}}}`), codec.ErrProtocol, "protos"},
 		{"request from server", append(reply(`{"code":200,"sys":{}}`), data(t, []byte{0x00, 1, 1, 'r'})...), codec.ErrProtocol, "message type 0 from a server"},
 		{"unknown route code", append(reply(`{"code":200,"sys":{"dict":{"a":1}}}`), data(t, []byte{0x07, 0, 2})...), codec.ErrProtocol, "code 2"},
-		{"kick", append(reply(`{"code":200,"sys":{}}`), AppendKick(nil, "bye", false)...), codec.ErrPeerClosed, `"bye"`},
+		{"kick", append(reply(`{"code":200,"sys":{}}`), AppendKick(nil, codec.Farewell{Reason: "bye"})...), codec.ErrPeerClosed, `"bye"`},
 		{"kick, no reason", append(reply(`{"code":200,"sys":{}}`), 5, 0, 0, 0), codec.ErrPeerClosed, `""`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -299,8 +299,8 @@ func (st *serverStream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 // it is kicked (socket.io-client does not reconnect after one); nothing
 // on a shutdown, where the engine.io close packet that follows lets the
 // client reconnect to the next server.
-func (st *serverStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
-	if shutdown {
+func (st *serverStream) Goodbye(dst []byte, f codec.Farewell) []byte {
+	if f.Shutdown {
 		return dst
 	}
 	st.mu.Lock()

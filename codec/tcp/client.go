@@ -110,10 +110,10 @@ func (s *ClientStream) Protocol() string { return Protocol }
 
 // Goodbye appends a close frame: CloseShutdown when shutdown is set,
 // CloseNormal otherwise, with reason.
-func (s *ClientStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+func (s *ClientStream) Goodbye(dst []byte, f codec.Farewell) []byte {
 	code := CloseNormal
-	if shutdown {
+	if f.Shutdown {
 		code = CloseShutdown
 	}
-	return AppendClose(dst, code, reason)
+	return AppendClose(dst, code, f.Reason)
 }

@@ -50,7 +50,7 @@ func TestDocExample(t *testing.T) {
 			"00 00 00 0d 04 0b 63 68 61 74 2e 74 79 70 69 6e 67"},
 		{encode(t, srv, codec.Message{Kind: codec.Raw, Body: []byte{1, 2, 3}, Binary: true}), "00 00 00 04 17 01 02 03"},
 		{cl.(codec.Heartbeater).Heartbeat(nil), "00 00 00 01 02"},
-		{srv.(codec.Goodbyer).Goodbye(nil, "duplicate login", false),
+		{srv.(codec.Goodbyer).Goodbye(nil, codec.Farewell{Reason: "duplicate login"}),
 			"00 00 00 11 08 01 64 75 70 6c 69 63 61 74 65 20 6c 6f 67 69 6e"},
 	}
 	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "protocol-tcp.md"))

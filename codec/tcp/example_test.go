@@ -53,7 +53,7 @@ func ExampleCloseError() {
 	server := c.NewStream(codec.ConnInfo{})
 	client := c.NewStream(codec.ConnInfo{Client: true})
 
-	bye := server.(codec.Goodbyer).Goodbye(nil, "duplicate login", false)
+	bye := server.(codec.Goodbyer).Goodbye(nil, codec.Farewell{Reason: "duplicate login"})
 	_, _, err := client.Decode(bye, &codec.Recorder{})
 
 	var ce *tcp.CloseError

@@ -124,10 +124,10 @@ func (s *ServerStream) Protocol() string { return Protocol }
 
 // Goodbye appends a close frame: CloseShutdown when shutdown is set,
 // CloseKicked otherwise, with reason.
-func (s *ServerStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+func (s *ServerStream) Goodbye(dst []byte, f codec.Farewell) []byte {
 	code := CloseKicked
-	if shutdown {
+	if f.Shutdown {
 		code = CloseShutdown
 	}
-	return AppendClose(dst, code, reason)
+	return AppendClose(dst, code, f.Reason)
 }

@@ -97,7 +97,7 @@ func TestClientOpenAndGoodbye(t *testing.T) {
 		{newServer(c), false, tcp.CloseKicked},
 		{newServer(c), true, tcp.CloseShutdown},
 	} {
-		b := tc.s.(codec.Goodbyer).Goodbye(nil, "bye", tc.shutdown)
+		b := tc.s.(codec.Goodbyer).Goodbye(nil, codec.Farewell{Reason: "bye", Shutdown: tc.shutdown})
 		var ce *tcp.CloseError
 		_, _, err := handshaken(t, c).Decode(b, &codec.Recorder{})
 		if !errors.As(err, &ce) || ce.Code != tc.code || ce.Reason != "bye" || !errors.Is(err, codec.ErrPeerClosed) {

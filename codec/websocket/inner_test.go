@@ -58,8 +58,8 @@ func (s *lpStream) Format() string                  { return "lp" }
 func (s *lpStream) Protocol() string                { return "lp-tcp" }
 func (s *lpStream) Open(dst []byte) ([]byte, error) { return append(dst, "\x06banner"...), nil }
 func (s *lpStream) Heartbeat(dst []byte) []byte     { return append(dst, 0) }
-func (s *lpStream) Goodbye(dst []byte, reason string, _ bool) []byte {
-	return append(append(dst, byte(len(reason))), reason...)
+func (s *lpStream) Goodbye(dst []byte, f codec.Farewell) []byte {
+	return append(append(dst, byte(len(f.Reason))), f.Reason...)
 }
 
 func TestForeignInner(t *testing.T) {
@@ -96,7 +96,7 @@ func TestForeignInner(t *testing.T) {
 	if fs := parseFrames(t, s.Heartbeat(nil)); len(fs) != 1 || fs[0].op != opBinary || string(fs[0].payload) != "\x00" {
 		t.Fatalf("heartbeat %+v", fs)
 	}
-	fs = parseFrames(t, s.Goodbye(nil, "kick", false))
+	fs = parseFrames(t, s.Goodbye(nil, codec.Farewell{Reason: "kick"}))
 	if len(fs) != 2 || string(fs[0].payload) != "\x04kick" || fs[1].closeCode() != CloseKicked {
 		t.Fatalf("goodbye %+v", fs)
 	}

@@ -25,7 +25,7 @@ func TestPingFrames(t *testing.T) {
 			if got := s.Ping([]byte{0xAA}); !bytes.Equal(got, []byte{0xAA, 0x89, 0x00}) {
 				t.Fatalf("Ping = % x, want aa 89 00", got)
 			}
-			_ = s.Goodbye(nil, "bye", false) // a close frame was sent
+			_ = s.Goodbye(nil, codec.Farewell{Reason: "bye"}) // a close frame was sent
 			if got := s.Ping(nil); len(got) != 0 {
 				t.Fatalf("Ping after close = % x", got)
 			}

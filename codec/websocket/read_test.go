@@ -136,12 +136,12 @@ func TestBareCloseAnsweredBare(t *testing.T) {
 
 func TestCloseAfterGoodbyeNotEchoed(t *testing.T) {
 	s, rec := openServer(t, nil)
-	bye := s.Goodbye(nil, "kicked by admin", false)
+	bye := s.Goodbye(nil, codec.Farewell{Reason: "kicked by admin"})
 	fs := parseFrames(t, bye)
 	if len(fs) != 1 || fs[0].closeCode() != CloseKicked || string(fs[0].payload[2:]) != "kicked by admin" {
 		t.Fatalf("goodbye %+v", fs)
 	}
-	if fs := parseFrames(t, s.Goodbye(nil, "x", true)); len(fs) != 0 {
+	if fs := parseFrames(t, s.Goodbye(nil, codec.Farewell{Reason: "x", Shutdown: true})); len(fs) != 0 {
 		t.Fatal("second close frame")
 	}
 	_, err := feed(s, cat(cframe(finBit|opPing, nil), cframe(finBit|opClose, closePayload(1000, ""))), rec)
@@ -152,7 +152,7 @@ func TestCloseAfterGoodbyeNotEchoed(t *testing.T) {
 		t.Fatalf("replied after our close: %q", rec.Replies)
 	}
 	s2, _ := openServer(t, nil)
-	if fs := parseFrames(t, s2.Goodbye(nil, "", true)); len(fs) != 1 || fs[0].closeCode() != CloseGoingAway {
+	if fs := parseFrames(t, s2.Goodbye(nil, codec.Farewell{Shutdown: true})); len(fs) != 1 || fs[0].closeCode() != CloseGoingAway {
 		t.Fatalf("shutdown goodbye %+v", fs)
 	}
 }

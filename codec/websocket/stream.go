@@ -258,7 +258,7 @@ func (s *Stream) Protocol() string {
 // codec.Goodbyer, then a close frame with CloseGoingAway on shutdown, else
 // CloseKicked, and reason cut to 123 bytes. Before the upgrade it appends
 // nothing.
-func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+func (s *Stream) Goodbye(dst []byte, f codec.Farewell) []byte {
 	sess := s.sess.Load()
 	if sess == nil {
 		return dst
@@ -266,7 +266,7 @@ func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
 	if g, ok := sess.inner.(codec.Goodbyer); ok {
 		d, start := beginFrame(dst)
 		body := len(d)
-		if d = g.Goodbye(d, reason, shutdown); len(d) > body {
+		if d = g.Goodbye(d, f); len(d) > body {
 			dst = s.finishMessage(d, start, body, sess.binary, true, sess)
 		}
 	}
@@ -274,10 +274,10 @@ func (s *Stream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
 		return dst
 	}
 	code := CloseKicked
-	if shutdown {
+	if f.Shutdown {
 		code = CloseGoingAway
 	}
-	return appendClose(dst, code, reason)
+	return appendClose(dst, code, f.Reason)
 }
 
 // Heartbeat appends the inner codec's heartbeat as a message when the

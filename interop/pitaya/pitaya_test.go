@@ -127,8 +127,8 @@ func (s *watchedStream) Decode(in []byte, out codec.Output) (int, int, error) {
 }
 
 // Goodbye lets aio send the inner stream's kick.
-func (s *watchedStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
-	return s.Stream.(codec.Goodbyer).Goodbye(dst, reason, shutdown)
+func (s *watchedStream) Goodbye(dst []byte, f codec.Farewell) []byte {
+	return s.Stream.(codec.Goodbyer).Goodbye(dst, f)
 }
 
 // dict is the server's route dictionary, also used to read codes back.
