@@ -22,7 +22,8 @@ import (
 type ClientConfig struct {
 	// Codec is the protocol: codec/tcp or codec/pomelo for TCP; for
 	// WebSocket (WebSocket set) the codec carried inside messages, such as
-	// codec/pomelo's WebSocket flavour or codec/websocket's JSON. Required.
+	// codec/pomelo's WebSocket flavour or codec/websocket's JSON. Nil means
+	// codec/tcp over TCP; WebSocket needs one (Dial says so).
 	Codec codec.Codec
 	// Handler receives what is neither the response to a Request nor a
 	// push with an OnPush handler. It runs on the connection's read

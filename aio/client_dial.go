@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/tcp"
 )
 
 // Reconnect configures a client's reconnection: exponential backoff with
@@ -92,8 +93,14 @@ var ErrGaveUp = errors.New("aio: reconnect gave up")
 // that ends is dialed again in the background, as its policy says, until
 // Close. A Dial that fails leaves no goroutine behind.
 func Dial(ctx context.Context, addr string, cfg *ClientConfig) (*Client, error) {
-	if cfg == nil || cfg.Codec == nil {
-		return nil, errors.New("aio: Dial needs a ClientConfig with a Codec")
+	if cfg == nil {
+		cfg = &ClientConfig{}
+	}
+	if cfg.Codec == nil && cfg.WebSocket != nil {
+		return nil, errors.New("aio: Dial: a WebSocket ClientConfig needs the Codec its messages carry")
+	}
+	if err := codec.Check(cfg.Codec); err != nil {
+		return nil, fmt.Errorf("aio: Dial: codec: %w", err)
 	}
 	c := &Client{
 		cfg:     *cfg,
@@ -105,6 +112,9 @@ func Dial(ctx context.Context, addr string, cfg *ClientConfig) (*Client, error) 
 	}
 	c.life, c.cancelLife = context.WithCancel(context.Background())
 	c.quit = c.life.Done()
+	if c.cfg.Codec == nil {
+		c.cfg.Codec = tcp.New(nil)
+	}
 	if c.cfg.DialTimeout <= 0 {
 		c.cfg.DialTimeout = 10 * time.Second
 	}

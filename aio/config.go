@@ -36,7 +36,8 @@ const (
 // and its comment says which. A Config must not change after NewServer.
 type Config struct {
 	// Codec is the wire protocol: codec/tcp, codec/websocket,
-	// codec/pomelo, or codec/hybrid for all of them on one port. Required.
+	// codec/pomelo, or codec/hybrid for all of them on one port. Nil means
+	// codec/tcp, gotio's own protocol.
 	Codec codec.Codec
 	// Handler receives each decoded message. Nil discards them.
 	Handler Handler

@@ -231,6 +231,10 @@ func (r *stdReader) Release() error {
 // connection closed. When the server refuses it (shutting down, a limit),
 // nc is closed and ServeConn returns ErrServerClosed or ErrRefused.
 func (s *Server) ServeConn(nc net.Conn) error {
+	if err := s.check(); err != nil {
+		nc.Close()
+		return err
+	}
 	s.startEndpoint()
 	if runStd(nc, &s.ep.set, s, nil) == nil {
 		if s.shutdown.Load() {

@@ -61,10 +61,7 @@ func TestServerHeartbeatTimeout(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			pc, err := pomelo.New(&pomelo.Config{Heartbeat: tc.heartbeat})
-			if err != nil {
-				t.Fatal(err)
-			}
+			pc := pomelo.New(&pomelo.Config{Heartbeat: tc.heartbeat})
 			rec := newCloseRecorder()
 			s := startServer(t, aio.Config{Codec: pc, HeartbeatTimeout: tc.timeout, OnBeforeClose: rec.OnBeforeClose})
 			nc := silentPomeloClient(t, s.Addr().String())

@@ -38,10 +38,7 @@ import (
 func TestOwnMemoryPerConnection(t *testing.T) {
 	const conns = 4000
 	ws := websocket.New(&websocket.Config{CheckOrigin: websocket.AnyOrigin})
-	pc, err := pomelo.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc := pomelo.New(nil)
 	echoHandler := HandlerFunc(func(c *ChannelContext, m *codec.Message) { _ = c.Send(m) })
 	joinHandler := HandlerFunc(func(c *ChannelContext, m *codec.Message) {
 		if err := c.BindGroup("room"); err != nil {

@@ -3,6 +3,7 @@ package aio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/tcp"
 	"github.com/gotio/gotio/group"
 	"github.com/gotio/gotio/stat"
 )
@@ -55,13 +57,18 @@ type Server struct {
 	blacklist map[string]time.Time // ip → until
 }
 
-// NewServer returns a server for cfg. It starts no goroutine until Serve.
-// It panics when cfg has no Codec, the one setting without a default.
+// NewServer returns a server for cfg; nil means the zero Config, whose
+// every field has a working default. It starts no goroutine until Serve.
+// Like every New in gotio it never fails: what a configuration gets wrong
+// is returned by the first call that needs it (Listen, Serve).
 func NewServer(cfg *Config) *Server {
-	if cfg == nil || cfg.Codec == nil {
-		panic("aio: NewServer needs a Config with a Codec")
+	if cfg == nil {
+		cfg = &Config{}
 	}
 	s := &Server{cfg: *cfg, nodeID: cfg.NodeID}
+	if s.cfg.Codec == nil {
+		s.cfg.Codec = tcp.New(nil)
+	}
 	if s.cfg.Handler == nil {
 		s.cfg.Handler = HandlerFunc(func(*ChannelContext, *codec.Message) {})
 	}
@@ -106,11 +113,24 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.serve(ln, nil)
 }
 
+// check reports what the configuration gets wrong.
+func (s *Server) check() error {
+	if err := codec.Check(s.cfg.Codec); err != nil {
+		return fmt.Errorf("aio: codec: %w", err)
+	}
+	return nil
+}
+
 func (s *Server) serve(ln net.Listener, ready chan<- error) error {
 	signal := func(err error) {
 		if ready != nil {
 			ready <- err
 		}
+	}
+	if err := s.check(); err != nil {
+		ln.Close()
+		signal(err)
+		return err
 	}
 	s.startEndpoint()
 	e, err := newEngine(s.ep.set.transport, s)

@@ -23,7 +23,7 @@ func TestNATSBlackhole(t *testing.T) {
 	}
 	defer emb.Shutdown()
 	port := emb.Server.Addr().(*net.TCPAddr).Port
-	bus, err := cluster.NewNATS(cluster.NATSConfig{URL: emb.URL, Name: "n0", App: "test",
+	bus, err := cluster.ConnectNATS(&cluster.NATSConfig{URL: emb.URL, Name: "n0", App: "test",
 		ReconnectWait: 10 * time.Millisecond,
 		// A handshake wait far longer than the test's hang guards.
 		Options: []nats.Option{nats.Timeout(time.Minute)}})

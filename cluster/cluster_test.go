@@ -54,7 +54,7 @@ func startEmbedded(t testing.TB, cfg cluster.EmbeddedConfig) *cluster.Embedded {
 
 func newNATSBus(t testing.TB, url, name string) *cluster.NATS {
 	t.Helper()
-	bus, err := cluster.NewNATS(cluster.NATSConfig{URL: url, Name: name, App: "test", ReconnectWait: 20 * time.Millisecond})
+	bus, err := cluster.ConnectNATS(&cluster.NATSConfig{URL: url, Name: name, App: "test", ReconnectWait: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

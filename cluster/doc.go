@@ -7,7 +7,7 @@
 //
 //   - Local (NewLocal) joins several aio.Servers in one process. Zero
 //     setup; sends are delivered synchronously on the sender's goroutine.
-//   - NATS (NewNATS) joins servers over a NATS server or cluster. A node
+//   - NATS (ConnectNATS) joins servers over a NATS server or cluster. A node
 //     subscribes to a user's or group's subject only while it holds
 //     members of it (interest-based routing), so a send travels only to
 //     the nodes that need it. StartEmbedded runs a NATS server inside the

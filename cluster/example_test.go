@@ -52,7 +52,7 @@ func ExampleStartEmbedded() {
 		panic(err)
 	}
 	defer emb.Shutdown()
-	bus, err := cluster.NewNATS(cluster.NATSConfig{URL: emb.URL, Name: "connector-1", App: "chat"})
+	bus, err := cluster.ConnectNATS(&cluster.NATSConfig{URL: emb.URL, Name: "connector-1", App: "chat"})
 	if err != nil {
 		panic(err)
 	}
@@ -70,7 +70,7 @@ func ExampleNewDirectory() {
 		panic(err)
 	}
 	defer emb.Shutdown()
-	bus, err := cluster.NewNATS(cluster.NATSConfig{URL: emb.URL, App: "chat"})
+	bus, err := cluster.ConnectNATS(&cluster.NATSConfig{URL: emb.URL, App: "chat"})
 	if err != nil {
 		panic(err)
 	}

@@ -71,7 +71,7 @@ var ErrDisconnected = errors.New("cluster: not connected to NATS")
 // ErrBusClosed is returned by a bus used after Close.
 var ErrBusClosed = errors.New("cluster: bus closed")
 
-// NATS is a Bus over NATS. Create it with NewNATS and give it to one or
+// NATS is a Bus over NATS. Create it with ConnectNATS and give it to one or
 // more aio.Servers (Config.Bus); Close it after they stopped.
 //
 // Each attached node subscribes to the subject of a user, group or token
@@ -113,10 +113,16 @@ type NATS struct {
 
 var _ aio.Bus = (*NATS)(nil)
 
-// NewNATS connects to the NATS server of cfg.URL and returns the bus. It
-// fails when no server answers at first; after that the client
-// reconnects by itself.
-func NewNATS(cfg NATSConfig) (*NATS, error) {
+// ConnectNATS connects to the NATS server of cfg.URL (nil: the zero
+// NATSConfig) and returns the bus. It does I/O, so unlike gotio's New
+// functions it can fail: when no server answers at first; after that the
+// client reconnects by itself.
+func ConnectNATS(cfg *NATSConfig) (*NATS, error) {
+	if cfg == nil {
+		cfg = &NATSConfig{}
+	}
+	c := *cfg
+	cfg = &c
 	if cfg.URL == "" {
 		cfg.URL = nats.DefaultURL
 	}
@@ -144,7 +150,7 @@ func NewNATS(cfg NATSConfig) (*NATS, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = defaultRequestTimeout
 	}
-	b := &NATS{cfg: cfg, subj: newSubjects(cfg.App), log: cfg.Logger, seed: maphash.MakeSeed(),
+	b := &NATS{cfg: *cfg, subj: newSubjects(cfg.App), log: cfg.Logger, seed: maphash.MakeSeed(),
 		nodes: make(map[string]*natsNode), dirty: make(map[interestKey]*natsNode),
 		wake: make(chan struct{}, 1), barrier: make(chan chan struct{}), quit: make(chan struct{})}
 	opts := append(append([]nats.Option(nil), cfg.Options...),

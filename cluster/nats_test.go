@@ -161,7 +161,7 @@ func (b *blockNode) Deliver(t aio.Target, m *codec.Message) int {
 // Stats.Dropped, instead of growing its queue without bound.
 func TestNATSDropped(t *testing.T) {
 	emb := startEmbedded(t, cluster.EmbeddedConfig{})
-	bus, err := cluster.NewNATS(cluster.NATSConfig{URL: emb.URL, Name: "slow", App: "test", Workers: 1, QueueLen: 4})
+	bus, err := cluster.ConnectNATS(&cluster.NATSConfig{URL: emb.URL, Name: "slow", App: "test", Workers: 1, QueueLen: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

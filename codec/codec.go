@@ -183,6 +183,24 @@ type Pinger interface {
 	Ping(dst []byte) []byte
 }
 
+// Checker is implemented by codecs whose configuration can be wrong (a
+// pomelo route bound both to a schema and to a Go message). A codec's New
+// never fails; aio calls Check when a server starts serving (Serve,
+// ServeConn) and in Dial, and fails with its error, so a bad configuration
+// is reported at once rather than at the first connection. Codecs that
+// carry others (hybrid, websocket) check them too.
+type Checker interface {
+	Check() error
+}
+
+// Check returns c's Check error, nil when c has nothing to check.
+func Check(c Codec) error {
+	if ch, ok := c.(Checker); ok {
+		return ch.Check()
+	}
+	return nil
+}
+
 // Goodbyer is implemented by streams whose protocol can tell the peer why
 // the connection ends: a WebSocket close frame, a pomelo kick, a gotio TCP
 // close frame. aio writes Goodbye's bytes before it closes a connection for

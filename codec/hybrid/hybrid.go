@@ -72,6 +72,21 @@ func New(cfg *Config) *Codec {
 	return h
 }
 
+// Check checks every codec of the Config (codec.Checker).
+func (h *Codec) Check() error {
+	for _, c := range []codec.Codec{h.cfg.TCP, h.cfg.PomeloTCP, h.cfg.HTTP} {
+		if err := codec.Check(c); err != nil {
+			return err
+		}
+	}
+	for _, p := range h.cfg.Paths {
+		if err := codec.Check(p.Codec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // NewStream returns a stream that decides its protocol on the first bytes
 // it decodes. Hybrid serves the accepting side of a connection: a client
 // knows what it dials and uses that codec itself. info is handed unchanged

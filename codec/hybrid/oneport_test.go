@@ -31,10 +31,7 @@ s.onmessage = (ev) => { document.getElementById('log').textContent += ev.data + 
 // wire format.
 func TestOnePortFourClients(t *testing.T) {
 	testenv.RequireChromium(t)
-	pomeloTCP, err := pomelo.New(&pomelo.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pomeloTCP := pomelo.New(&pomelo.Config{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -72,14 +72,8 @@ func serveAt(t *testing.T, addr string, cfg *pomelo.Config, h *chat, hs *hellos)
 		hs.mu.Unlock()
 		return pomelo.CodeOK, nil
 	}
-	tcp, err := pomelo.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := pomelo.NewWS(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tcp := pomelo.New(cfg)
+	ws := pomelo.NewWS(cfg)
 	s := aio.NewServer(&aio.Config{
 		Codec: hybrid.New(&hybrid.Config{
 			PomeloTCP: tcp,
@@ -139,16 +133,12 @@ func testClientCache(t *testing.T, transport string) {
 	store := new(pomelo.MemoryStore)
 	ccfg := &pomelo.Config{ClientStore: store}
 	var inner codec.Codec
-	var err error
 	cfg := &aio.ClientConfig{Reconnect: &aio.Reconnect{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond}}
 	if transport == "tcp" {
-		inner, err = pomelo.New(ccfg)
+		inner = pomelo.New(ccfg)
 	} else {
-		inner, err = pomelo.NewWS(ccfg)
+		inner = pomelo.NewWS(ccfg)
 		cfg.WebSocket = &aio.WebSocketDial{URL: "ws://" + addr + "/"}
-	}
-	if err != nil {
-		t.Fatal(err)
 	}
 	rec := &replyRecorder{Codec: inner, replies: make(chan []byte, 4)}
 	cfg.Codec = rec

@@ -27,6 +27,7 @@ const (
 // immutable but for its counters (OldClients) and its client cache; every stream it makes shares its dictionary, schemas
 // and precomputed handshake replies.
 type Codec struct {
+	err        error // the configuration's, reported by Check
 	protocol   string
 	maxBody    int
 	maxInflate int
@@ -60,17 +61,32 @@ type Codec struct {
 // New returns a Codec for pomelo over TCP (and over TLS: the bytes are the
 // same). A pomelo TCP client opens with a handshake package, first byte
 // 0x01, which is what codec/hybrid looks for. cfg nil means the zero
-// Config. It returns an error for a configuration that cannot work: a
-// route bound both to a schema and to a Go message on the same side, a nil
-// Go message.
-func New(cfg *Config) (*Codec, error) { return newCodec(cfg, ProtocolTCP) }
+// Config. New never fails: a configuration that cannot work (a route bound
+// both to a schema and to a Go message on the same side, a nil Go
+// message, a malformed MinClientVersion) is reported by Check, which aio
+// calls when a server starts serving and in Dial; the streams of such a
+// Codec fail with the same error.
+func New(cfg *Config) *Codec { return build(cfg, ProtocolTCP) }
 
 // NewWS returns a Codec for pomelo over WebSocket, to be the inner codec
 // of codec/websocket: each binary WebSocket message carries one or more
 // whole packages, the inner stream's Decode gets a message's payload and
 // its Encode output becomes one binary message. Its streams report
 // "pomelo-ws"; everything else is New's.
-func NewWS(cfg *Config) (*Codec, error) { return newCodec(cfg, ProtocolWS) }
+func NewWS(cfg *Config) *Codec { return build(cfg, ProtocolWS) }
+
+// build is New: newCodec, or a Codec that reports why it cannot.
+func build(cfg *Config, protocol string) *Codec {
+	c, err := newCodec(cfg, protocol)
+	if err != nil {
+		c, _ = newCodec(nil, protocol)
+		c.err = err
+	}
+	return c
+}
+
+// Check reports a configuration that cannot work (codec.Checker).
+func (c *Codec) Check() error { return c.err }
 
 func newCodec(cfg *Config, protocol string) (*Codec, error) {
 	if cfg == nil {
@@ -239,6 +255,9 @@ func fingerprintBytes(b []byte) string {
 // both implement codec.Goodbyer (a client has nothing to say: pomelo
 // clients cannot kick).
 func (c *Codec) NewStream(info codec.ConnInfo) codec.Stream {
+	if c.err != nil {
+		return brokenStream{c.err}
+	}
 	if info.Client {
 		return &clientStream{c: c}
 	}
@@ -253,3 +272,14 @@ func (c *Codec) OldClients() uint64 { return c.oldClients.Load() }
 // Protocol returns the protocol name the codec's streams report:
 // "pomelo-tcp" or "pomelo-ws".
 func (c *Codec) Protocol() string { return c.protocol }
+
+// brokenStream is a stream of a Codec whose configuration cannot work: it
+// fails at once, with the configuration's error.
+type brokenStream struct{ err error }
+
+func (s brokenStream) Decode([]byte, codec.Output) (int, int, error) { return 0, 0, s.err }
+func (s brokenStream) Encode(dst []byte, _ *codec.Message) ([]byte, error) {
+	return dst, s.err
+}
+func (brokenStream) Format() string   { return "" }
+func (brokenStream) Protocol() string { return "" }

@@ -25,7 +25,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	c, err := pomelo.New(&pomelo.Config{
+	c := pomelo.New(&pomelo.Config{
 		Heartbeat:    3 * time.Second,
 		Dict:         dict,
 		ServerProtos: serverProtos,
@@ -35,7 +35,7 @@ func ExampleNew() {
 			return pomelo.CodeOK, map[string]string{"motd": "welcome"}
 		},
 	})
-	if err != nil {
+	if err := c.Check(); err != nil { // aio checks when it starts serving
 		panic(err)
 	}
 
@@ -59,10 +59,7 @@ func ExampleNew() {
 // pomelo over WebSocket: the same codec flavoured "pomelo-ws", to be
 // codec/websocket's inner codec (websocket.Config{Inner: ws, Binary: true}).
 func ExampleNewWS() {
-	ws, err := pomelo.NewWS(nil)
-	if err != nil {
-		panic(err)
-	}
+	ws := pomelo.NewWS(nil)
 	fmt.Println(ws.Protocol())
 	// Output: pomelo-ws
 }
@@ -84,7 +81,7 @@ func ExampleNewDict() {
 // A client stream speaks first and learns the dictionary and schemas from
 // the server's reply.
 func ExampleCodec_NewStream_client() {
-	c, _ := pomelo.New(&pomelo.Config{ClientUser: map[string]string{"token": "t"}})
+	c := pomelo.New(&pomelo.Config{ClientUser: map[string]string{"token": "t"}})
 	s := c.NewStream(codec.ConnInfo{Client: true})
 	hello, _ := s.(codec.Opener).Open(nil)
 	fmt.Printf("%s\n", hello[pomelo.HeaderLen:])
@@ -109,7 +106,7 @@ func ExampleCodec_NewStream_client() {
 // holding the same leaves them out of its reply.
 func ExampleMemoryStore() {
 	store := new(pomelo.MemoryStore)
-	c, _ := pomelo.New(&pomelo.Config{ClientStore: store})
+	c := pomelo.New(&pomelo.Config{ClientStore: store})
 
 	first := c.NewStream(codec.ConnInfo{Client: true})
 	hello, _ := first.(codec.Opener).Open(nil)

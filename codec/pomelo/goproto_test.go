@@ -94,10 +94,10 @@ func codeReplyOK(t testing.TB) []byte {
 
 func TestGoProtoConfigErrors(t *testing.T) {
 	schema := loadProtos(t, "serverProtos.json")
-	if _, err := New(&Config{ServerProtos: schema, ServerMessages: map[string]proto.Message{"onChat": &structpb.Struct{}}}); err == nil {
+	if err := New(&Config{ServerProtos: schema, ServerMessages: map[string]proto.Message{"onChat": &structpb.Struct{}}}).Check(); err == nil {
 		t.Fatal("route in both a schema and a Go message accepted")
 	}
-	if _, err := New(&Config{ClientMessages: map[string]proto.Message{"r": nil}}); err == nil {
+	if err := New(&Config{ClientMessages: map[string]proto.Message{"r": nil}}).Check(); err == nil {
 		t.Fatal("nil message accepted")
 	}
 	// Different bindings, different formats.

@@ -107,8 +107,8 @@ func chatConfig(t testing.TB) *Config {
 
 func mustNew(t testing.TB, cfg *Config) *Codec {
 	t.Helper()
-	c, err := New(cfg)
-	if err != nil {
+	c := New(cfg)
+	if err := c.Check(); err != nil {
 		t.Fatal(err)
 	}
 	return c

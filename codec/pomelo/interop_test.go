@@ -129,14 +129,8 @@ func serverConfig(t testing.TB) *pomelo.Config {
 func startServer(t *testing.T, h *chat) *aio.Server {
 	t.Helper()
 	cfg := serverConfig(t)
-	tcp, err := pomelo.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := pomelo.NewWS(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tcp := pomelo.New(cfg)
+	ws := pomelo.NewWS(cfg)
 	s := aio.NewServer(&aio.Config{
 		Codec: hybrid.New(&hybrid.Config{
 			PomeloTCP: tcp,
@@ -219,15 +213,11 @@ func TestGoClient(t *testing.T) {
 		t.Run(transport, func(t *testing.T) {
 			var cc codec.Codec
 			cfg := &aio.ClientConfig{}
-			var err error
 			if transport == "tcp" {
-				cc, err = pomelo.New(&pomelo.Config{ClientUser: map[string]string{"name": "bob"}})
+				cc = pomelo.New(&pomelo.Config{ClientUser: map[string]string{"name": "bob"}})
 			} else {
-				cc, err = pomelo.NewWS(&pomelo.Config{ClientUser: map[string]string{"name": "bob"}})
+				cc = pomelo.NewWS(&pomelo.Config{ClientUser: map[string]string{"name": "bob"}})
 				cfg.WebSocket = &aio.WebSocketDial{URL: "ws://" + s.Addr().String() + "/"}
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			cfg.Codec = cc
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -15,10 +15,7 @@ import (
 // server fails its Dial at once with aio.ErrRefused, and a kicked one ends
 // without reconnecting; a server shutdown brings it back.
 func TestClientEndsOnRefusalAndKick(t *testing.T) {
-	srvCodec, err := pomelo.New(&pomelo.Config{MinClientVersion: map[string]string{"*": "2.0"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srvCodec := pomelo.New(&pomelo.Config{MinClientVersion: map[string]string{"*": "2.0"}})
 	s := aio.NewServer(&aio.Config{Codec: srvCodec, Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
 		if m.Route == "kickme" {
 			c.Kick("duplicate login")
@@ -31,14 +28,14 @@ func TestClientEndsOnRefusalAndKick(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
-	old, _ := pomelo.New(&pomelo.Config{ClientVersion: "1.9"})
-	_, err = aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: old, DialTimeout: 15 * time.Second,
+	old := pomelo.New(&pomelo.Config{ClientVersion: "1.9"})
+	_, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: old, DialTimeout: 15 * time.Second,
 		Reconnect: &aio.Reconnect{Initial: time.Millisecond}})
 	if !errors.Is(err, aio.ErrRefused) || !errors.Is(err, pomelo.ErrOldClient) {
 		t.Fatalf("old client's dial: %v; want ErrRefused and ErrOldClient", err)
 	}
 
-	current, _ := pomelo.New(&pomelo.Config{ClientVersion: "2.1"})
+	current := pomelo.New(&pomelo.Config{ClientVersion: "2.1"})
 	cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: current,
 		Reconnect: &aio.Reconnect{Initial: time.Millisecond, Max: 5 * time.Millisecond}})
 	if err != nil {

@@ -284,10 +284,7 @@ func TestEncodeErrors(t *testing.T) {
 	if handshaken(t, mustNew(t, other), g).Format() == s.Format() {
 		t.Fatal("different dictionaries, same format")
 	}
-	ws, err := NewWS(chatConfig(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := NewWS(chatConfig(t))
 	wss := handshaken(t, ws, g)
 	if wss.Format() == s.Format() || wss.Protocol() != ProtocolWS || ws.Protocol() != ProtocolWS {
 		t.Fatalf("WS flavour: format %q protocol %q", wss.Format(), wss.Protocol())
@@ -391,7 +388,7 @@ func TestClientHooks(t *testing.T) {
 	if _, err := codec.DecodeAll(failing.NewStream(codec.ConnInfo{Client: true}), r, &rec); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Fatalf("hook error: %v", err)
 	}
-	if _, err := New(&Config{ClientUser: make(chan int)}); err == nil {
+	if err := New(&Config{ClientUser: make(chan int)}).Check(); err == nil {
 		t.Fatal("unmarshalable ClientUser accepted")
 	}
 }

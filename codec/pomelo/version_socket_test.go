@@ -40,10 +40,7 @@ func (s *syncBuffer) String() string {
 // reset); a current one is accepted. The server logs and counts the
 // refusal.
 func TestMinClientVersionSocket(t *testing.T) {
-	c, err := pomelo.New(&pomelo.Config{MinClientVersion: map[string]string{"js-websocket": "0.1.0"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := pomelo.New(&pomelo.Config{MinClientVersion: map[string]string{"js-websocket": "0.1.0"}})
 	var logs syncBuffer
 	h := &chat{}
 	s := aio.NewServer(&aio.Config{Codec: c, Handler: h, OnBeforeClose: listener{h: h}.OnBeforeClose, Logger: zerolog.New(&logs)})

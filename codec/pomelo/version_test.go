@@ -32,7 +32,7 @@ func TestCompareVersions(t *testing.T) {
 			t.Errorf("parseVersion(%q) ok", bad)
 		}
 	}
-	if _, err := New(&Config{MinClientVersion: map[string]string{"js-websocket": "latest"}}); err == nil || !strings.Contains(err.Error(), "latest") {
+	if err := New(&Config{MinClientVersion: map[string]string{"js-websocket": "latest"}}).Check(); err == nil || !strings.Contains(err.Error(), "latest") {
 		t.Fatalf("New with a bad minimum: %v", err)
 	}
 }

@@ -244,6 +244,16 @@ func New(cfg *Config) *Codec {
 	return c
 }
 
+// Check checks the inner codec of every route (codec.Checker).
+func (c *Codec) Check() error {
+	for _, rt := range c.routes {
+		if err := codec.Check(rt.Inner); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // maxNames bounds the interned names: inner codecs report few distinct
 // Formats and Protocols, but a misbehaving one must not grow memory.
 const maxNames = 1024

@@ -18,10 +18,7 @@ import (
 // real aio.Server: handshake, ack, a request answered, several packages in
 // one message, and the connection reporting "pomelo-ws".
 func TestPomeloInner(t *testing.T) {
-	inner, err := pomelo.NewWS(&pomelo.Config{Heartbeat: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inner := pomelo.NewWS(&pomelo.Config{Heartbeat: 20 * time.Second})
 	s := aio.NewServer(&aio.Config{
 		Codec: websocket.New(&websocket.Config{Routes: []websocket.Route{{Path: "/pomelo", Inner: inner, Binary: true}}}),
 		Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {

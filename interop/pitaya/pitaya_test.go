@@ -175,14 +175,8 @@ func serve(t *testing.T, heartbeat time.Duration) (*aio.Server, *room, *wire) {
 			return pomelo.CodeOK, map[string]string{"hello": "pitaya"}
 		},
 	}
-	tcp, err := pomelo.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := pomelo.NewWS(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tcp := pomelo.New(cfg)
+	ws := pomelo.NewWS(cfg)
 	s := aio.NewServer(&aio.Config{
 		Codec: hybrid.New(&hybrid.Config{
 			PomeloTCP: watched{tcp, w},

@@ -44,10 +44,7 @@ func main() {
 		cfg.Codec = websocket.New(&websocket.Config{CheckOrigin: websocket.AnyOrigin})
 		cfg.Handler = echo
 	case "pomelo":
-		c, err := pomelo.New(nil)
-		if err != nil {
-			srvutil.Fatal(err)
-		}
+		c := pomelo.New(nil)
 		cfg.Codec, cfg.Handler = c, room
 	case "socketio":
 		// socket.io on engine.io, as socket.io-client reaches it: the

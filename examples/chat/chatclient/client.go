@@ -84,16 +84,10 @@ func Dial(ctx context.Context, addr string, proto Proto, onPush func(string, []b
 	case TCP, "":
 		cfg.Codec = tcp.New(nil)
 	case PomeloTCP:
-		c, err := pomelo.New(nil)
-		if err != nil {
-			return nil, err
-		}
+		c := pomelo.New(nil)
 		cfg.Codec = c
 	case PomeloWS:
-		c, err := pomelo.NewWS(nil)
-		if err != nil {
-			return nil, err
-		}
+		c := pomelo.NewWS(nil)
 		cfg.Codec = c
 		cfg.WebSocket = &aio.WebSocketDial{URL: "ws://" + addr + "/"}
 	case WS:

@@ -139,7 +139,7 @@ func (a *App) startConnector(ctx context.Context, n int, addr string) error {
 		}
 		c.bus, c.dir, c.roster, c.rooms = a.local, a.dirLocal, a.rosterLocal, a.locksLocal
 	} else {
-		bus, err := cluster.NewNATS(cluster.NATSConfig{URL: a.cfg.NATS, App: "chat", Name: "gotio-chat-" + c.id, Logger: a.cfg.Logger})
+		bus, err := cluster.ConnectNATS(&cluster.NATSConfig{URL: a.cfg.NATS, App: "chat", Name: "gotio-chat-" + c.id, Logger: a.cfg.Logger})
 		if err != nil {
 			return err
 		}

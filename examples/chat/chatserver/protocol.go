@@ -98,14 +98,8 @@ func (w *wire) portCodec(heartbeat time.Duration, useDict bool, httpHandler http
 	if useDict {
 		pcfg.Dict = w.dict
 	}
-	pomeloTCP, err := pomelo.New(pcfg)
-	if err != nil {
-		return nil, err
-	}
-	pomeloWS, err := pomelo.NewWS(pcfg)
-	if err != nil {
-		return nil, err
-	}
+	pomeloTCP := pomelo.New(pcfg)
+	pomeloWS := pomelo.NewWS(pcfg)
 	return hybrid.New(&hybrid.Config{
 		TCP:       tcp.New(&tcp.Config{HeartbeatInterval: heartbeat}),
 		PomeloTCP: pomeloTCP,

@@ -28,7 +28,7 @@ func roomLocks(t *testing.T, bus string, ttl time.Duration) (a, b chatserver.Roo
 	t.Cleanup(e.Shutdown)
 	var locks [2]chatserver.RoomLock
 	for i := range locks {
-		n, err := cluster.NewNATS(cluster.NATSConfig{URL: e.URL, App: "chat"})
+		n, err := cluster.ConnectNATS(&cluster.NATSConfig{URL: e.URL, App: "chat"})
 		if err != nil {
 			t.Fatal(err)
 		}
