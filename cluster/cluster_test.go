@@ -355,7 +355,7 @@ func TestUniqueLoginRejectNew(t *testing.T) {
 			}
 
 			// A claim whose node is gone is stale and replaced.
-			ghost := cluster.Session{Node: "ghost", Conn: 7}
+			ghost := cluster.Location{Node: "ghost", Conn: 7}
 			if ok, _, err := tc.dirs[0].Login(ctx, "vera", ghost); err != nil || !ok {
 				t.Fatalf("ghost login: %v %v", ok, err)
 			}
@@ -366,7 +366,7 @@ func TestUniqueLoginRejectNew(t *testing.T) {
 				t.Fatalf("lookup vera: %+v %v %v", s, held, err)
 			}
 			// A claim whose connection is gone on a live node is stale too.
-			gone := cluster.Session{Node: "n0", Conn: 1 << 60}
+			gone := cluster.Location{Node: "n0", Conn: 1 << 60}
 			if ok, _, err := tc.dirs[0].Login(ctx, "walt", gone); err != nil || !ok {
 				t.Fatalf("stale login: %v %v", ok, err)
 			}
@@ -411,7 +411,7 @@ func TestUniqueLoginKickOld(t *testing.T) {
 			// bindings go on its close path, which may lag the socket's close.
 			waitFor(t, "one session in room", func() bool { return tc.userConns("ann") == 1 && tc.groupSize("room") == 1 })
 			s, held, err := tc.dirs[2].Lookup(ctx, "ann")
-			if want := cluster.SessionOf(tc.nodes[1].srv.Conns(aio.User("ann"))[0]); err != nil || !held || s != want {
+			if want := cluster.LocationOf(tc.nodes[1].srv.Conns(aio.User("ann"))[0]); err != nil || !held || s != want {
 				t.Fatalf("lookup ann: %+v %v %v, want %+v", s, held, err, want)
 			}
 			tc.waitInterest(t, 0, group("room"), false)
@@ -471,7 +471,7 @@ func TestUniqueLoginKickOld(t *testing.T) {
 			}
 
 			// A claim whose node is gone is replaced without a kick.
-			ghost := cluster.Session{Node: "ghost", Conn: 7}
+			ghost := cluster.Location{Node: "ghost", Conn: 7}
 			if ok, _, err := tc.dirs[0].Login(ctx, "gus", ghost); err != nil || !ok {
 				t.Fatalf("ghost login: %v %v", ok, err)
 			}

@@ -82,14 +82,14 @@ func (b *NATS) attached(id string) *natsNode {
 	return b.nodes[id]
 }
 
-func (b *NATS) probe(ctx context.Context, s Session) (bool, error) {
+func (b *NATS) probe(ctx context.Context, s Location) (bool, error) {
 	if nn := b.attached(s.Node); nn != nil {
 		return probeLocal(nn, s.Conn), nil
 	}
 	return b.request(ctx, s, opProbe, "")
 }
 
-func (b *NATS) kick(ctx context.Context, s Session, reason string) (bool, error) {
+func (b *NATS) kick(ctx context.Context, s Location, reason string) (bool, error) {
 	if nn := b.attached(s.Node); nn != nil {
 		return b.kickLocal(nn, s.Conn, reason), nil
 	}
@@ -98,7 +98,7 @@ func (b *NATS) kick(ctx context.Context, s Session, reason string) (bool, error)
 
 // request asks s's node. A node with no subscriber on its control subject
 // is gone (its connection to NATS ended): its sessions are not open.
-func (b *NATS) request(ctx context.Context, s Session, op byte, reason string) (bool, error) {
+func (b *NATS) request(ctx context.Context, s Location, op byte, reason string) (bool, error) {
 	if !b.up.Load() {
 		b.stats.kickFailures.Add(1)
 		return false, fmt.Errorf("cluster: %s request to node %s: %w", opName(op), s.Node, ErrDisconnected)

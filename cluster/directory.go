@@ -35,16 +35,17 @@ func (p Policy) String() string {
 	return "unknown"
 }
 
-// Session names one connection in the cluster: its node and its
-// connection id there.
-type Session struct {
+// Location names one connection in the cluster: its node and its
+// connection id there. A Directory holds a user's session as the Location
+// of its connection.
+type Location struct {
 	Node string `json:"node"`
 	Conn uint64 `json:"conn"`
 }
 
-// SessionOf returns the session of a server connection.
-func SessionOf(c *aio.ChannelContext) Session {
-	return Session{Node: c.Server().NodeID(), Conn: c.ID()}
+// LocationOf returns where a server connection is.
+func LocationOf(c *aio.ChannelContext) Location {
+	return Location{Node: c.Server().NodeID(), Conn: c.ID()}
 }
 
 // Directory keeps at most one session per user across the cluster.
@@ -62,12 +63,12 @@ type Directory interface {
 	// Logging in again with the session that holds the user succeeds and
 	// kicks nothing (pomelo issue #745: a second login on one connection
 	// must not double its pushes).
-	Login(ctx context.Context, user string, s Session) (ok, kickedOld bool, err error)
+	Login(ctx context.Context, user string, s Location) (ok, kickedOld bool, err error)
 	// Logout releases user if s still holds it; a newer session's claim is
 	// left alone.
-	Logout(ctx context.Context, user string, s Session) error
+	Logout(ctx context.Context, user string, s Location) error
 	// Lookup returns the session holding user.
-	Lookup(ctx context.Context, user string) (s Session, ok bool, err error)
+	Lookup(ctx context.Context, user string) (s Location, ok bool, err error)
 }
 
 // ErrContention is returned by Login when the claim on a user kept
@@ -87,9 +88,9 @@ const DefaultKickReason = "logged in elsewhere"
 type controller interface {
 	// probe reports whether s is an open connection. A node that is gone
 	// answers false; a node that does not answer is an error.
-	probe(ctx context.Context, s Session) (bool, error)
+	probe(ctx context.Context, s Location) (bool, error)
 	// kick closes s with reason and reports whether it was open.
-	kick(ctx context.Context, s Session, reason string) (bool, error)
+	kick(ctx context.Context, s Location, reason string) (bool, error)
 }
 
 // LocalDirectory is the in-memory Directory of a Local bus. Create it with
@@ -100,18 +101,18 @@ type LocalDirectory struct {
 	reason string
 
 	mu       sync.Mutex
-	sessions map[string]Session
+	sessions map[string]Location
 }
 
 var _ Directory = (*LocalDirectory)(nil)
 
 // NewLocalDirectory returns a directory for the nodes of bus.
 func NewLocalDirectory(bus *Local, policy Policy) *LocalDirectory {
-	return &LocalDirectory{ctl: bus, policy: policy, reason: DefaultKickReason, sessions: make(map[string]Session)}
+	return &LocalDirectory{ctl: bus, policy: policy, reason: DefaultKickReason, sessions: make(map[string]Location)}
 }
 
 // Login claims user for s under the directory's policy.
-func (d *LocalDirectory) Login(ctx context.Context, user string, s Session) (ok, kickedOld bool, err error) {
+func (d *LocalDirectory) Login(ctx context.Context, user string, s Location) (ok, kickedOld bool, err error) {
 	for range maxLoginAttempts {
 		d.mu.Lock()
 		old, held := d.sessions[user]
@@ -148,7 +149,7 @@ func (d *LocalDirectory) Login(ctx context.Context, user string, s Session) (ok,
 }
 
 // Logout releases user if s holds it.
-func (d *LocalDirectory) Logout(_ context.Context, user string, s Session) error {
+func (d *LocalDirectory) Logout(_ context.Context, user string, s Location) error {
 	d.mu.Lock()
 	if cur, held := d.sessions[user]; held && cur == s {
 		delete(d.sessions, user)
@@ -158,7 +159,7 @@ func (d *LocalDirectory) Logout(_ context.Context, user string, s Session) error
 }
 
 // Lookup returns the session holding user.
-func (d *LocalDirectory) Lookup(_ context.Context, user string) (Session, bool, error) {
+func (d *LocalDirectory) Lookup(_ context.Context, user string) (Location, bool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	s, ok := d.sessions[user]

@@ -82,8 +82,8 @@ func ExampleNewDirectory() {
 	}
 	dir := cluster.NewDirectory(bus, kv, cluster.RejectNew)
 
-	// In a handler: s := cluster.SessionOf(c); on success, c.BindUser.
-	s := cluster.Session{Node: "connector-1", Conn: 42}
+	// In a handler: s := cluster.LocationOf(c); on success, c.BindUser.
+	s := cluster.Location{Node: "connector-1", Conn: 42}
 	ok, kicked, err := dir.Login(ctx, "alice", s)
 	fmt.Println(ok, kicked, err)
 	ok, kicked, err = dir.Login(ctx, "alice", s) // the same session again

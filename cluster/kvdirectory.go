@@ -66,7 +66,7 @@ func (d *KVDirectory) ready(op, user string) error {
 }
 
 // Login claims user for s under the directory's policy.
-func (d *KVDirectory) Login(ctx context.Context, user string, s Session) (ok, kickedOld bool, err error) {
+func (d *KVDirectory) Login(ctx context.Context, user string, s Location) (ok, kickedOld bool, err error) {
 	if err := d.ready("login", user); err != nil {
 		return false, false, err
 	}
@@ -88,9 +88,9 @@ func (d *KVDirectory) Login(ctx context.Context, user string, s Session) (ok, ki
 		if err != nil {
 			return false, false, fmt.Errorf("cluster: login %q: read claim: %w", user, err)
 		}
-		var old Session
+		var old Location
 		if json.Unmarshal(e.Value(), &old) != nil {
-			old = Session{} // unreadable: treated as stale
+			old = Location{} // unreadable: treated as stale
 		}
 		if old == s {
 			return true, false, nil
@@ -121,7 +121,7 @@ func (d *KVDirectory) Login(ctx context.Context, user string, s Session) (ok, ki
 }
 
 // Logout releases user if s holds it.
-func (d *KVDirectory) Logout(ctx context.Context, user string, s Session) error {
+func (d *KVDirectory) Logout(ctx context.Context, user string, s Location) error {
 	if err := d.ready("logout", user); err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (d *KVDirectory) Logout(ctx context.Context, user string, s Session) error 
 	if err != nil {
 		return fmt.Errorf("cluster: logout %q: %w", user, err)
 	}
-	var cur Session
+	var cur Location
 	if json.Unmarshal(e.Value(), &cur) != nil || cur != s {
 		return nil // another session's claim
 	}
@@ -145,20 +145,20 @@ func (d *KVDirectory) Logout(ctx context.Context, user string, s Session) error 
 }
 
 // Lookup returns the session holding user.
-func (d *KVDirectory) Lookup(ctx context.Context, user string) (Session, bool, error) {
+func (d *KVDirectory) Lookup(ctx context.Context, user string) (Location, bool, error) {
 	if err := d.ready("lookup", user); err != nil {
-		return Session{}, false, err
+		return Location{}, false, err
 	}
 	e, err := d.kv.Get(ctx, escapeKey(user))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Session{}, false, nil
+		return Location{}, false, nil
 	}
 	if err != nil {
-		return Session{}, false, fmt.Errorf("cluster: lookup %q: %w", user, err)
+		return Location{}, false, fmt.Errorf("cluster: lookup %q: %w", user, err)
 	}
-	var s Session
+	var s Location
 	if err := json.Unmarshal(e.Value(), &s); err != nil {
-		return Session{}, false, fmt.Errorf("cluster: lookup %q: %w", user, err)
+		return Location{}, false, fmt.Errorf("cluster: lookup %q: %w", user, err)
 	}
 	return s, true, nil
 }

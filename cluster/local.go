@@ -180,13 +180,13 @@ func interestKind(k aio.TargetKind) bool {
 
 // probe reports whether session s is an open connection of an attached
 // node.
-func (b *Local) probe(_ context.Context, s Session) (bool, error) {
+func (b *Local) probe(_ context.Context, s Location) (bool, error) {
 	c := b.conn(s)
 	return c != nil && c.Err() == nil, nil
 }
 
 // kick closes session s with reason; it reports whether s was open.
-func (b *Local) kick(_ context.Context, s Session, reason string) (bool, error) {
+func (b *Local) kick(_ context.Context, s Location, reason string) (bool, error) {
 	c := b.conn(s)
 	if c == nil || c.Err() != nil {
 		return false, nil
@@ -196,7 +196,7 @@ func (b *Local) kick(_ context.Context, s Session, reason string) (bool, error) 
 	return true, nil
 }
 
-func (b *Local) conn(s Session) *aio.ChannelContext {
+func (b *Local) conn(s Location) *aio.ChannelContext {
 	b.mu.RLock()
 	ln := b.nodes[s.Node]
 	b.mu.RUnlock()

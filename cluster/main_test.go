@@ -77,7 +77,7 @@ func (n *node) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 	cmd, arg, _ := strings.Cut(string(m.Body), " ")
 	switch cmd {
 	case "login":
-		ok, kicked, err := n.dir.Login(ctx, arg, cluster.SessionOf(c))
+		ok, kicked, err := n.dir.Login(ctx, arg, cluster.LocationOf(c))
 		switch {
 		case err != nil:
 			reply(c, "err "+err.Error())
@@ -93,7 +93,7 @@ func (n *node) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 	case "logout":
 		user := c.User()
 		c.BindUser("")
-		if err := n.dir.Logout(ctx, user, cluster.SessionOf(c)); err != nil {
+		if err := n.dir.Logout(ctx, user, cluster.LocationOf(c)); err != nil {
 			reply(c, "err "+err.Error())
 			return
 		}
@@ -131,7 +131,7 @@ func (n *node) OnBeforeClose(c *aio.ChannelContext, _ error) {
 	if user := c.User(); user != "" && n.dir != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = n.dir.Logout(ctx, user, cluster.SessionOf(c))
+		_ = n.dir.Logout(ctx, user, cluster.LocationOf(c))
 	}
 }
 

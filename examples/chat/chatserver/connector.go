@@ -84,7 +84,7 @@ type member struct {
 	name string
 	rid  string
 	uid  string // chatofpomelo's session uid: name*rid
-	sess cluster.Session
+	sess cluster.Location
 
 	mu       sync.Mutex
 	loggedIn bool // the directory holds uid for sess
@@ -130,7 +130,7 @@ func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply,
 	if memberOf(conn) != nil {
 		return duplicateLogin, nil // this connection entered already
 	}
-	m := &member{name: req.Username, rid: req.Rid, uid: uidOf(req.Username, req.Rid), sess: cluster.SessionOf(conn)}
+	m := &member{name: req.Username, rid: req.Rid, uid: uidOf(req.Username, req.Rid), sess: cluster.LocationOf(conn)}
 	conn.Set(memberKey{}, m)
 	// From here on the connection's close hook finds m and leaves.
 	m.mu.Lock()
@@ -169,7 +169,7 @@ func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply,
 			c.app.cfg.Logger.Warn().Err(err).Str("uid", m.uid).Msg("chat: cluster subscriptions not confirmed")
 		}
 	}
-	members, fresh, err := c.roster.Join(opCtx, m.rid, Member{Name: m.name, Session: m.sess})
+	members, fresh, err := c.roster.Join(opCtx, m.rid, Member{Name: m.name, Conn: m.sess})
 	if err != nil {
 		m.joined = false
 		return nil, err
@@ -273,7 +273,7 @@ func (c *Connector) leave(m *member) {
 			log.Warn().Err(err).Str("uid", m.uid).Msg("chat: leaving without the room lock")
 			unlock = func() {}
 		}
-		members, still, err := c.roster.Leave(ctx, m.rid, Member{Name: m.name, Session: m.sess})
+		members, still, err := c.roster.Leave(ctx, m.rid, Member{Name: m.name, Conn: m.sess})
 		if err != nil {
 			log.Warn().Err(err).Str("uid", m.uid).Msg("chat: roster leave failed")
 		} else if !still {

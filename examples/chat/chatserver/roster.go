@@ -37,8 +37,8 @@ type Roster interface {
 
 // Member is one roster entry.
 type Member struct {
-	Name    string          `json:"name"`
-	Session cluster.Session `json:"session"`
+	Name string           `json:"name"`
+	Conn cluster.Location `json:"session"`
 }
 
 // names returns the distinct names of members in order.
