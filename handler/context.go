@@ -14,7 +14,7 @@ import (
 //
 // A Context is valid only until the handler returns (the router reuses
 // it); it must not be kept or used from another goroutine. What outlives
-// the call is ctx.Session() and ctx.Conn(), which stay valid.
+// the call is Session() and Conn(), which stay valid.
 type Context struct {
 	r    *Router
 	c    *aio.ChannelContext
@@ -32,86 +32,86 @@ func getContext(r *Router, c *aio.ChannelContext, m *codec.Message) *Context {
 	return ctx
 }
 
-func putContext(ctx *Context) {
-	buf := ctx.buf[:0]
+func putContext(c *Context) {
+	buf := c.buf[:0]
 	if cap(buf) > 4<<10 {
 		buf = nil
 	}
-	*ctx = Context{buf: buf}
-	contextPool.Put(ctx)
+	*c = Context{buf: buf}
+	contextPool.Put(c)
 }
 
 // Conn returns the connection the message came on.
-func (ctx *Context) Conn() *aio.ChannelContext { return ctx.c }
+func (hc *Context) Conn() *aio.ChannelContext { return hc.c }
 
 // Server returns the server of the connection.
-func (ctx *Context) Server() *aio.Server { return ctx.c.Server() }
+func (hc *Context) Server() *aio.Server { return hc.c.Server() }
 
 // Message returns the message being handled. Its Body is valid only until
 // the handler returns.
-func (ctx *Context) Message() *codec.Message { return ctx.m }
+func (hc *Context) Message() *codec.Message { return hc.m }
 
 // Route returns the message's route.
-func (ctx *Context) Route() string { return ctx.m.Route }
+func (hc *Context) Route() string { return hc.m.Route }
 
 // Session returns the connection's session: its uid, settings, pushes and
 // kick. The session may be kept after the handler returns.
-func (ctx *Context) Session() *Session { return SessionOf(ctx.c) }
+func (hc *Context) Session() *Session { return SessionOf(hc.c) }
 
 // Logger returns the server's logger.
-func (ctx *Context) Logger() *zerolog.Logger { return ctx.c.Server().Logger() }
+func (hc *Context) Logger() *zerolog.Logger { return hc.c.Server().Logger() }
 
 // Respond answers the request now with v encoded as JSON (a []byte or
 // json.RawMessage is sent as it is), instead of with what the handler
 // returns: the router sends nothing more for this request. It fails with
 // ErrNotRequest for a notify, push or raw message, with ErrResponded when
 // the request was answered already, and with the encoding or send error.
-func (ctx *Context) Respond(v any) error {
-	if ctx.m.Kind != codec.Request {
+func (hc *Context) Respond(v any) error {
+	if hc.m.Kind != codec.Request {
 		return ErrNotRequest
 	}
-	if ctx.done {
+	if hc.done {
 		return ErrResponded
 	}
 	body, err := marshal(v)
 	if err != nil {
 		return err
 	}
-	return ctx.respond(body)
+	return hc.respond(body)
 }
 
 // Push sends v, encoded as JSON, to this connection as a push on route
 // (pomelo's "onChat"-style events).
-func (ctx *Context) Push(route string, v any) error { return ctx.Session().Push(route, v) }
+func (hc *Context) Push(route string, v any) error { return hc.Session().Push(route, v) }
 
 // respond sends the response to the request, once.
-func (ctx *Context) respond(body []byte) error {
-	ctx.done = true
+func (hc *Context) respond(body []byte) error {
+	hc.done = true
 	if body == nil {
 		body = emptyObject
 	}
-	ctx.out = codec.Message{Kind: codec.Response, ID: ctx.m.ID, Route: ctx.m.Route, Body: body}
-	return ctx.send()
+	hc.out = codec.Message{Kind: codec.Response, ID: hc.m.ID, Route: hc.m.Route, Body: body}
+	return hc.send()
 }
 
 // respondError sends the error response for err.
-func (ctx *Context) respondError(err error) error {
+func (hc *Context) respondError(err error) error {
 	code, msg := errorOf(err)
-	ctx.buf = appendErrorBody(ctx.buf[:0], code, msg)
-	return ctx.respond(ctx.buf)
+	hc.buf = appendErrorBody(hc.buf[:0], code, msg)
+	return hc.respond(hc.buf)
 }
 
 // respondNotFound answers a request for a route without a handler.
-func (ctx *Context) respondNotFound() error {
-	ctx.buf = appendNotFoundBody(ctx.buf[:0], ctx.m.Route)
-	return ctx.respond(ctx.buf)
+func (hc *Context) respondNotFound() error {
+	hc.buf = appendNotFoundBody(hc.buf[:0], hc.m.Route)
+	return hc.respond(hc.buf)
 }
 
 // send queues ctx.out on the connection; the codec encodes it at once, so
 // ctx.out and its body are free again when send returns.
-func (ctx *Context) send() error {
-	err := ctx.c.Send(&ctx.out)
-	ctx.out = codec.Message{}
+func (hc *Context) send() error {
+	err := hc.c.Send(&hc.out)
+	hc.out = codec.Message{}
 	return err
 }
 

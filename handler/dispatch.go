@@ -75,14 +75,14 @@ func (r *Router) unrouted(c *aio.ChannelContext, m *codec.Message) {
 }
 
 // call runs h, turning a panic into errPanic.
-func (r *Router) call(h Func, ctx *Context) (body []byte, panicked bool, err error) {
+func (r *Router) call(h Func, hc *Context) (body []byte, panicked bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			r.recovered(ctx.c, ctx.m.Route, p)
+			r.recovered(hc.c, hc.m.Route, p)
 			body, panicked, err = nil, true, errPanic
 		}
 	}()
-	body, err = h(ctx, ctx.m)
+	body, err = h(hc, hc.m)
 	return body, false, err
 }
 

@@ -25,16 +25,16 @@ func ExampleRouter() {
 		Port int    `json:"port"`
 	}
 	r := handler.New()
-	handler.Handle(r, "gate.gateHandler.queryEntry", func(ctx *handler.Context, req *query) (*entry, error) {
+	handler.Handle(r, "gate.gateHandler.queryEntry", func(c *handler.Context, req *query) (*entry, error) {
 		if req.UID == "" {
 			return nil, handler.Error{Code: 500, Message: "uid required"}
 		}
 		return &entry{Code: 200, Host: "127.0.0.1", Port: 3050}, nil
 	})
-	handler.HandleNotify(r, "chat.chatHandler.typing", func(ctx *handler.Context, req *struct{}) error {
+	handler.HandleNotify(r, "chat.chatHandler.typing", func(c *handler.Context, req *struct{}) error {
 		return nil
 	})
-	r.HandleFunc("connector.entryHandler.ping", func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
+	r.HandleFunc("connector.entryHandler.ping", func(c *handler.Context, m *codec.Message) ([]byte, error) {
 		return []byte(`"pong"`), nil
 	})
 	r.OnSessionClose(func(s *handler.Session, reason error) {
@@ -65,12 +65,12 @@ type EnterResponse struct {
 // A gotio TCP client sends three requests over a socket.
 func ExampleHandle() {
 	r := handler.New()
-	handler.Handle(r, "connector.entryHandler.enter", func(ctx *handler.Context, req *EnterRequest) (*EnterResponse, error) {
+	handler.Handle(r, "connector.entryHandler.enter", func(c *handler.Context, req *EnterRequest) (*EnterResponse, error) {
 		uid := req.Username + "*" + req.Rid
-		if ctx.Server().Count(aio.User(uid)) > 0 {
+		if c.Server().Count(aio.User(uid)) > 0 {
 			return nil, handler.Error{Code: 500, Message: "duplicate login"}
 		}
-		s := ctx.Session()
+		s := c.Session()
 		if err := s.Bind(uid); err != nil {
 			return nil, err
 		}
@@ -105,13 +105,13 @@ func ExampleHandle() {
 func ExampleRouter_Use() {
 	r := handler.New()
 	r.Use(func(next handler.Func) handler.Func {
-		return func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
-			if ctx.Session().UID() == "" && !strings.HasPrefix(m.Route, "connector.") {
+		return func(c *handler.Context, m *codec.Message) ([]byte, error) {
+			if c.Session().UID() == "" && !strings.HasPrefix(m.Route, "connector.") {
 				return nil, handler.Error{Code: 401, Message: "log in first"}
 			}
-			body, err := next(ctx, m)
+			body, err := next(c, m)
 			if err != nil {
-				ctx.Logger().Warn().Str("route", m.Route).Err(err).Msg("request failed")
+				c.Logger().Warn().Str("route", m.Route).Err(err).Msg("request failed")
 			}
 			return body, err
 		}

@@ -15,8 +15,8 @@ import (
 // body is discarded. For a raw message given to the fallback, a non-nil
 // body is sent back as a raw message.
 //
-// m is ctx.Message(); m.Body is valid only until the function returns.
-type Func func(ctx *Context, m *codec.Message) ([]byte, error)
+// m is c.Message(); m.Body is valid only until the function returns.
+type Func func(c *Context, m *codec.Message) ([]byte, error)
 
 // Middleware wraps the handler of every route (and the fallback): code
 // before next is a before-filter, code after it an after-filter that sees

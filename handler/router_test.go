@@ -45,21 +45,21 @@ func testRouter(notes chan<- string) *handler.Router {
 	handler.Handle(r, "test.nil", func(*handler.Context, *echoReq) (*echoResp, error) {
 		return nil, nil
 	})
-	handler.Handle(r, "test.early", func(ctx *handler.Context, req *echoReq) (*echoResp, error) {
-		if err := ctx.Respond(map[string]string{"early": req.Msg}); err != nil {
+	handler.Handle(r, "test.early", func(c *handler.Context, req *echoReq) (*echoResp, error) {
+		if err := c.Respond(map[string]string{"early": req.Msg}); err != nil {
 			return nil, err
 		}
-		if err := ctx.Respond("twice"); !errors.Is(err, handler.ErrResponded) {
+		if err := c.Respond("twice"); !errors.Is(err, handler.ErrResponded) {
 			return nil, fmt.Errorf("second Respond: %v", err)
 		}
 		return &echoResp{Msg: "ignored"}, nil
 	})
-	handler.Handle(r, "test.respondnotify", func(ctx *handler.Context, _ *echoReq) (*echoResp, error) {
-		notes <- fmt.Sprint(errors.Is(ctx.Respond("x"), handler.ErrNotRequest))
+	handler.Handle(r, "test.respondnotify", func(c *handler.Context, _ *echoReq) (*echoResp, error) {
+		notes <- fmt.Sprint(errors.Is(c.Respond("x"), handler.ErrNotRequest))
 		return nil, nil
 	})
-	handler.HandleNotify(r, "test.note", func(ctx *handler.Context, req *echoReq) error {
-		notes <- ctx.Message().Kind.String() + ":" + req.Msg
+	handler.HandleNotify(r, "test.note", func(c *handler.Context, req *echoReq) error {
+		notes <- c.Message().Kind.String() + ":" + req.Msg
 		if req.Msg == "fail" {
 			return errors.New("note failed")
 		}
@@ -68,7 +68,7 @@ func testRouter(notes chan<- string) *handler.Router {
 	r.HandleFunc("test.raw", func(_ *handler.Context, m *codec.Message) ([]byte, error) {
 		return []byte(strings.ToUpper(string(m.Body))), nil
 	})
-	r.Fallback(func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
+	r.Fallback(func(c *handler.Context, m *codec.Message) ([]byte, error) {
 		notes <- "fallback:" + m.Kind.String() + ":" + string(m.Body)
 		return append([]byte("echo "), m.Body...), nil
 	})
@@ -245,9 +245,9 @@ func TestMiddleware(t *testing.T) {
 	})
 	mw := func(name string) handler.Middleware {
 		return func(next handler.Func) handler.Func {
-			return func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
+			return func(c *handler.Context, m *codec.Message) ([]byte, error) {
 				trace = append(trace, name+">")
-				body, err := next(ctx, m)
+				body, err := next(c, m)
 				trace = append(trace, fmt.Sprintf("<%s %s %v", name, body, err))
 				return body, err
 			}
@@ -256,11 +256,11 @@ func TestMiddleware(t *testing.T) {
 	r.Use(mw("outer"), mw("inner"))
 	// An auth filter that answers in the handler's place.
 	r.Use(func(next handler.Func) handler.Func {
-		return func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
-			if ctx.Session().UID() == "" && m.Route != "a.before" {
+		return func(c *handler.Context, m *codec.Message) ([]byte, error) {
+			if c.Session().UID() == "" && m.Route != "a.before" {
 				return nil, handler.Error{Code: 401, Message: "log in first"}
 			}
-			return next(ctx, m)
+			return next(c, m)
 		}
 	})
 	r.HandleFunc("b.after", func(*handler.Context, *codec.Message) ([]byte, error) {
@@ -382,8 +382,8 @@ func TestBadRequestIsVisible(t *testing.T) {
 	r := handler.New()
 	var seen []bool
 	r.Use(func(next handler.Func) handler.Func {
-		return func(ctx *handler.Context, m *codec.Message) ([]byte, error) {
-			body, err := next(ctx, m)
+		return func(c *handler.Context, m *codec.Message) ([]byte, error) {
+			body, err := next(c, m)
 			seen = append(seen, errors.Is(err, handler.ErrBadRequest))
 			return body, err
 		}

@@ -84,9 +84,9 @@ func (h *hookRecorder) snapshot() (hooks []closed, connected, before int) {
 // chatServer is chatofpomelo's connector and chat handlers over gotio TCP.
 func chatServer(t *testing.T, tr aio.Transport, rec *hookRecorder, notes chan<- string) *aio.Server {
 	r := handler.New()
-	handler.Handle(r, "connector.entryHandler.enter", func(ctx *handler.Context, req *enterReq) (*enterResp, error) {
+	handler.Handle(r, "connector.entryHandler.enter", func(c *handler.Context, req *enterReq) (*enterResp, error) {
 		uid := req.Username + "*" + req.Rid
-		s := ctx.Session()
+		s := c.Session()
 		if err := s.Bind(uid); err != nil {
 			return nil, err
 		}
@@ -94,10 +94,10 @@ func chatServer(t *testing.T, tr aio.Transport, rec *hookRecorder, notes chan<- 
 		if err := s.Conn().BindGroup(req.Rid); err != nil {
 			return nil, err
 		}
-		return &enterResp{UID: uid, Conns: ctx.Server().Count(aio.User(uid))}, nil
+		return &enterResp{UID: uid, Conns: c.Server().Count(aio.User(uid))}, nil
 	})
-	handler.Handle(r, "chat.chatHandler.send", func(ctx *handler.Context, req *chatReq) (*struct{}, error) {
-		s := ctx.Session()
+	handler.Handle(r, "chat.chatHandler.send", func(c *handler.Context, req *chatReq) (*struct{}, error) {
+		s := c.Session()
 		rid, _ := s.Get("rid").(string)
 		if rid == "" {
 			return nil, handler.Error{Code: 401, Message: "enter a room first"}
@@ -107,11 +107,11 @@ func chatServer(t *testing.T, tr aio.Transport, rec *hookRecorder, notes chan<- 
 		if err != nil {
 			return nil, err
 		}
-		ctx.Server().SendToGroup(rid, m)
+		c.Server().SendToGroup(rid, m)
 		return nil, nil
 	})
-	handler.Handle(r, "push.me", func(ctx *handler.Context, req *chatReq) (*chatReq, error) {
-		if err := ctx.Push("onPush", req); err != nil {
+	handler.Handle(r, "push.me", func(c *handler.Context, req *chatReq) (*chatReq, error) {
+		if err := c.Push("onPush", req); err != nil {
 			return nil, err
 		}
 		return &chatReq{Content: "pushed"}, nil
@@ -119,7 +119,7 @@ func chatServer(t *testing.T, tr aio.Transport, rec *hookRecorder, notes chan<- 
 	handler.Handle(r, "echo.echo", func(_ *handler.Context, req *echoReq) (*echoResp, error) {
 		return &echoResp{Msg: req.Msg, N: req.N}, nil
 	})
-	handler.HandleNotify(r, "chat.chatHandler.typing", func(ctx *handler.Context, req *chatReq) error {
+	handler.HandleNotify(r, "chat.chatHandler.typing", func(c *handler.Context, req *chatReq) error {
 		notes <- req.Content
 		return nil
 	})

@@ -15,16 +15,16 @@ import (
 // run. For a notify the response is discarded.
 //
 // Handle panics like Router.HandleFunc on an empty or duplicate route.
-func Handle[Req, Resp any](r *Router, route string, fn func(ctx *Context, req *Req) (*Resp, error)) {
+func Handle[Req, Resp any](r *Router, route string, fn func(c *Context, req *Req) (*Resp, error)) {
 	if fn == nil {
 		panic("handler: nil handler for route " + route)
 	}
-	r.HandleFunc(route, func(ctx *Context, m *codec.Message) ([]byte, error) {
+	r.HandleFunc(route, func(c *Context, m *codec.Message) ([]byte, error) {
 		req := new(Req)
 		if err := decodeBody(m, req); err != nil {
 			return nil, err
 		}
-		resp, err := fn(ctx, req)
+		resp, err := fn(c, req)
 		if err != nil || resp == nil || m.Kind != codec.Request {
 			return nil, err
 		}
@@ -40,16 +40,16 @@ func Handle[Req, Resp any](r *Router, route string, fn func(ctx *Context, req *R
 // pomelo's notify. The body is decoded as Handle decodes it. A request
 // sent to the route is answered with {} when fn succeeds, as pomelo does,
 // or with the error response when it fails.
-func HandleNotify[Req any](r *Router, route string, fn func(ctx *Context, req *Req) error) {
+func HandleNotify[Req any](r *Router, route string, fn func(c *Context, req *Req) error) {
 	if fn == nil {
 		panic("handler: nil handler for route " + route)
 	}
-	r.HandleFunc(route, func(ctx *Context, m *codec.Message) ([]byte, error) {
+	r.HandleFunc(route, func(c *Context, m *codec.Message) ([]byte, error) {
 		req := new(Req)
 		if err := decodeBody(m, req); err != nil {
 			return nil, err
 		}
-		return nil, fn(ctx, req)
+		return nil, fn(c, req)
 	})
 }
 

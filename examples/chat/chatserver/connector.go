@@ -122,11 +122,11 @@ func (c *Connector) routes() *handler.Router {
 // hear no onAdd of. The answer is queued before the lock is released, so
 // the newcomer has its list before any onAdd or onLeave of a later change
 // reaches it.
-func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply, error) {
+func (c *Connector) enter(hc *handler.Context, req *enterRequest) (*enterReply, error) {
 	if req.Username == "" || req.Rid == "" {
 		return nil, handler.Error{Code: handler.CodeInternal, Message: "username and rid are required"}
 	}
-	conn := ctx.Conn()
+	conn := hc.Conn()
 	if memberOf(conn) != nil {
 		return duplicateLogin, nil // this connection entered already
 	}
@@ -177,7 +177,7 @@ func (c *Connector) enter(ctx *handler.Context, req *enterRequest) (*enterReply,
 	// The answer first, then the room. A failed answer (the connection is
 	// gone) still tells the room: the roster has the newcomer, and its
 	// leave will say onLeave.
-	rerr := ctx.Respond(&enterReply{Users: names(members)})
+	rerr := hc.Respond(&enterReply{Users: names(members)})
 	if fresh {
 		c.tell(m, members, RouteOnAdd)
 	}
@@ -206,8 +206,8 @@ func (c *Connector) tell(m *member, members []Member, route string) {
 
 // send is chat.chatHandler.send: onChat to the whole room (target "*")
 // or to one user of it.
-func (c *Connector) send(ctx *handler.Context, req *sendRequest) (*sendReply, error) {
-	m := memberOf(ctx.Conn())
+func (c *Connector) send(hc *handler.Context, req *sendRequest) (*sendReply, error) {
+	m := memberOf(hc.Conn())
 	if m == nil || !m.isJoined() {
 		return nil, handler.Error{Code: handler.CodeInternal, Message: "enter a room first"}
 	}
@@ -215,10 +215,10 @@ func (c *Connector) send(ctx *handler.Context, req *sendRequest) (*sendReply, er
 	if err != nil {
 		return nil, err
 	}
-	srv := ctx.Server()
+	srv := hc.Server()
 	if req.Target == "*" {
 		srv.SendToGroup(m.rid, push)
-		return &sendReply{Route: ctx.Route()}, nil
+		return &sendReply{Route: hc.Route()}, nil
 	}
 	opCtx, cancel := context.WithTimeout(context.Background(), c.app.cfg.OpTimeout)
 	defer cancel()
@@ -230,7 +230,7 @@ func (c *Connector) send(ctx *handler.Context, req *sendRequest) (*sendReply, er
 		return nil, handler.Errorf(handler.CodeInternal, "no user %q in room %q", req.Target, m.rid)
 	}
 	srv.SendToUser(uidOf(req.Target, m.rid), push)
-	return &sendReply{Route: ctx.Route()}, nil
+	return &sendReply{Route: hc.Route()}, nil
 }
 
 func (m *member) isJoined() bool {

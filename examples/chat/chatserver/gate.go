@@ -40,7 +40,7 @@ func Dispatch(uid string, n int) int {
 // connectors' client addresses, in dispatch order.
 func gateRoutes(entries func() []string) *handler.Router {
 	r := handler.New()
-	handler.Handle(r, RouteQueryEntry, func(ctx *handler.Context, req *queryRequest) (*queryReply, error) {
+	handler.Handle(r, RouteQueryEntry, func(c *handler.Context, req *queryRequest) (*queryReply, error) {
 		list := entries()
 		if req.UID == "" || len(list) == 0 {
 			return &queryReply{Code: handler.CodeInternal}, nil
@@ -52,7 +52,7 @@ func gateRoutes(entries func() []string) *handler.Router {
 		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 			// A connector listening on every interface is reached the
 			// way this client reached the gate.
-			host = localHost(ctx.Conn())
+			host = localHost(c.Conn())
 		}
 		return &queryReply{Code: 200, Host: host, Port: port}, nil
 	})
