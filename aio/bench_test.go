@@ -65,7 +65,7 @@ func BenchmarkBroadcast(b *testing.B) {
 			b.ResetTimer()
 			base := s.Stats().SentPackets
 			for i := range b.N {
-				if n := s.SendToGroup("g", m); n != members {
+				if n, err := s.SendToGroup("g", m); err != nil || n != members {
 					b.Fatalf("reached %d of %d", n, members)
 				}
 				if i%256 == 255 {

@@ -60,40 +60,40 @@ func TestSendAPIs(t *testing.T) {
 			bob.do("bsid order-1")
 
 			push := func(s string) *codec.Message { return &codec.Message{Kind: codec.Push, Route: "r", Body: []byte(s)} }
-			if n := s.SendToUser("alice", push("to alice")); n != 2 {
+			if n, err := s.SendToUser("alice", push("to alice")); err != nil || n != 2 {
 				t.Fatalf("SendToUser reached %d", n)
 			}
 			alice1.mustRecv("to alice")
 			alice2.mustRecv("to alice")
-			if n := s.SendToGroup("room", push("to room")); n != 3 {
+			if n, err := s.SendToGroup("room", push("to room")); err != nil || n != 3 {
 				t.Fatalf("SendToGroup reached %d", n)
 			}
 			for _, p := range []*peer{alice1, bob, carol} {
 				p.mustRecv("to room")
 			}
 			bobConn := s.Conns(aio.User("bob"))[0]
-			if n := s.SendToGroup("room", push("not bob"), aio.Exclude(bobConn)); n != 2 {
+			if n, err := s.SendToGroup("room", push("not bob"), aio.Exclude(bobConn)); err != nil || n != 2 {
 				t.Fatalf("exclude reached %d", n)
 			}
 			alice1.mustRecv("not bob")
 			carol.mustRecv("not bob")
-			if n := s.SendToGroup("room", push("only carol"), aio.Filter(func(c *aio.ChannelContext) bool { return c.User() == "carol" })); n != 1 {
+			if n, err := s.SendToGroup("room", push("only carol"), aio.Filter(func(c *aio.ChannelContext) bool { return c.User() == "carol" })); err != nil || n != 1 {
 				t.Fatalf("filter reached %d", n)
 			}
 			carol.mustRecv("only carol")
-			if n := s.SendToToken("tk", push("to token")); n != 2 {
+			if n, err := s.SendToToken("tk", push("to token")); err != nil || n != 2 {
 				t.Fatalf("SendToToken reached %d", n)
 			}
 			bob.mustRecv("to token")
 			carol.mustRecv("to token")
-			if n := s.SendToBsID("order-1", push("to bsid")); n != 1 {
+			if n, err := s.SendToBsID("order-1", push("to bsid")); err != nil || n != 1 {
 				t.Fatalf("SendToBsID reached %d", n)
 			}
 			bob.mustRecv("to bsid")
-			if n := s.SendToIP("127.0.0.1", push("to ip")); n != 4 {
+			if n, err := s.SendToIP("127.0.0.1", push("to ip")); err != nil || n != 4 {
 				t.Fatalf("SendToIP reached %d", n)
 			}
-			if n := s.SendToAll(push("to all")); n != 4 {
+			if n, err := s.SendToAll(push("to all")); err != nil || n != 4 {
 				t.Fatalf("SendToAll reached %d", n)
 			}
 			for _, p := range []*peer{alice1, alice2, bob, carol} {

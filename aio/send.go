@@ -1,6 +1,7 @@
 package aio
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -27,7 +28,7 @@ func Exclude(c *ChannelContext) SendOption {
 	return func(o *sendOptions) { o.exclude = c }
 }
 
-// LocalOnly keeps the send on this node: the cluster bus is not used.
+// LocalOnly keeps a SendTo* on this node: the cluster bus is not used.
 func LocalOnly() SendOption {
 	return func(o *sendOptions) { o.local = true }
 }
@@ -36,51 +37,60 @@ func (o *sendOptions) skip(c *ChannelContext) bool {
 	return c == o.exclude || (o.filter != nil && !o.filter(c))
 }
 
-// SendToUser sends m to every connection of user, on every node. It
-// returns the number of local connections it was queued to.
-func (s *Server) SendToUser(user string, m *codec.Message, opts ...SendOption) int {
+// The SendTo* methods share one rule. Each reaches every node of the
+// cluster (Config.Bus), unless LocalOnly says otherwise, and never blocks.
+// It returns n, how many connections on this node m was queued to, and
+// err, the bus's failure to hand m to the other nodes (nil without a Bus
+// or with LocalOnly; counted as BusErrors and logged too). A send to
+// nobody is not an error: n is 0. What happens to m on one connection
+// (a slow consumer, a close) is that connection's, as for
+// ChannelContext.Send.
+
+// SendToUser sends m to every connection of user.
+func (s *Server) SendToUser(user string, m *codec.Message, opts ...SendOption) (n int, err error) {
 	return s.sendTo(Target{Kind: TargetUser, Key: user}, m, opts)
 }
 
-// SendToGroup sends m to every member of group, on every node, encoding it
-// once per wire format. It returns the number of local members reached.
-func (s *Server) SendToGroup(group string, m *codec.Message, opts ...SendOption) int {
+// SendToGroup sends m to every member of group, encoding it once per wire
+// format.
+func (s *Server) SendToGroup(group string, m *codec.Message, opts ...SendOption) (n int, err error) {
 	return s.sendTo(Target{Kind: TargetGroup, Key: group}, m, opts)
 }
 
 // SendToToken sends m to every connection bound to token.
-func (s *Server) SendToToken(token string, m *codec.Message, opts ...SendOption) int {
+func (s *Server) SendToToken(token string, m *codec.Message, opts ...SendOption) (n int, err error) {
 	return s.sendTo(Target{Kind: TargetToken, Key: token}, m, opts)
 }
 
 // SendToBsID sends m to the connection bound to a business id.
-func (s *Server) SendToBsID(id string, m *codec.Message, opts ...SendOption) int {
+func (s *Server) SendToBsID(id string, m *codec.Message, opts ...SendOption) (n int, err error) {
 	return s.sendTo(Target{Kind: TargetBsID, Key: id}, m, opts)
 }
 
-// SendToAll sends m to every connection, on every node.
-func (s *Server) SendToAll(m *codec.Message, opts ...SendOption) int {
+// SendToAll sends m to every connection.
+func (s *Server) SendToAll(m *codec.Message, opts ...SendOption) (n int, err error) {
 	return s.sendTo(Target{Kind: TargetAll}, m, opts)
 }
 
-// SendToIP sends m to every connection from ip, on every node.
-func (s *Server) SendToIP(ip string, m *codec.Message, opts ...SendOption) int {
+// SendToIP sends m to every connection from ip.
+func (s *Server) SendToIP(ip string, m *codec.Message, opts ...SendOption) (n int, err error) {
 	return s.sendTo(IP(ip), m, opts)
 }
 
-func (s *Server) sendTo(t Target, m *codec.Message, opts []SendOption) int {
+func (s *Server) sendTo(t Target, m *codec.Message, opts []SendOption) (n int, err error) {
 	var o sendOptions
 	for _, f := range opts {
 		f(&o)
 	}
-	n := s.sendLocal(t, m, o)
+	n = s.sendLocal(t, m, o)
 	if s.cfg.Bus != nil && !o.local {
-		if err := s.cfg.Bus.Publish(s.node(), t, m); err != nil {
+		if err = s.cfg.Bus.Publish(s.node(), t, m); err != nil {
 			s.ep.stats.BusErrors.Add(1)
 			s.logBusError(err, t)
+			err = fmt.Errorf("aio: bus: %w", err)
 		}
 	}
-	return n
+	return n, err
 }
 
 func (s *Server) sendLocal(t Target, m *codec.Message, o sendOptions) int {

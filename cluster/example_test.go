@@ -34,13 +34,13 @@ func ExampleNewLocal() {
 	welcome, _ := bob.recv(5 * time.Second)
 	fmt.Println(welcome)
 
-	n := a.SendToUser("bob", &codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte("hello from a")})
-	fmt.Println("local connections reached on a:", n)
+	n, err := a.SendToUser("bob", &codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte("hello from a")})
+	fmt.Println("local connections reached on a:", n, "bus error:", err)
 	got, _ := bob.recv(5 * time.Second)
 	fmt.Println(got)
 	// Output:
 	// welcome
-	// local connections reached on a: 0
+	// local connections reached on a: 0 bus error: <nil>
 	// hello from a
 }
 

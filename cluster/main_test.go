@@ -9,6 +9,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,6 +45,15 @@ type node struct {
 	t   testing.TB
 	srv *aio.Server
 	dir cluster.Directory
+	// busErrs counts the bus errors the node's sends returned.
+	busErrs atomic.Int64
+}
+
+// sent records what a send returned.
+func (n *node) sent(_ int, err error) {
+	if err != nil {
+		n.busErrs.Add(1)
+	}
 }
 
 func startNode(t testing.TB, name string, bus aio.Bus, dir cluster.Directory) *node {
@@ -109,18 +119,18 @@ func (n *node) ServeMessage(c *aio.ChannelContext, m *codec.Message) {
 		reply(c, "ok leave")
 	case "to":
 		user, text, _ := strings.Cut(arg, " ")
-		n.srv.SendToUser(user, push(text))
+		n.sent(n.srv.SendToUser(user, push(text)))
 		reply(c, "ok to")
 	case "group":
 		g, text, _ := strings.Cut(arg, " ")
-		n.srv.SendToGroup(g, push(text))
+		n.sent(n.srv.SendToGroup(g, push(text)))
 		reply(c, "ok group")
 	case "all":
-		n.srv.SendToAll(push(arg))
+		n.sent(n.srv.SendToAll(push(arg)))
 		reply(c, "ok all")
 	case "ip":
 		ip, text, _ := strings.Cut(arg, " ")
-		n.srv.SendToIP(ip, push(text))
+		n.sent(n.srv.SendToIP(ip, push(text)))
 		reply(c, "ok ip")
 	default:
 		reply(c, "err unknown command")

@@ -73,7 +73,7 @@ func TestNATSRestart(t *testing.T) {
 				return
 			case <-time.After(time.Millisecond):
 			}
-			n0.srv.SendToUser("bob", push("bg "+strconv.Itoa(i)))
+			n0.sent(n0.srv.SendToUser("bob", push("bg "+strconv.Itoa(i))))
 			sent.Add(1)
 		}
 	}()
@@ -164,8 +164,8 @@ func TestNATSRestart(t *testing.T) {
 	if lostBg := int64(s0.Lost) - 6; int64(bgGot)+lostBg > sent.Load() {
 		t.Fatalf("bob got %d and %d were counted lost of %d background sends", bgGot, lostBg, sent.Load())
 	}
-	if got := n0.srv.Stats().BusErrors; got != s0.Lost {
-		t.Fatalf("aio counted %d bus errors, bus %d lost", got, s0.Lost)
+	if got := n0.srv.Stats().BusErrors; got != s0.Lost || got != uint64(n0.busErrs.Load()) {
+		t.Fatalf("aio counted %d bus errors, the sends returned %d, the bus lost %d", got, n0.busErrs.Load(), s0.Lost)
 	}
 	t.Logf("background: %d sent, %d delivered, %d lost (counted)", sent.Load(), bgGot, s0.Lost-6)
 }

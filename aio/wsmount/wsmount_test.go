@@ -197,7 +197,7 @@ func TestMountedBesideNative(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	if n := f.srv.SendToGroup("room", &codec.Message{Kind: codec.Push, Route: "news", Body: []byte(`"hello all"`)}); n != 4 {
+	if n, err := f.srv.SendToGroup("room", &codec.Message{Kind: codec.Push, Route: "news", Body: []byte(`"hello all"`)}); err != nil || n != 4 {
 		t.Fatalf("broadcast reached %d connections, want 4", n)
 	}
 	for _, c := range []*gorilla.Conn{mounted, native} {

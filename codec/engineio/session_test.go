@@ -142,7 +142,7 @@ func TestQueuedSendsLeaveWithNextPoll(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := srv.SendToUser("u1", &codec.Message{Kind: codec.Push, Route: "x", Body: []byte("to user")}); n != 1 {
+	if n, err := srv.SendToUser("u1", &codec.Message{Kind: codec.Push, Route: "x", Body: []byte("to user")}); err != nil || n != 1 {
 		t.Errorf("SendToUser reached %d", n)
 	}
 	time.Sleep(50 * time.Millisecond)

@@ -117,7 +117,7 @@ func TestOnePortFourClients(t *testing.T) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	if n := srv.SendToGroup("room", &codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`"hello everyone"`)}); n != 4 {
+	if n, err := srv.SendToGroup("room", &codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`"hello everyone"`)}); err != nil || n != 4 {
 		t.Fatalf("broadcast reached %d", n)
 	}
 	want := map[string]bool{`tcp "hello everyone"`: true, `pomelo "hello everyone"`: true, `gorilla "hello everyone"`: true}

@@ -317,7 +317,7 @@ func TestSocketIOReconnect(t *testing.T) {
 			await("disconnect", "") // "transport close" or "transport error": not "io server disconnect"
 			srv, _ = newSIOServer(t, addr)
 			await("connected", "2")
-			if n := srv.SendToAll(&codec.Message{Kind: codec.Push, Route: "stop"}); n != 1 {
+			if n, err := srv.SendToAll(&codec.Message{Kind: codec.Push, Route: "stop"}); err != nil || n != 1 {
 				t.Errorf("SendToAll reached %d", n)
 			}
 			await("end", `"done"`)

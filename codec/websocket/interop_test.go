@@ -347,7 +347,7 @@ func TestBroadcastSharesFrames(t *testing.T) {
 		t.Fatalf("formats %v", formats)
 	}
 	body := `{"text":"` + strings.Repeat("broadcast ", 100) + `"}`
-	if n := s.SendToAll(&codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(body)}); n != 4 {
+	if n, err := s.SendToAll(&codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(body)}); err != nil || n != 4 {
 		t.Fatalf("sent to %d", n)
 	}
 	for _, c := range conns {
