@@ -390,6 +390,9 @@ func (w *bcastWL) message(l *loop, c *conn, p []byte) error {
 		return fmt.Errorf("load: short push on connection %d", c.idx)
 	}
 	seq := int(binary.BigEndian.Uint32(p))
+	if c.expect >= w.n {
+		return fmt.Errorf("load: connection %d got push %d after all %d it asked for", c.idx, seq, w.n)
+	}
 	if seq != c.expect {
 		return fmt.Errorf("load: connection %d got push %d, want %d", c.idx, seq, c.expect)
 	}
