@@ -48,6 +48,7 @@ type result struct {
 	NATSCPUus float64 `json:"nats_cpu_us_per_push"`
 	NATSIn    float64 `json:"nats_in_per_push"`
 	NATSOut   float64 `json:"nats_out_per_push"`
+	NATS      string  `json:"nats"` // embedded or external
 }
 
 // caseInfo says how a case is presented.
@@ -69,7 +70,7 @@ var cases = map[string]caseInfo{
 	"sio-idle":           {"Idle socket.io connections", "10,000 socket.io v5 clients on engine.io v4 over WebSocket (upgrade, engine.io open, CONNECT, a room.join event with an ack), then silent; RSS per connection above the empty server, beside ws-idle's plain WebSocket figure.", "idle"},
 	"ws-bcast":           {"WebSocket broadcast", "5,000 plain WebSocket clients; one asks for N pushes (SendToAll, binary messages) to every connection.", "bcast"},
 	"sio-bcast":          {"socket.io room broadcast", "5,000 socket.io clients over WebSocket in one room (room.join event with an ack); a room.bcast event asks for N pushes (onPush events, ~512-byte JSON body) to the room.", "bcast"},
-	"cluster-bcast":      {"Cluster broadcast: three gotio nodes on NATS", "pomelo clients in one group (room.join); node 0 makes N SendToGroup calls (~512-byte JSON bodies): each a direct write to its own members and one NATS message for the other nodes (bench/cmd/cluster). `single-N`: one node, N clients, no bus; `embedded`: three nodes × 5,000 clients, node 0 runs the NATS server in its process (cluster.StartEmbedded); `external`: three nodes × 5,000 clients on a separate nats-server process. Deliveries/s over all clients, from the command until the last client on any node has its last push (each client checks it gets every push once, in order); the ratio is to `single-15000` (as many deliveries, one process). Server CPU per delivery: the sending node's (node 0) and the receiving nodes' utime+stime over their own deliveries. NATS in / out per push: nats-server's in_msgs / out_msgs (/varz) over the window, per SendToGroup; out counts one message per node subscribed to the group, node 0's own echo (skipped on arrival) included. Every process unpinned at GOMAXPROCS=1.", "cluster"},
+	"cluster-bcast":      {"Cluster broadcast: three gotio nodes on NATS", "pomelo clients in one group (room.join); node 0 makes N SendToGroup calls (~512-byte JSON bodies): each a direct write to its own members and one NATS message for the other nodes (bench/cmd/cluster). `single-N`: one node, N clients, no bus; `embedded`: three nodes × 5,000 clients, node 0 runs the NATS server in its process (cluster.StartEmbedded); `external`: three nodes × 5,000 clients on a separate nats-server process. Deliveries/s over all clients, from the command until the last client on any node has its last push (each client checks it gets every push once, in order); the ratio is to the faster single-node setup (`single-15000` has as many deliveries as the three nodes, `single-5000` as many per process). Server CPU per delivery: the sending node's (node 0) and the receiving nodes' utime+stime over their own deliveries. NATS in / out per push: nats-server's in_msgs / out_msgs (/varz) over the window, per SendToGroup; out counts one message per node subscribed to the group, node 0's own echo (skipped on arrival) included. nats-server CPU (external only; embedded, it is in node 0's): /proc counts 10 ms ticks, so below one tick over the window it reads 0. Every process unpinned at GOMAXPROCS=1.", "cluster"},
 }
 
 var caseOrder = []string{"tcp-echo", "tcp-echo-pipelined", "ws-echo", "tcp-idle", "ws-idle", "tcp-bcast", "pomelo-bcast", "pomelo-idle", "sio-idle", "ws-bcast", "sio-bcast", "cluster-bcast"}
@@ -182,6 +183,7 @@ type agg struct {
 	kib, base, rss              float64
 	// cluster-bcast
 	nodes, conns              int
+	nats                      string
 	sendCPU, recvCPU, natsCPU float64
 	natsIn, natsOut           float64
 }
@@ -224,7 +226,7 @@ func aggregate(rs []result) map[string][]*agg {
 			natsCPU = append(natsCPU, r.NATSCPUus)
 			natsIn = append(natsIn, r.NATSIn)
 			natsOut = append(natsOut, r.NATSOut)
-			a.nodes, a.conns = r.Nodes, r.Conns
+			a.nodes, a.conns, a.nats = r.Nodes, r.Conns, r.NATS
 		}
 		a.sendCPU, a.recvCPU, a.natsCPU = median(sendCPU), median(recvCPU), median(natsCPU)
 		a.natsIn, a.natsOut = median(natsIn), median(natsOut)
@@ -338,7 +340,7 @@ func render(rs []result, cmd, machine, profile string) string {
 					recv = num(a.recvCPU, 2)
 					nats = num(a.natsIn, 2) + " / " + num(a.natsOut, 2)
 				}
-				if a.natsCPU > 0 {
+				if a.nats == "external" {
 					natsCPU = num(a.natsCPU, 0)
 				}
 				fmt.Fprintf(&b, "| %s | %d × %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a.server,
