@@ -93,11 +93,15 @@ server_cmd() {
 start=$(date +%s)
 echo "run.sh: building into bench/bin/"
 mkdir -p bin results
-go build -o bin/ ./servers/... ./cmd/...
-go build -tags gotio_gnet -o bin/gotio-gnet ./servers/gotio
 # The external NATS of cluster-bcast, from the nats-server module gotio requires.
 go build -o bin/nats-server github.com/nats-io/nats-server/v2
-(cd pitaya && go build -o ../bin/pitaya .) || echo "run.sh: pitaya did not build; the pomelo cases run gotio alone" >&2
+if [ -n "$cluster_only" ]; then
+	go build -o bin/ ./servers/gotio ./cmd/load ./cmd/cluster ./cmd/report
+else
+	go build -o bin/ ./servers/... ./cmd/...
+	go build -tags gotio_gnet -o bin/gotio-gnet ./servers/gotio
+	(cd pitaya && go build -o ../bin/pitaya .) || echo "run.sh: pitaya did not build; the pomelo cases run gotio alone" >&2
+fi
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results="results/$stamp.jsonl"
