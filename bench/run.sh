@@ -14,7 +14,8 @@
 #
 # Optional environment: ROUNDS (rounds per case), CASES (space-separated
 # subset of the case names below), PROFILE=0 (skip the gotio CPU profile),
-# OUT (markdown file to write, default docs/benchmarks.md), UNPINNED=1
+# OUT (markdown file to write, default docs/benchmarks.md), PORT (first
+# port; default a random one from 11000), UNPINNED=1
 # (also run every chosen case, except cluster-bcast, with the server at
 # GOMAXPROCS=2 and neither process pinned: what a user runs; the server and
 # the load generator then share both cores; results as <case>-unpinned).
@@ -110,10 +111,28 @@ mkdir -p "$logs"
 : >"$results"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-port=11000
+# Ports: from PORT, or a random base below the ephemeral range (another
+# run.sh, in another checkout, may share the machine's loopback), skipping
+# any port something listens on.
+port=${PORT:-$((11000 + RANDOM % 18000))}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+next_ports() { # n: advance port to the first of n consecutive ports nobody listens on
+	local n=$1 i
+	while :; do
+		port=$((port + 1))
+		[ "$port" -gt 32000 ] && port=11001
+		for ((i = 0; i < n; i++)); do
+			if listening $((port + i)); then
+				port=$((port + i))
+				continue 2
+			fi
+		done
+		return 0
+	done
+}
 run_one() { # case proto server round load-args [server-extra]
 	local c=$1 proto=$2 srv=$3 round=$4 args=$5 extra=${6:-}
-	port=$((port + 1))
+	next_ports 1
 	local log="$logs/$c-$srv-$round.log" pid
 	# Pinned: server on CPU 0, load on CPU 1, GOMAXPROCS=1 each. Unpinned
 	# (case <name>-unpinned): the server at GOMAXPROCS=2, no taskset.
@@ -139,7 +158,7 @@ run_one() { # case proto server round load-args [server-extra]
 run_cluster() { # case setup round args
 	local c=$1 setup=$2 round=$3 args=$4
 	local log="$logs/$c-$setup-$round.log" mode conns=""
-	port=$((port + 40))
+	next_ports 22 # bench/cmd/cluster uses port .. port+21
 	case "$setup" in
 	single-*) mode=single conns="-conns ${setup#single-}" ;;
 	*) mode=$setup ;;
@@ -150,7 +169,7 @@ run_cluster() { # case setup round args
 		-case "$c" -server "$setup" -round "$round" $args $conns >>"$results" 2>"$log"; then
 		echo "  $c $setup round $round FAILED: $(tail -n 1 "$log")" >&2
 	fi
-	port=$((port + 30))
+	port=$((port + 21))
 }
 
 for entry in "${all_cases[@]}"; do
