@@ -4,7 +4,7 @@
 # writes the medians with each server's ratio to gotio into
 # docs/benchmarks.md.
 #
-#   bench/run.sh              full run: 3 rounds, about 12 minutes on 2 cores
+#   bench/run.sh              full run: 3 rounds, about 14 minutes on 2 cores
 #   QUICK=1 bench/run.sh      one short round, about 3 minutes
 #
 #   bench/run.sh cluster      the cluster case alone (cluster-bcast: three
