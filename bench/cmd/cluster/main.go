@@ -91,6 +91,7 @@ type result struct {
 	BusDelivered uint64 `json:"bus_delivered,omitempty"`
 }
 
+// options are the command's flags.
 type options struct {
 	mode       string
 	nodes      int
@@ -173,11 +174,15 @@ type loadProc struct {
 	lines chan string // stdout lines; closed at EOF
 }
 
+// runner starts and stops one measurement's processes.
 type runner struct {
 	o     *options
 	procs []*proc
 }
 
+// start starts a child process logging its stderr to the log directory;
+// with stdin it also returns pipes to its stdin and stdout (else stdout
+// goes to the log too).
 func (r *runner) start(name string, env []string, stdin bool, args ...string) (*proc, io.WriteCloser, io.ReadCloser, error) {
 	log := filepath.Join(r.o.logDir, name+".log")
 	f, err := os.Create(log)
@@ -208,12 +213,14 @@ func (r *runner) start(name string, env []string, stdin bool, args ...string) (*
 	return p, in, out, nil
 }
 
+// stopAll stops every process started, the last first.
 func (r *runner) stopAll() {
 	for i := len(r.procs) - 1; i >= 0; i-- {
 		r.procs[i].stop()
 	}
 }
 
+// run performs one measurement of o's setup and fills res.
 func run(o *options, res *result) error {
 	switch o.mode {
 	case "single":
@@ -459,6 +466,7 @@ type nodeStats struct {
 	FlushError string        `json:"flush_error"`
 }
 
+// natsCounters are the fields of nats-server's /varz the benchmark reads.
 type natsCounters struct {
 	InMsgs  int64 `json:"in_msgs"`
 	OutMsgs int64 `json:"out_msgs"`
@@ -466,6 +474,7 @@ type natsCounters struct {
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 
+// getJSON decodes the JSON body of GET url into v.
 func getJSON(url string, v any) error {
 	resp, err := httpClient.Get(url)
 	if err != nil {
@@ -478,6 +487,8 @@ func getJSON(url string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
+// readStats reads every node's GET /stats; with flush each first waits for
+// its bus's subscriptions to be in force.
 func readStats(addrs []string, flush bool) ([]nodeStats, error) {
 	out := make([]nodeStats, len(addrs))
 	q := ""

@@ -26,6 +26,8 @@ type clusterFlags struct {
 	stats   string // serve GET /stats (JSON) on this address
 }
 
+// registerClusterFlags defines the cluster flags; call it before
+// srvutil.Parse.
 func registerClusterFlags() *clusterFlags {
 	o := &clusterFlags{}
 	flag.StringVar(&o.natsURL, "nats", "", "cluster: join the NATS server at this URL (package cluster's NATS bus)")
