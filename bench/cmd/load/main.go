@@ -13,9 +13,17 @@
 //	       holds a socket for every connection
 //	bcast  open -conns connections, ask the server for -pushes pushes to
 //	       all; deliveries/s until every client has every push in order
+//
+// For the cluster benchmark (bench/cmd/cluster), -sync makes bcast print
+// "ready" once its connections are set up and wait for a "go" line on
+// stdin before it starts its clock (and, unless -listen, sends the
+// command); afterwards it keeps reading for a moment so that a push
+// delivered twice fails the run. -listen only receives: another load
+// generator, on another node, asks for the pushes.
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -26,6 +34,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -68,6 +77,8 @@ func main() {
 		pushes   = flag.Int("pushes", 20, "bcast: pushes to every connection")
 		heapSig  = flag.Bool("heapsignal", false, "idle: send the server SIGUSR1 (write a heap profile) while the connections are open")
 		flight   = flag.Int("inflight", 200, "connections establishing at once")
+		syncArg  = flag.Bool("sync", false, "bcast: print \"ready\" when set up, wait for \"go\" on stdin, then check for duplicates after the last push")
+		listen   = flag.Bool("listen", false, "bcast: do not ask for the pushes, only receive them (another client asks)")
 		cpuProf  = flag.String("cpuprofile", "", "write the load generator's own CPU profile to this file")
 		caseName = flag.String("case", "", "case name for the result line")
 		server   = flag.String("server", "", "server name for the result line")
@@ -109,7 +120,7 @@ func main() {
 		case "idle":
 			return runIdle(&res, *addr, spid, p, *conns, *size, *settle, *flight, *heapSig)
 		case "bcast":
-			return runBcast(&res, *addr, spid, p, *conns, *size, *pushes, *flight)
+			return runBcast(&res, *addr, spid, p, *conns, *size, *pushes, *flight, bcastSync{wait: *syncArg, listen: *listen})
 		}
 		return fmt.Errorf("load: unknown -workload %q", *wl)
 	}()
@@ -379,6 +390,9 @@ func (w *bcastWL) message(l *loop, c *conn, p []byte) error {
 		return fmt.Errorf("load: short push on connection %d", c.idx)
 	}
 	seq := int(binary.BigEndian.Uint32(p))
+	if c.expect >= w.n {
+		return fmt.Errorf("load: connection %d got push %d after all %d it asked for", c.idx, seq, w.n)
+	}
 	if seq != c.expect {
 		return fmt.Errorf("load: connection %d got push %d, want %d", c.idx, seq, c.expect)
 	}
@@ -390,7 +404,17 @@ func (w *bcastWL) message(l *loop, c *conn, p []byte) error {
 	return nil
 }
 
-func runBcast(res *result, addr, pid string, p proto, conns, size, pushes, flight int) error {
+// bcastSync is the cluster benchmark's coordination of a bcast run.
+type bcastSync struct {
+	wait   bool // print "ready", wait for "go" on stdin, check for duplicates
+	listen bool // do not send the command
+}
+
+// linger is how long a synchronized bcast keeps reading after its last
+// push: a push that arrives twice, or one too many, fails the run.
+const linger = 300 * time.Millisecond
+
+func runBcast(res *result, addr, pid string, p proto, conns, size, pushes, flight int, sy bcastSync) error {
 	w := &bcastWL{n: pushes, probe: !probes(p), payload: make([]byte, 16)}
 	l, err := newLoop(addr, p, w, flight)
 	if err != nil {
@@ -406,14 +430,21 @@ func runBcast(res *result, addr, pid string, p proto, conns, size, pushes, fligh
 	if err := l.run(func() bool { return time.Now().After(quiet) }, quiet.Add(time.Minute)); err != nil {
 		return err
 	}
+	if sy.wait {
+		if err := waitGo(); err != nil {
+			return err
+		}
+	}
 	s0, err := sampleCPU(pid)
 	if err != nil {
 		return err
 	}
 	t0 := time.Now()
 	w.t0 = l.now()
-	if err := l.send(l.conns[0], p.bcast(nil, pushes, size)); err != nil {
-		return err
+	if !sy.listen {
+		if err := l.send(l.conns[0], p.bcast(nil, pushes, size)); err != nil {
+			return err
+		}
 	}
 	if err := l.run(func() bool { return w.finished == conns }, time.Now().Add(3*time.Minute)); err != nil {
 		return fmt.Errorf("%w; %d of %d clients had every push", err, w.finished, conns)
@@ -423,6 +454,12 @@ func runBcast(res *result, addr, pid string, p proto, conns, size, pushes, fligh
 		return err
 	}
 	secs := time.Since(t0).Seconds()
+	if sy.wait {
+		end := time.Now().Add(linger)
+		if err := l.run(func() bool { return time.Now().After(end) }, end.Add(time.Minute)); err != nil {
+			return fmt.Errorf("after every client had its %d pushes: %w", pushes, err)
+		}
+	}
 	n := int64(conns) * int64(pushes)
 	res.Msgs, res.Secs, res.Rate = n, secs, float64(n)/secs
 	// For a broadcast, p50/p99 are when the median and the 99th-percentile
@@ -430,5 +467,19 @@ func runBcast(res *result, addr, pid string, p proto, conns, size, pushes, fligh
 	res.P50us = float64(w.h.quantile(0.50)) / 1e3
 	res.P99us = float64(w.h.quantile(0.99)) / 1e3
 	fillCPU(res, s0, s1, secs, n)
+	return nil
+}
+
+// waitGo tells the coordinator that the connections are set up and waits
+// for its "go" line on stdin.
+func waitGo() error {
+	fmt.Println("ready")
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("load: waiting for go on stdin: %w", err)
+	}
+	if strings.TrimSpace(line) != "go" {
+		return fmt.Errorf("load: got %q on stdin, want go", strings.TrimSpace(line))
+	}
 	return nil
 }

@@ -40,13 +40,22 @@ type result struct {
 	RSS        int64   `json:"rss_kib"`
 	KiBPerConn float64 `json:"kib_per_conn"`
 	Error      string  `json:"error"`
+
+	// The cluster benchmark's (bench/cmd/cluster) figures.
+	Nodes     int     `json:"nodes"`
+	SendCPUus float64 `json:"send_cpu_us_per_delivery"`
+	RecvCPUus float64 `json:"recv_cpu_us_per_delivery"`
+	NATSCPUus float64 `json:"nats_cpu_us_per_push"`
+	NATSIn    float64 `json:"nats_in_per_push"`
+	NATSOut   float64 `json:"nats_out_per_push"`
+	NATS      string  `json:"nats"` // embedded or external
 }
 
 // caseInfo says how a case is presented.
 type caseInfo struct {
 	title string
 	about string
-	kind  string // echo, idle, bcast
+	kind  string // echo, idle, bcast, cluster
 }
 
 var cases = map[string]caseInfo{
@@ -61,9 +70,51 @@ var cases = map[string]caseInfo{
 	"sio-idle":           {"Idle socket.io connections", "10,000 socket.io v5 clients on engine.io v4 over WebSocket (upgrade, engine.io open, CONNECT, a room.join event with an ack), then silent; RSS per connection above the empty server, beside ws-idle's plain WebSocket figure.", "idle"},
 	"ws-bcast":           {"WebSocket broadcast", "5,000 plain WebSocket clients; one asks for N pushes (SendToAll, binary messages) to every connection.", "bcast"},
 	"sio-bcast":          {"socket.io room broadcast", "5,000 socket.io clients over WebSocket in one room (room.join event with an ack); a room.bcast event asks for N pushes (onPush events, ~512-byte JSON body) to the room.", "bcast"},
+	"cluster-bcast":      {"Cluster broadcast: three gotio nodes on NATS", "pomelo clients in one group (room.join); node 0 makes N SendToGroup calls (~512-byte JSON bodies): each a direct write to its own members and one NATS message for the other nodes (bench/cmd/cluster). `single-N`: one node, N clients, no bus; `embedded`: three nodes × 5,000 clients, node 0 runs the NATS server in its process (cluster.StartEmbedded); `external`: three nodes × 5,000 clients on a separate nats-server process. Deliveries/s over all clients, from the command until the last client on any node has its last push (each client checks it gets every push once, in order); the ratio is to the faster single-node setup (`single-15000` has as many deliveries as the three nodes, `single-5000` as many per process). Server CPU per delivery: the sending node's (node 0) and the receiving nodes' utime+stime over their own deliveries. NATS in / out per push: nats-server's in_msgs / out_msgs (/varz) over the window, per SendToGroup; out counts one message per node subscribed to the group, node 0's own echo (skipped on arrival) included. nats-server CPU (external only; embedded, it is in node 0's): /proc counts 10 ms ticks, so below one tick over the window it reads 0. Every process unpinned at GOMAXPROCS=1.", "cluster"},
 }
 
-var caseOrder = []string{"tcp-echo", "tcp-echo-pipelined", "ws-echo", "tcp-idle", "ws-idle", "tcp-bcast", "pomelo-bcast", "pomelo-idle", "sio-idle", "ws-bcast", "sio-bcast"}
+var caseOrder = []string{"tcp-echo", "tcp-echo-pipelined", "ws-echo", "tcp-idle", "ws-idle", "tcp-bcast", "pomelo-bcast", "pomelo-idle", "sio-idle", "ws-bcast", "sio-bcast", "cluster-bcast"}
+
+// unpinnedSuffix marks a case run with the server at GOMAXPROCS=2 and
+// neither process pinned (run.sh UNPINNED=1).
+const unpinnedSuffix = "-unpinned"
+
+// info returns how case c is presented; an unpinned variant borrows its
+// base case's, with the setting in the title.
+func info(c string) (caseInfo, bool) {
+	if base, ok := strings.CutSuffix(c, unpinnedSuffix); ok {
+		if bi, ok := cases[base]; ok {
+			bi.title += ", both cores unpinned"
+			bi.about = "As `" + base + "`, with the server at GOMAXPROCS=2 and neither process pinned (what a user runs): the server and the load generator (GOMAXPROCS=1) share both cores, so the load generator's CPU is no longer off the server's core."
+			return bi, true
+		}
+	}
+	ci, ok := cases[c]
+	return ci, ok
+}
+
+// order lists the cases present in byCase: the known ones in caseOrder,
+// each followed by its unpinned variant, then any others by name.
+func order(byCase map[string][]*agg) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range caseOrder {
+		for _, v := range []string{c, c + unpinnedSuffix} {
+			if len(byCase[v]) > 0 {
+				out = append(out, v)
+				seen[v] = true
+			}
+		}
+	}
+	var extra []string
+	for c := range byCase {
+		if !seen[c] {
+			extra = append(extra, c)
+		}
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
+}
 
 func main() {
 	in := flag.String("results", "", "JSON lines from bench/bin/load")
@@ -130,6 +181,11 @@ type agg struct {
 	rate, p50, p99, cpu, srvPct float64
 	loadPct, loadCPU            float64
 	kib, base, rss              float64
+	// cluster-bcast
+	nodes, conns              int
+	nats                      string
+	sendCPU, recvCPU, natsCPU float64
+	natsIn, natsOut           float64
 }
 
 func aggregate(rs []result) map[string][]*agg {
@@ -147,6 +203,7 @@ func aggregate(rs []result) map[string][]*agg {
 	for _, k := range order {
 		a := &agg{server: k.s}
 		var rate, p50, p99, cpu, srvPct, loadPct, loadCPU, kib, base, rss []float64
+		var sendCPU, recvCPU, natsCPU, natsIn, natsOut []float64
 		for _, r := range by[k] {
 			if r.Error != "" {
 				a.errors++
@@ -164,7 +221,15 @@ func aggregate(rs []result) map[string][]*agg {
 			kib = append(kib, r.KiBPerConn)
 			base = append(base, float64(r.RSSBase))
 			rss = append(rss, float64(r.RSS))
+			sendCPU = append(sendCPU, r.SendCPUus)
+			recvCPU = append(recvCPU, r.RecvCPUus)
+			natsCPU = append(natsCPU, r.NATSCPUus)
+			natsIn = append(natsIn, r.NATSIn)
+			natsOut = append(natsOut, r.NATSOut)
+			a.nodes, a.conns, a.nats = r.Nodes, r.Conns, r.NATS
 		}
+		a.sendCPU, a.recvCPU, a.natsCPU = median(sendCPU), median(recvCPU), median(natsCPU)
+		a.natsIn, a.natsOut = median(natsIn), median(natsOut)
 		a.rate, a.p50, a.p99, a.cpu = median(rate), median(p50), median(p99), median(cpu)
 		a.srvPct, a.loadPct, a.loadCPU = median(srvPct), median(loadPct), median(loadCPU)
 		a.kib, a.base, a.rss = median(kib), median(base), median(rss)
@@ -220,33 +285,28 @@ func render(rs []result, cmd, machine, profile string) string {
 		"Server CPU µs/msg is the server process's utime+stime over the window divided by the messages "+
 		"(for a broadcast: by the deliveries). Server and load CPU % are shares of one core.")
 	fmt.Fprintln(&b)
-	var extra []string
-	for c := range byCase {
-		if _, ok := cases[c]; !ok {
-			extra = append(extra, c)
-		}
-	}
-	sort.Strings(extra)
-	for _, c := range append(append([]string(nil), caseOrder...), extra...) {
+	renderTargets(&b, targets(byCase))
+	for _, c := range order(byCase) {
 		aggs := byCase[c]
-		if len(aggs) == 0 {
-			continue
-		}
-		info, ok := cases[c]
+		ci, ok := info(c)
 		if !ok {
-			info = caseInfo{title: c, kind: "echo"}
+			ci = caseInfo{title: c, kind: "echo"}
+		}
+		refName := "gotio"
+		if ci.kind == "cluster" {
+			refName = clusterRef(aggs)
 		}
 		var ref *agg
 		for _, a := range aggs {
-			if a.server == "gotio" {
+			if a.server == refName {
 				ref = a
 			}
 		}
 		if ref == nil {
 			ref = &agg{rate: math.NaN(), p50: math.NaN(), p99: math.NaN(), cpu: math.NaN(), kib: math.NaN()}
 		}
-		fmt.Fprintf(&b, "### %s (`%s`)\n\n%s\n\n", info.title, c, info.about)
-		switch info.kind {
+		fmt.Fprintf(&b, "### %s (`%s`)\n\n%s\n\n", ci.title, c, ci.about)
+		switch ci.kind {
 		case "echo":
 			fmt.Fprintln(&b, "| server | msgs/s | p50 µs | p99 µs | server CPU µs/msg | server CPU % | load CPU % | load CPU µs/msg | rounds |")
 			fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -270,6 +330,23 @@ func render(rs []result, cmd, machine, profile string) string {
 				fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s%s | %s | %s | %s |\n", a.server,
 					num(a.rate, 0), ratio(a.rate, ref.rate), num(a.p50/1e3, 0), num(a.p99/1e3, 0),
 					num(a.cpu, 2), ratio(a.cpu, ref.cpu), num(a.srvPct, 0), num(a.loadPct, 0), rounds(a))
+			}
+		case "cluster":
+			fmt.Fprintln(&b, "| setup | nodes × clients | deliveries/s | all delivered, slowest node's median client ms | 99th pct client ms | server CPU µs/delivery, sending node | receiving nodes | NATS in / out per push | nats-server CPU µs/push | server CPU % (all nodes) | load CPU % (mean) | rounds |")
+			fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+			for _, a := range aggs {
+				recv, nats, natsCPU := "–", "–", "–"
+				if a.nodes > 1 {
+					recv = num(a.recvCPU, 2)
+					nats = num(a.natsIn, 2) + " / " + num(a.natsOut, 2)
+				}
+				if a.nats == "external" {
+					natsCPU = num(a.natsCPU, 0)
+				}
+				fmt.Fprintf(&b, "| %s | %d × %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a.server,
+					max(a.nodes, 1), num(float64(a.conns), 0), num(a.rate, 0), ratio(a.rate, ref.rate),
+					num(a.p50/1e3, 0), num(a.p99/1e3, 0), num(a.sendCPU, 2), recv, nats, natsCPU,
+					num(a.srvPct, 0), num(a.loadPct, 0), rounds(a))
 			}
 		}
 		for _, a := range aggs {

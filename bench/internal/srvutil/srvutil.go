@@ -1,5 +1,6 @@
 // Package srvutil is the command-line scaffolding every benchmark server
-// shares: its flags, an optional CPU profile, and a clean stop on SIGTERM.
+// shares: its flags, an optional CPU profile, and a clean stop on SIGTERM
+// (with the functions registered by AtExit).
 package srvutil
 
 import (
@@ -31,6 +32,20 @@ func Parse() *Flags {
 	flag.BoolVar(&f.Tuned, "tuned", false, "use smaller per-connection buffers where the library allows")
 	flag.Parse()
 	return f
+}
+
+var atExit []func()
+
+// AtExit registers fn to run when Run returns on a signal or an error,
+// before the process exits; the last registered runs first. Not safe for
+// concurrent use: register before Run.
+func AtExit(fn func()) { atExit = append(atExit, fn) }
+
+func runAtExit() {
+	for i := len(atExit) - 1; i >= 0; i-- {
+		atExit[i]()
+	}
+	atExit = nil
 }
 
 // Run starts the CPU profile when asked, calls serve (which must not
@@ -67,6 +82,7 @@ func Run(f *Flags, serve func() error) {
 	if f.CPUProfile != "" {
 		pprof.StopCPUProfile()
 	}
+	runAtExit()
 	if err != nil {
 		Fatal(err)
 	}
@@ -85,8 +101,9 @@ func writeHeap(path string) {
 	mf.Close()
 }
 
-// Fatal prints err and exits with status 1.
+// Fatal prints err, runs the AtExit functions and exits with status 1.
 func Fatal(err error) {
 	fmt.Fprintln(os.Stderr, "server:", err)
+	runAtExit()
 	os.Exit(1)
 }

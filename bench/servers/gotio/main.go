@@ -15,6 +15,12 @@
 //
 // -transport picks aio's engine (default netpoll); gnet needs the binary
 // built with -tags gotio_gnet (run.sh builds it as bin/gotio-gnet).
+//
+// -nats URL or -embed-nats HOST:PORT put the server on package cluster's
+// NATS bus (node id -node), so that SendToGroup and SendToAll reach the
+// members on the other nodes; -stats ADDR serves the bus's counters and the
+// embedded NATS server's message counts (cluster.go). bench/cmd/cluster
+// runs three such nodes.
 package main
 
 import (
@@ -35,6 +41,7 @@ import (
 
 func main() {
 	transport := flag.String("transport", "", "aio transport: netpoll (default), std or gnet")
+	cl := registerClusterFlags()
 	f := srvutil.Parse()
 	cfg := aio.Config{Transport: aio.Transport(*transport)}
 	switch f.Proto {
@@ -53,6 +60,9 @@ func main() {
 		cfg.Handler = room
 	default:
 		srvutil.Fatal(fmt.Errorf("gotio: unknown -proto %q", f.Proto))
+	}
+	if err := cl.attach(&cfg); err != nil {
+		srvutil.Fatal(err)
 	}
 	// Everything else stays at gotio's defaults: the idle workload holds
 	// connections silent for seconds, well inside the heartbeat timeout.
