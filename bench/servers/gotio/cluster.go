@@ -82,7 +82,7 @@ func (o *clusterFlags) attach(cfg *aio.Config) error {
 	var bus *cluster.NATS
 	if url != "" {
 		var err error
-		bus, err = cluster.NewNATS(cluster.NATSConfig{URL: url, Name: o.node, App: "bench"})
+		bus, err = cluster.ConnectNATS(&cluster.NATSConfig{URL: url, Name: o.node, App: "bench"})
 		if err != nil {
 			return err
 		}
