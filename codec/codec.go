@@ -127,7 +127,8 @@ type Stream interface {
 	Protocol() string
 }
 
-// Output receives what Decode found. aio implements it; tests use Recorder.
+// Output receives what Decode found. aio implements it; tests use
+// codectest.Recorder.
 type Output interface {
 	// Message delivers one decoded message. m and m.Body are valid only
 	// until Message returns: the receiver copies what it keeps.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 	"github.com/gotio/gotio/handler"
 )
@@ -154,7 +155,7 @@ func exampleRequests(addr string, reqs ...codec.Message) ([]codec.Message, error
 	if _, err := nc.Write(wire); err != nil {
 		return nil, err
 	}
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	var in []byte
 	buf := make([]byte, 4096)
 	for len(rec.Messages) < len(reqs) {
@@ -163,7 +164,7 @@ func exampleRequests(addr string, reqs ...codec.Message) ([]codec.Message, error
 			return nil, err
 		}
 		in = append(in, buf[:n]...)
-		used, err := codec.DecodeAll(st, in, &rec)
+		used, err := codectest.DecodeAll(st, in, &rec)
 		if err != nil {
 			return nil, err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -144,7 +145,7 @@ type tcpClient struct {
 	nc  net.Conn
 	st  codec.Stream
 	in  []byte
-	rec codec.Recorder
+	rec codectest.Recorder
 	err error // the decode error that ended the session (a *tcp.CloseError)
 }
 
@@ -209,7 +210,7 @@ func (c *tcpClient) recv() (codec.Message, error) {
 		_ = c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
 		n, err := c.nc.Read(buf[:])
 		c.in = append(c.in, buf[:n]...)
-		used, derr := codec.DecodeAll(c.st, c.in, &c.rec)
+		used, derr := codectest.DecodeAll(c.st, c.in, &c.rec)
 		c.in = c.in[:copy(c.in, c.in[used:])]
 		if derr != nil {
 			c.err = derr

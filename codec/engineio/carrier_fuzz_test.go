@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 // fakeCarrier stands in for aio's carrier: sessions in a map, writes
@@ -57,7 +58,7 @@ func (s *fakeSession) ID() string           { return s.id }
 func (s *fakeSession) Stream() codec.Stream { return s.st }
 func (s *fakeSession) Deliver(data []byte, binary bool) error {
 	s.msgs++
-	return s.st.(codec.MessageDecoder).DecodeMessage(data, binary, &codec.Recorder{})
+	return s.st.(codec.MessageDecoder).DecodeMessage(data, binary, &codectest.Recorder{})
 }
 func (s *fakeSession) Alive()               {}
 func (s *fakeSession) Attach(sk codec.Sink) { sk.Write(nil) }
@@ -93,7 +94,7 @@ func FuzzCarrier(f *testing.F) {
 		if cut < 0 || cut > len(in) {
 			cut = len(in)
 		}
-		var rec codec.Recorder
+		var rec codectest.Recorder
 		held := append([]byte(nil), in[:cut]...)
 		for _, more := range [][]byte{nil, in[cut:]} {
 			held = append(held, more...)

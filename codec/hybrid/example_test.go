@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/tcp"
 )
@@ -23,7 +24,7 @@ func Example() {
 		[]byte("hello"),              // nobody's protocol
 	} {
 		s := port.NewStream(codec.ConnInfo{})
-		var out codec.Recorder
+		var out codectest.Recorder
 		n, need, err := s.Decode(first, &out)
 		switch {
 		case errors.Is(err, hybrid.ErrTLS):

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/tcp"
 )
@@ -29,7 +30,7 @@ func FuzzDecode(f *testing.F) {
 				PomeloTCP: &fakeCodec{name: "pomelo-tcp"}, HTTP: &fakeCodec{name: "ws"}})
 			return h.NewStream(codec.ConnInfo{})
 		}
-		var whole, bytewise codec.Recorder
+		var whole, bytewise codectest.Recorder
 		n1, err1 := feed(t, newStream(), data, len(data), &whole)
 		n2, err2 := feed(t, newStream(), data, 1, &bytewise)
 		if (err1 == nil) != (err2 == nil) {

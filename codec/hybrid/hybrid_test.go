@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/tcp"
 )
@@ -73,7 +74,7 @@ func TestDetect(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h, _, _ := newPort()
 			s := h.NewStream(codec.ConnInfo{})
-			var rec codec.Recorder
+			var rec codectest.Recorder
 			n, need, err := s.Decode([]byte(tc.in), &rec)
 			switch {
 			case tc.want.err != nil:
@@ -122,7 +123,7 @@ func TestEverySplitOfEveryMethod(t *testing.T) {
 		line := m + " /chat HTTP/1.1\r\n"
 		h, _, http := newPort()
 		s := h.NewStream(codec.ConnInfo{})
-		var rec codec.Recorder
+		var rec codectest.Recorder
 		for k := 0; k <= len(m); k++ {
 			n, need, err := s.Decode([]byte(line[:k]), &rec)
 			if err != nil || n != 0 || need <= k || need > len(m)+1 {
@@ -138,12 +139,12 @@ func TestEverySplitOfEveryMethod(t *testing.T) {
 func TestNotServed(t *testing.T) {
 	h := hybrid.New(&hybrid.Config{HTTP: &fakeCodec{name: "ws"}})
 	for _, in := range []string{"\xc7\x01", "\x01\x00"} {
-		_, _, err := h.NewStream(codec.ConnInfo{}).Decode([]byte(in), &codec.Recorder{})
+		_, _, err := h.NewStream(codec.ConnInfo{}).Decode([]byte(in), &codectest.Recorder{})
 		if !errors.Is(err, hybrid.ErrNotServed) || !errors.Is(err, codec.ErrProtocol) {
 			t.Fatalf("%q: err = %v, want ErrNotServed", in, err)
 		}
 	}
-	_, _, err := hybrid.New(nil).NewStream(codec.ConnInfo{}).Decode([]byte("GET / HTTP/1.1"), &codec.Recorder{})
+	_, _, err := hybrid.New(nil).NewStream(codec.ConnInfo{}).Decode([]byte("GET / HTTP/1.1"), &codectest.Recorder{})
 	if !errors.Is(err, hybrid.ErrNotServed) || !strings.Contains(err.Error(), "http") {
 		t.Fatalf("nothing served: err = %v", err)
 	}
@@ -151,11 +152,11 @@ func TestNotServed(t *testing.T) {
 
 func TestErrorMessages(t *testing.T) {
 	h, _, _ := newPort()
-	_, _, err := h.NewStream(codec.ConnInfo{}).Decode([]byte("XYZ"), &codec.Recorder{})
+	_, _, err := h.NewStream(codec.ConnInfo{}).Decode([]byte("XYZ"), &codectest.Recorder{})
 	if err == nil || !strings.Contains(err.Error(), "first byte 0x58") || !strings.HasPrefix(err.Error(), "hybrid: unknown protocol") {
 		t.Fatalf("err = %v", err)
 	}
-	_, _, err = h.NewStream(codec.ConnInfo{}).Decode([]byte{0x16, 0x03, 0x01}, &codec.Recorder{})
+	_, _, err = h.NewStream(codec.ConnInfo{}).Decode([]byte{0x16, 0x03, 0x01}, &codectest.Recorder{})
 	if err == nil || !strings.Contains(err.Error(), "TLS is not supported") {
 		t.Fatalf("err = %v", err)
 	}
@@ -173,7 +174,7 @@ func TestGotioTCPThroughHybrid(t *testing.T) {
 	in, _ = cl.Encode(in, &req)
 	in = cl.(codec.Heartbeater).Heartbeat(in)
 
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	var buf []byte
 	for i := range in {
 		buf = append(buf, in[i])
@@ -240,7 +241,7 @@ func TestDelegation(t *testing.T) {
 	h, pomelo, http := newPort()
 	info := codec.ConnInfo{RemoteAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}}
 	s := h.NewStream(info)
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	if _, _, err := s.Decode([]byte("GET /ws HTTP/1.1\r\n"), &rec); err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +301,7 @@ func TestConcurrentReaders(t *testing.T) {
 			}
 		}()
 	}
-	if _, _, err := s.Decode([]byte{0xC7, 0x01}, &codec.Recorder{}); err != nil {
+	if _, _, err := s.Decode([]byte{0xC7, 0x01}, &codectest.Recorder{}); err != nil {
 		t.Fatal(err)
 	}
 	close(stop)
@@ -314,10 +315,10 @@ func TestLogger(t *testing.T) {
 	var logs bytes.Buffer
 	h := hybrid.New(&hybrid.Config{TCP: tcp.New(nil), Logger: zerolog.New(&logs).Level(zerolog.DebugLevel)})
 	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 7}
-	if _, _, err := h.NewStream(codec.ConnInfo{RemoteAddr: addr}).Decode([]byte{0xC7, 0x01}, &codec.Recorder{}); err != nil {
+	if _, _, err := h.NewStream(codec.ConnInfo{RemoteAddr: addr}).Decode([]byte{0xC7, 0x01}, &codectest.Recorder{}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, _ = h.NewStream(codec.ConnInfo{RemoteAddr: addr}).Decode([]byte{0x16, 0x03}, &codec.Recorder{})
+	_, _, _ = h.NewStream(codec.ConnInfo{RemoteAddr: addr}).Decode([]byte{0x16, 0x03}, &codectest.Recorder{})
 	out := logs.String()
 	for _, want := range []string{`"protocol":"tcp"`, `"remote":"127.0.0.1:7"`, "protocol chosen", "TLS is not supported"} {
 		if !strings.Contains(out, want) {
@@ -329,7 +330,7 @@ func TestLogger(t *testing.T) {
 func TestMagicMatchesTCP(t *testing.T) {
 	// hybrid keeps its own copy of the byte; it must be tcp's.
 	h := hybrid.New(&hybrid.Config{TCP: tcp.New(nil)})
-	if _, _, err := h.NewStream(codec.ConnInfo{}).Decode([]byte{tcp.Magic}, &codec.Recorder{}); err != nil {
+	if _, _, err := h.NewStream(codec.ConnInfo{}).Decode([]byte{tcp.Magic}, &codectest.Recorder{}); err != nil {
 		t.Fatalf("tcp.Magic not recognised: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/hybrid"
 )
 
@@ -22,7 +23,7 @@ func TestPaths(t *testing.T) {
 		eio, eio2, ws := &fakeCodec{name: "eio"}, &fakeCodec{name: "eio2"}, &fakeCodec{name: "ws"}
 		h := hybrid.New(&hybrid.Config{HTTP: ws, Paths: []hybrid.PathRoute{{Prefix: "/socket.io/", Codec: eio}, {Prefix: "/engine.io/", Codec: eio2}}})
 		s := h.NewStream(codec.ConnInfo{})
-		var rec codec.Recorder
+		var rec codectest.Recorder
 		// Until the path's end is seen, the stream asks for more.
 		sp := strings.IndexByte(tc.req, ' ') + 1
 		end := sp + strings.IndexAny(tc.req[sp:], " ?")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/tcp"
 	ws "github.com/gotio/gotio/codec/websocket"
@@ -22,8 +23,8 @@ func TestPingForwarded(t *testing.T) {
 	}
 	req := "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-	rec := &codec.Recorder{}
-	if _, err := codec.DecodeAll(s, []byte(req), rec); err != nil || !bytes.HasPrefix(rec.Replies, []byte("HTTP/1.1 101")) {
+	rec := &codectest.Recorder{}
+	if _, err := codectest.DecodeAll(s, []byte(req), rec); err != nil || !bytes.HasPrefix(rec.Replies, []byte("HTTP/1.1 101")) {
 		t.Fatalf("upgrade: %v %q", err, rec.Replies)
 	}
 	if got := s.Ping([]byte{1}); !bytes.Equal(got, []byte{1, 0x89, 0x00}) {
@@ -34,7 +35,7 @@ func TestPingForwarded(t *testing.T) {
 	}
 
 	s = h.NewStream(codec.ConnInfo{}).(*hybrid.Stream)
-	if _, err := codec.DecodeAll(s, []byte{0xc7, 0x01}, &codec.Recorder{}); err != nil {
+	if _, err := codectest.DecodeAll(s, []byte{0xc7, 0x01}, &codectest.Recorder{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.Ping([]byte("x")); string(got) != "x" || s.PingInterval() >= 0 {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 type nopOutput struct{ n int }
@@ -65,7 +66,7 @@ func BenchmarkDecodeBatch(b *testing.B) {
 	g := golden(b)
 	c := mustNew(b, chatConfig(b))
 	s := c.NewStream(codec.ConnInfo{Client: true})
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(b, s, g.bytes(b, "reply_full"), &rec)
 	in := g.bytes(b, "batch")
 	var out nopOutput

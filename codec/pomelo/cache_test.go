@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 // TestClientCacheStream: a client stream saves what a full reply gave,
@@ -32,7 +33,7 @@ func TestClientCacheStream(t *testing.T) {
 		}
 		return s
 	}
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	full := open()
 	decodeAll(t, full, g.bytes(t, "reply_full"), &rec)
 	saved := store.Load()
@@ -65,7 +66,7 @@ func TestClientCacheStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.Reset()
-	if _, err := codec.DecodeAll(bare, append(g.bytes(t, "reply_cached"), g.bytes(t, "push_all")...), &rec); !errors.Is(err, codec.ErrProtocol) || !strings.Contains(err.Error(), "dictionary") {
+	if _, err := codectest.DecodeAll(bare, append(g.bytes(t, "reply_cached"), g.bytes(t, "push_all")...), &rec); !errors.Is(err, codec.ErrProtocol) || !strings.Contains(err.Error(), "dictionary") {
 		t.Fatalf("short reply without a cache: %v", err)
 	}
 }
@@ -88,7 +89,7 @@ func FuzzCachedReply(f *testing.F) {
 	c := mustNew(f, &Config{ClientStore: seed})
 	s := c.NewStream(codec.ConnInfo{Client: true})
 	_, _ = s.(codec.Opener).Open(nil)
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(f, s, g.bytes(f, "reply_full"), &rec)
 	cached := seed.Load()
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -96,8 +97,8 @@ func FuzzCachedReply(f *testing.F) {
 		store.Save(cached)
 		s := mustNew(t, &Config{ClientStore: store}).NewStream(codec.ConnInfo{Client: true})
 		_, _ = s.(codec.Opener).Open(nil)
-		var rec codec.Recorder
-		if _, err := codec.DecodeAll(s, in, &rec); err != nil && !fuzzSentinel(err) {
+		var rec codectest.Recorder
+		if _, err := codectest.DecodeAll(s, in, &rec); err != nil && !fuzzSentinel(err) {
 			t.Fatalf("error %v wraps no codec sentinel", err)
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/pomelo"
 	"github.com/gotio/gotio/codec/pomelo/protobuf"
 )
@@ -42,10 +43,10 @@ func ExampleNew() {
 	// What aio does with a connection, by hand: the client's handshake
 	// and ack, then a push.
 	s := c.NewStream(codec.ConnInfo{})
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	hello, _ := pomelo.AppendPackage(nil, pomelo.TypeHandshake, []byte(`{"sys":{"type":"js-websocket","version":"0.0.1"}}`))
 	ack := []byte{pomelo.TypeHandshakeAck, 0, 0, 0}
-	if _, err := codec.DecodeAll(s, append(hello, ack...), &rec); err != nil {
+	if _, err := codectest.DecodeAll(s, append(hello, ack...), &rec); err != nil {
 		panic(err)
 	}
 	fmt.Println(rec.Handshakes[0].Protocol, rec.Handshakes[0].HeartbeatTimeout)
@@ -87,8 +88,8 @@ func ExampleCodec_NewStream_client() {
 	fmt.Printf("%s\n", hello[pomelo.HeaderLen:])
 
 	reply, _ := pomelo.AppendPackage(nil, pomelo.TypeHandshake, []byte(`{"code":200,"sys":{"heartbeat":10,"dict":{"chat.send":1}}}`))
-	var rec codec.Recorder
-	if _, err := codec.DecodeAll(s, reply, &rec); err != nil {
+	var rec codectest.Recorder
+	if _, err := codectest.DecodeAll(s, reply, &rec); err != nil {
 		panic(err)
 	}
 	fmt.Printf("ack % x, timeout %v\n", rec.Replies, rec.Handshakes[0].HeartbeatTimeout)
@@ -113,8 +114,8 @@ func ExampleMemoryStore() {
 	fmt.Printf("%s\n", hello[pomelo.HeaderLen:])
 	reply, _ := pomelo.AppendPackage(nil, pomelo.TypeHandshake, []byte(
 		`{"code":200,"sys":{"heartbeat":10,"dict":{"chat.send":1},"dictVersion":"d1","useDict":true}}`))
-	var rec codec.Recorder
-	if _, err := codec.DecodeAll(first, reply, &rec); err != nil {
+	var rec codectest.Recorder
+	if _, err := codectest.DecodeAll(first, reply, &rec); err != nil {
 		panic(err)
 	}
 	fmt.Println(store.Load().DictVersion, store.Load().Dict)
@@ -123,7 +124,7 @@ func ExampleMemoryStore() {
 	hello, _ = again.(codec.Opener).Open(nil)
 	fmt.Printf("%s\n", hello[pomelo.HeaderLen:])
 	short, _ := pomelo.AppendPackage(nil, pomelo.TypeHandshake, []byte(`{"code":200,"sys":{"heartbeat":10,"useDict":true}}`))
-	if _, err := codec.DecodeAll(again, short, &rec); err != nil {
+	if _, err := codectest.DecodeAll(again, short, &rec); err != nil {
 		panic(err)
 	}
 	req, _ := again.Encode(nil, &codec.Message{Kind: codec.Request, ID: 1, Route: "chat.send", Body: []byte(`{}`)})

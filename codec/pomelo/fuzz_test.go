@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 func fuzzSentinel(err error) bool {
@@ -29,8 +30,8 @@ func FuzzPackage(f *testing.F) {
 	c := mustNew(f, cfg)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for _, client := range []bool{false, true} {
-			var whole, split codec.Recorder
-			n, errWhole := codec.DecodeAll(c.NewStream(codec.ConnInfo{Client: client}), in, &whole)
+			var whole, split codectest.Recorder
+			n, errWhole := codectest.DecodeAll(c.NewStream(codec.ConnInfo{Client: client}), in, &whole)
 			if n > len(in) {
 				t.Fatalf("consumed %d of %d", n, len(in))
 			}
@@ -87,7 +88,7 @@ func FuzzMessage(f *testing.F) {
 	// streams are set up once: each input costs a decode, not a handshake.
 	server, back := handshaken(f, c, g), handshaken(f, c, g)
 	client, front := c.NewStream(codec.ConnInfo{Client: true}), c.NewStream(codec.ConnInfo{Client: true})
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(f, client, g.bytes(f, "reply_full"), &rec)
 	decodeAll(f, front, g.bytes(f, "reply_full"), &rec)
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -96,8 +97,8 @@ func FuzzMessage(f *testing.F) {
 		}
 		pkg, _ := AppendPackage(nil, TypeData, body)
 		// Server side: requests and notifies.
-		var rec codec.Recorder
-		_, err := codec.DecodeAll(server, pkg, &rec)
+		var rec codectest.Recorder
+		_, err := codectest.DecodeAll(server, pkg, &rec)
 		if err != nil && !fuzzSentinel(err) {
 			t.Fatalf("server: error %v wraps no codec sentinel", err)
 		}
@@ -106,7 +107,7 @@ func FuzzMessage(f *testing.F) {
 		}
 		// Client side: responses and pushes.
 		rec.Reset()
-		if _, err := codec.DecodeAll(client, pkg, &rec); err != nil && !fuzzSentinel(err) {
+		if _, err := codectest.DecodeAll(client, pkg, &rec); err != nil && !fuzzSentinel(err) {
 			t.Fatalf("client: error %v wraps no codec sentinel", err)
 		}
 	})
@@ -122,7 +123,7 @@ func roundTrip(t *testing.T, c *Codec, cs, s codec.Stream, m codec.Message) {
 		}
 		return // a protobuf body decoded to JSON the schema refuses (null, missing field)
 	}
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(t, s, enc, &rec)
 	if len(rec.Messages) != 1 {
 		t.Fatalf("re-encoded message decoded to %d messages", len(rec.Messages))

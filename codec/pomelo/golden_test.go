@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 // TestGoldenServer plays a pomelo JS client's bytes (testdata/golden.js,
@@ -26,7 +27,7 @@ func TestGoldenServer(t *testing.T) {
 	if s.Protocol() != ProtocolTCP || s.Format() != "" {
 		t.Fatalf("fresh stream: Protocol %q Format %q", s.Protocol(), s.Format())
 	}
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(t, s, g.bytes(t, "hello_js"), &rec)
 	if want := g.bytes(t, "reply_full"); !bytes.Equal(rec.Replies, want) {
 		t.Fatalf("handshake reply:\n got %q\nwant %q", rec.Replies, want)
@@ -111,7 +112,7 @@ func TestGoldenHandshakeVariants(t *testing.T) {
 	g := golden(t)
 	t.Run("client holds both versions", func(t *testing.T) {
 		s := mustNew(t, chatConfig(t)).NewStream(codec.ConnInfo{})
-		var rec codec.Recorder
+		var rec codectest.Recorder
 		decodeAll(t, s, g.bytes(t, "hello_cached"), &rec)
 		if want := g.bytes(t, "reply_cached"); !bytes.Equal(rec.Replies, want) {
 			t.Fatalf("got %q\nwant %q", rec.Replies, want)
@@ -119,7 +120,7 @@ func TestGoldenHandshakeVariants(t *testing.T) {
 	})
 	t.Run("no heartbeat, dictionary or protobuf", func(t *testing.T) {
 		s := mustNew(t, &Config{Heartbeat: -1}).NewStream(codec.ConnInfo{})
-		var rec codec.Recorder
+		var rec codectest.Recorder
 		decodeAll(t, s, g.bytes(t, "hello_js"), &rec)
 		if want := g.bytes(t, "reply_plain"); !bytes.Equal(rec.Replies, want) {
 			t.Fatalf("got %q\nwant %q", rec.Replies, want)
@@ -135,8 +136,8 @@ func TestGoldenHandshakeVariants(t *testing.T) {
 	})
 	t.Run("no sys", func(t *testing.T) {
 		s := mustNew(t, chatConfig(t)).NewStream(codec.ConnInfo{})
-		var rec codec.Recorder
-		_, err := codec.DecodeAll(s, g.bytes(t, "hello_nosys"), &rec)
+		var rec codectest.Recorder
+		_, err := codectest.DecodeAll(s, g.bytes(t, "hello_nosys"), &rec)
 		if !errors.Is(err, ErrRefused) || !errors.Is(err, codec.ErrProtocol) {
 			t.Fatalf("err %v", err)
 		}
@@ -153,8 +154,8 @@ func TestGoldenHandshakeVariants(t *testing.T) {
 			return CodeOK, nil
 		}
 		s := mustNew(t, cfg).NewStream(codec.ConnInfo{})
-		var rec codec.Recorder
-		_, err := codec.DecodeAll(s, g.bytes(t, "hello_js"), &rec)
+		var rec codectest.Recorder
+		_, err := codectest.DecodeAll(s, g.bytes(t, "hello_js"), &rec)
 		if !errors.Is(err, ErrRefused) {
 			t.Fatalf("err %v", err)
 		}
@@ -181,7 +182,7 @@ func TestGoldenClient(t *testing.T) {
 	if _, err := s.Encode(nil, &codec.Message{Kind: codec.Request, ID: 1, Route: "r"}); !errors.Is(err, codec.ErrNotReady) {
 		t.Fatalf("Encode before the reply: %v", err)
 	}
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(t, s, g.bytes(t, "reply_full"), &rec)
 	if want := g.bytes(t, "ack"); !bytes.Equal(rec.Replies, want) {
 		t.Fatalf("ack: got %x want %x", rec.Replies, want)
@@ -241,7 +242,7 @@ func TestGoldenClient(t *testing.T) {
 		t.Fatalf("batch: %+v", rec)
 	}
 	// A kick ends the session with the server's reason.
-	_, err = codec.DecodeAll(s, g.bytes(t, "kick_odd"), &rec)
+	_, err = codectest.DecodeAll(s, g.bytes(t, "kick_odd"), &rec)
 	if !errors.Is(err, codec.ErrPeerClosed) || !bytes.Contains([]byte(err.Error()), []byte(`bye \"now\"`)) {
 		t.Fatalf("kick: %v", err)
 	}

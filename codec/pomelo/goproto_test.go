@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
@@ -37,7 +38,7 @@ func TestGoProto(t *testing.T) {
 	st, _ := structpb.NewStruct(map[string]any{"n": 1.5, "tags": []any{"a"}})
 	pb, _ := proto.MarshalOptions{Deterministic: true}.Marshal(st)
 	msg := append([]byte{0x00, 7, byte(len("svc.echo"))}, "svc.echo"...)
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(t, s, data(t, append(msg, pb...)), &rec)
 	var body map[string]any
 	if err := json.Unmarshal(rec.Messages[0].Body, &body); err != nil {
@@ -61,7 +62,7 @@ func TestGoProto(t *testing.T) {
 	if _, err := s.Encode(nil, &codec.Message{Kind: codec.Push, Route: "onName", Body: []byte(`{"x":1}`)}); err == nil {
 		t.Fatal("push body that is not a StringValue accepted")
 	}
-	if _, err := codec.DecodeAll(s, data(t, append(msg, 0xff)), &rec); err == nil || !strings.Contains(err.Error(), "svc.echo") {
+	if _, err := codectest.DecodeAll(s, data(t, append(msg, 0xff)), &rec); err == nil || !strings.Contains(err.Error(), "svc.echo") {
 		t.Fatalf("bad request bytes: %v", err)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/pomelo/internal/nodetest"
 	"github.com/gotio/gotio/codec/pomelo/protobuf"
 )
@@ -115,9 +116,9 @@ func mustNew(t testing.TB, cfg *Config) *Codec {
 }
 
 // decodeAll decodes in and fails the test on an error or leftover bytes.
-func decodeAll(t testing.TB, s codec.Stream, in []byte, rec *codec.Recorder) {
+func decodeAll(t testing.TB, s codec.Stream, in []byte, rec *codectest.Recorder) {
 	t.Helper()
-	n, err := codec.DecodeAll(s, in, rec)
+	n, err := codectest.DecodeAll(s, in, rec)
 	if err != nil {
 		t.Fatalf("Decode: %v", err)
 	}
@@ -131,7 +132,7 @@ func decodeAll(t testing.TB, s codec.Stream, in []byte, rec *codec.Recorder) {
 func handshaken(t testing.TB, c *Codec, g *goldenFile) codec.Stream {
 	t.Helper()
 	s := c.NewStream(codec.ConnInfo{})
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(t, s, append(g.bytes(t, "hello_js"), g.bytes(t, "ack")...), &rec)
 	if len(rec.Handshakes) != 1 {
 		t.Fatalf("handshake not completed: %+v", rec)

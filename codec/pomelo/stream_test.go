@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/pomelo/protobuf"
 )
 
@@ -32,7 +33,7 @@ func TestSplitEveryByte(t *testing.T) {
 		session = append(session, g.bytes(t, name)...)
 	}
 	c := mustNew(t, chatConfig(t))
-	var whole, split codec.Recorder
+	var whole, split codectest.Recorder
 	decodeAll(t, c.NewStream(codec.ConnInfo{}), session, &whole)
 	if err := feedBytewise(t, c.NewStream(codec.ConnInfo{}), session, &split); err != nil {
 		t.Fatal(err)
@@ -48,7 +49,7 @@ func TestSplitEveryByte(t *testing.T) {
 	for _, name := range []string{"reply_full", "heartbeat", "resp_json", "push_json", "push_pb_code", "push_all", "batch"} {
 		server = append(server, g.bytes(t, name)...)
 	}
-	var cw, cs codec.Recorder
+	var cw, cs codectest.Recorder
 	decodeAll(t, c.NewStream(codec.ConnInfo{Client: true}), server, &cw)
 	if err := feedBytewise(t, c.NewStream(codec.ConnInfo{Client: true}), server, &cs); err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func TestSplitEveryByte(t *testing.T) {
 	}
 }
 
-func recordsEqual(a, b codec.Recorder) bool {
+func recordsEqual(a, b codectest.Recorder) bool {
 	if len(a.Messages) != len(b.Messages) || !bytes.Equal(a.Replies, b.Replies) || len(a.Handshakes) != len(b.Handshakes) {
 		return false
 	}
@@ -78,7 +79,7 @@ func recordsEqual(a, b codec.Recorder) bool {
 
 func TestDecodeNeed(t *testing.T) {
 	s := mustNew(t, nil).NewStream(codec.ConnInfo{})
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	for _, tc := range []struct {
 		in   []byte
 		need int
@@ -131,8 +132,8 @@ func TestServerErrors(t *testing.T) {
 			} else {
 				s = c.NewStream(codec.ConnInfo{})
 			}
-			var rec codec.Recorder
-			_, err := codec.DecodeAll(s, tc.in, &rec)
+			var rec codectest.Recorder
+			_, err := codectest.DecodeAll(s, tc.in, &rec)
 			if !errors.Is(err, tc.sentinel) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %v mentioning %q", err, tc.sentinel, tc.want)
 			}
@@ -167,7 +168,7 @@ func TestServerIgnores(t *testing.T) {
 	g := golden(t)
 	c := mustNew(t, chatConfig(t))
 	s := c.NewStream(codec.ConnInfo{})
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	// Before the handshake pomelo ignores acks and heartbeats.
 	decodeAll(t, s, append(g.bytes(t, "ack"), g.bytes(t, "heartbeat")...), &rec)
 	if len(rec.Replies) != 0 || len(rec.Handshakes) != 0 {
@@ -189,7 +190,7 @@ func TestServerIgnores(t *testing.T) {
 	// A compressed route without a dictionary.
 	plain := mustNew(t, nil)
 	ps := handshaken(t, plain, g)
-	if _, err := codec.DecodeAll(ps, data(t, []byte{0x03, 0, 1}), &rec); !errors.Is(err, codec.ErrProtocol) {
+	if _, err := codectest.DecodeAll(ps, data(t, []byte{0x03, 0, 1}), &rec); !errors.Is(err, codec.ErrProtocol) {
 		t.Fatalf("route code without a dictionary: %v", err)
 	}
 }
@@ -202,7 +203,7 @@ func TestHandshakeInfo(t *testing.T) {
 	}})
 	s := c.NewStream(codec.ConnInfo{})
 	hello, _ := AppendPackage(nil, TypeHandshake, []byte(`{"sys":{"type":"unity","version":2,"protoVersion":"p","dictVersion":"d","rsa":{"rsa_n":"ab"}},"user":{"token":"t"}}`))
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(t, s, hello, &rec)
 	if got.Type != "unity" || got.Version != "2" || got.ProtoVersion != "p" || got.DictVersion != "d" ||
 		string(got.RSA) != `{"rsa_n":"ab"}` || string(got.User) != `{"token":"t"}` || !strings.Contains(string(got.Sys), "unity") {
@@ -215,7 +216,7 @@ func TestHandshakeInfo(t *testing.T) {
 		s := c.NewStream(codec.ConnInfo{})
 		pkg, _ := AppendPackage(nil, TypeHandshake, []byte(body))
 		rec.Reset()
-		if _, err := codec.DecodeAll(s, pkg, &rec); !errors.Is(err, ErrRefused) {
+		if _, err := codectest.DecodeAll(s, pkg, &rec); !errors.Is(err, ErrRefused) {
 			t.Errorf("%s: %v", body, err)
 		}
 		if !bytes.Equal(rec.Replies, codeReply(CodeError)) {
@@ -225,13 +226,13 @@ func TestHandshakeInfo(t *testing.T) {
 	// A user reply that does not marshal refuses with 500.
 	bad := mustNew(t, &Config{OnHandshake: func(*HandshakeInfo) (int, any) { return CodeOK, make(chan int) }})
 	rec.Reset()
-	if _, err := codec.DecodeAll(bad.NewStream(codec.ConnInfo{}), hello, &rec); !errors.Is(err, codec.ErrProtocol) || !bytes.Equal(rec.Replies, codeReply(CodeError)) {
+	if _, err := codectest.DecodeAll(bad.NewStream(codec.ConnInfo{}), hello, &rec); !errors.Is(err, codec.ErrProtocol) || !bytes.Equal(rec.Replies, codeReply(CodeError)) {
 		t.Fatalf("unmarshalable user: %v %q", err, rec.Replies)
 	}
 	// Any other code is passed on.
 	other := mustNew(t, &Config{OnHandshake: func(*HandshakeInfo) (int, any) { return 403, nil }})
 	rec.Reset()
-	if _, err := codec.DecodeAll(other.NewStream(codec.ConnInfo{}), hello, &rec); !errors.Is(err, ErrRefused) || !bytes.HasSuffix(rec.Replies, []byte(`{"code":403}`)) {
+	if _, err := codectest.DecodeAll(other.NewStream(codec.ConnInfo{}), hello, &rec); !errors.Is(err, ErrRefused) || !bytes.HasSuffix(rec.Replies, []byte(`{"code":403}`)) {
 		t.Fatalf("code 403: %v %q", err, rec.Replies)
 	}
 }
@@ -340,8 +341,8 @@ func TestClientErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := c.NewStream(codec.ConnInfo{Client: true})
-			var rec codec.Recorder
-			_, err := codec.DecodeAll(s, tc.in, &rec)
+			var rec codectest.Recorder
+			_, err := codectest.DecodeAll(s, tc.in, &rec)
 			if !errors.Is(err, tc.sentinel) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %v mentioning %q", err, tc.sentinel, tc.want)
 			}
@@ -350,7 +351,7 @@ func TestClientErrors(t *testing.T) {
 	// The client cannot respond or push; heartbeats are not answered; a
 	// second reply is ignored.
 	s := c.NewStream(codec.ConnInfo{Client: true})
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	decodeAll(t, s, append(reply(`{"code":200,"sys":{"heartbeat":0.5}}`), g.bytes(t, "heartbeat")...), &rec)
 	decodeAll(t, s, reply(`{"code":200,"sys":{}}`), &rec)
 	if !bytes.Equal(rec.Replies, ackPackage) || len(rec.Handshakes) != 1 || rec.Handshakes[0].HeartbeatTimeout != time.Second {
@@ -378,14 +379,14 @@ func TestClientHooks(t *testing.T) {
 	if want := `{"sys":{"type":"unity","version":"2.0"},"user":{"n":1}}`; string(hello[HeaderLen:]) != want {
 		t.Fatalf("hello %s", hello[HeaderLen:])
 	}
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	r, _ := AppendPackage(nil, TypeHandshake, []byte(`{"code":200,"sys":{"heartbeat":10},"user":{"ok":true}}`))
 	decodeAll(t, s, r, &rec)
 	if code != 200 || user != `{"ok":true}` || rec.Handshakes[0].HeartbeatTimeout != time.Minute {
 		t.Fatalf("code %d user %s %+v", code, user, rec.Handshakes)
 	}
 	failing := mustNew(t, &Config{OnHandshakeReply: func(int, json.RawMessage) error { return errors.New("nope") }})
-	if _, err := codec.DecodeAll(failing.NewStream(codec.ConnInfo{Client: true}), r, &rec); err == nil || !strings.Contains(err.Error(), "nope") {
+	if _, err := codectest.DecodeAll(failing.NewStream(codec.ConnInfo{Client: true}), r, &rec); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Fatalf("hook error: %v", err)
 	}
 	if err := New(&Config{ClientUser: make(chan int)}).Check(); err == nil {

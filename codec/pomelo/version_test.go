@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 func TestCompareVersions(t *testing.T) {
@@ -74,9 +75,9 @@ func TestMinClientVersion(t *testing.T) {
 		{`{"platform":"mac","clientVersion":"2.1"}`, true, false}, // pitaya's fields: no sys.version
 		{`{"type":"banned","version":"9"}`, true, true},
 	} {
-		var rec codec.Recorder
+		var rec codectest.Recorder
 		before, hooks := c.OldClients(), hooked
-		_, err := codec.DecodeAll(c.NewStream(codec.ConnInfo{}), hello(tc.sys), &rec)
+		_, err := codectest.DecodeAll(c.NewStream(codec.ConnInfo{}), hello(tc.sys), &rec)
 		if tc.refused {
 			if !errors.Is(err, ErrOldClient) || !errors.Is(err, ErrRefused) || !errors.Is(err, codec.ErrProtocol) || !strings.Contains(err.Error(), "501") {
 				t.Errorf("%s: err %v", tc.sys, err)
@@ -95,9 +96,9 @@ func TestMinClientVersion(t *testing.T) {
 		}
 	}
 	// The hook's other codes are not old clients.
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	before := c.OldClients()
-	if _, err := codec.DecodeAll(c.NewStream(codec.ConnInfo{}), hello(`{"type":"nope","version":"5"}`), &rec); !errors.Is(err, ErrRefused) || errors.Is(err, ErrOldClient) || c.OldClients() != before {
+	if _, err := codectest.DecodeAll(c.NewStream(codec.ConnInfo{}), hello(`{"type":"nope","version":"5"}`), &rec); !errors.Is(err, ErrRefused) || errors.Is(err, ErrOldClient) || c.OldClients() != before {
 		t.Fatalf("500 from the hook: %v, OldClients %d", err, c.OldClients())
 	}
 }
@@ -106,12 +107,12 @@ func TestMinClientVersion(t *testing.T) {
 // wrapping ErrOldClient and codec.ErrPeerClosed.
 func TestClientOldClient(t *testing.T) {
 	s := mustNew(t, nil).NewStream(codec.ConnInfo{Client: true})
-	var rec codec.Recorder
-	_, err := codec.DecodeAll(s, codeReply(CodeOldClient), &rec)
+	var rec codectest.Recorder
+	_, err := codectest.DecodeAll(s, codeReply(CodeOldClient), &rec)
 	if !errors.Is(err, ErrOldClient) || !errors.Is(err, ErrRefused) || !errors.Is(err, codec.ErrPeerClosed) {
 		t.Fatalf("501 on a client stream: %v", err)
 	}
-	if _, err := codec.DecodeAll(mustNew(t, nil).NewStream(codec.ConnInfo{Client: true}), codeReply(CodeError), &rec); errors.Is(err, ErrOldClient) || !errors.Is(err, ErrRefused) {
+	if _, err := codectest.DecodeAll(mustNew(t, nil).NewStream(codec.ConnInfo{Client: true}), codeReply(CodeError), &rec); errors.Is(err, ErrOldClient) || !errors.Is(err, ErrRefused) {
 		t.Fatalf("500 on a client stream: %v", err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -143,7 +144,7 @@ func (c *rawClient) expect(what string, want []byte) {
 func (c *rawClient) expectClose(code tcp.CloseCode) *tcp.CloseError {
 	c.t.Helper()
 	b := c.frame()
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	s := acked(c.t, tcp.New(nil))
 	_, _, err := s.Decode(b, &rec)
 	var ce *tcp.CloseError

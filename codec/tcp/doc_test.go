@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -22,15 +23,15 @@ func TestDocExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rec codec.Recorder
-	if _, err := codec.DecodeAll(srv, hello, &rec); err != nil {
+	var rec codectest.Recorder
+	if _, err := codectest.DecodeAll(srv, hello, &rec); err != nil {
 		t.Fatal(err)
 	}
 	ack := rec.Replies
 	request := encode(t, cl, codec.Message{Kind: codec.Request, ID: 1, Route: "chat.send", Body: []byte(`{"msg":"hi"}`)})
 	// The server decodes the request and answers it, as an application would.
 	rec.Reset()
-	if _, err := codec.DecodeAll(srv, request, &rec); err != nil || len(rec.Messages) != 1 {
+	if _, err := codectest.DecodeAll(srv, request, &rec); err != nil || len(rec.Messages) != 1 {
 		t.Fatalf("request: %v %+v", err, rec)
 	}
 	req := rec.Messages[0]

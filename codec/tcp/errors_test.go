@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -80,7 +81,7 @@ func runErrors(t *testing.T, cases []errorCase, mk func(*tcp.Codec) codec.Stream
 			// never a request for more bytes than the input holds.
 			for _, whole := range []bool{true, false} {
 				s := mk(c)
-				var rec codec.Recorder
+				var rec codectest.Recorder
 				err := feed(t, s, in, whole, &rec)
 				if !errors.Is(err, tc.is) {
 					t.Fatalf("whole=%v: err = %v, want %v", whole, err, tc.is)
@@ -141,7 +142,7 @@ func checkCloseReply(t *testing.T, replies []byte, code int) {
 		replies = replies[len(ack):]
 	}
 	client := acked(t, tcp.New(nil))
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	_, _, err := client.Decode(replies, &rec)
 	var ce *tcp.CloseError
 	if !errors.As(err, &ce) || int(ce.Code) != code || ce.Reason == "" {
@@ -152,7 +153,7 @@ func checkCloseReply(t *testing.T, replies []byte, code int) {
 func TestPeerCloseError(t *testing.T) {
 	s := handshaken(t, tcp.New(nil))
 	b := tcp.AppendClose(nil, tcp.CloseKicked, "duplicate login")
-	n, _, err := s.Decode(b, &codec.Recorder{})
+	n, _, err := s.Decode(b, &codectest.Recorder{})
 	var ce *tcp.CloseError
 	if !errors.As(err, &ce) || ce.Code != tcp.CloseKicked || ce.Reason != "duplicate login" {
 		t.Fatalf("err = %#v", err)
@@ -175,7 +176,7 @@ func TestMaxFrameSize(t *testing.T) {
 	at := encode(t, newClient(c), codec.Message{Kind: codec.Raw, Body: make([]byte, 9)})
 	over := encode(t, newClient(c), codec.Message{Kind: codec.Raw, Body: make([]byte, 10)})
 	s := handshaken(t, c)
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	if n, _, err := s.Decode(at, &rec); err != nil || n != len(at) {
 		t.Fatalf("frame at the limit: n=%d err=%v", n, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -22,7 +23,7 @@ func Example() {
 	wire, _ = client.Encode(wire, &codec.Message{Kind: codec.Request, ID: 1, Route: "chat.send", Body: []byte(`{"msg":"hi"}`)})
 	fmt.Printf("client sends % x\n", wire[:2])
 
-	var atServer codec.Recorder
+	var atServer codectest.Recorder
 	n, need, err := server.Decode(wire, &atServer)
 	fmt.Println("server consumed", n, "of", len(wire), need, err)
 	req := atServer.Messages[0]
@@ -32,8 +33,8 @@ func Example() {
 	back := atServer.Replies
 	back, _ = server.Encode(back, &codec.Message{Kind: codec.Response, ID: req.ID, Body: []byte(`{"ok":true}`)})
 
-	var atClient codec.Recorder
-	codec.DecodeAll(client, back, &atClient)
+	var atClient codectest.Recorder
+	codectest.DecodeAll(client, back, &atClient)
 	fmt.Println("client handshake:", atClient.Handshakes[0].Protocol, "heartbeat every", client.(*tcp.ClientStream).HeartbeatInterval())
 	resp := atClient.Messages[0]
 	fmt.Println("client got", resp.Kind, resp.ID, string(resp.Body))
@@ -54,7 +55,7 @@ func ExampleCloseError() {
 	client := c.NewStream(codec.ConnInfo{Client: true})
 
 	bye := server.(codec.Goodbyer).Goodbye(nil, codec.Farewell{Reason: "duplicate login"})
-	_, _, err := client.Decode(bye, &codec.Recorder{})
+	_, _, err := client.Decode(bye, &codectest.Recorder{})
 
 	var ce *tcp.CloseError
 	if errors.As(err, &ce) {

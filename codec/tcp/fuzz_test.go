@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -49,7 +50,7 @@ func FuzzDecodeClient(f *testing.F) {
 // message decoded re-encodes to one that decodes the same.
 func fuzzStream(t *testing.T, data []byte, mk func(*tcp.Codec) codec.Stream) {
 	c := tcp.New(&tcp.Config{MaxFrameSize: fuzzLimit})
-	var whole, bytewise codec.Recorder
+	var whole, bytewise codectest.Recorder
 	n1, err1 := decodeChecked(t, mk(c), data, len(data), &whole)
 	n2, err2 := decodeChecked(t, mk(c), data, 1, &bytewise)
 	if (err1 == nil) != (err2 == nil) || n1 != n2 {
@@ -75,8 +76,8 @@ func fuzzStream(t *testing.T, data []byte, mk func(*tcp.Codec) codec.Stream) {
 		if err != nil {
 			t.Fatalf("re-encode %+v: %v", m, err)
 		}
-		var rec codec.Recorder
-		if _, err := codec.DecodeAll(handshaken(t, c), b, &rec); err != nil || len(rec.Messages) != 1 || !sameMessage(rec.Messages[0], m) {
+		var rec codectest.Recorder
+		if _, err := codectest.DecodeAll(handshaken(t, c), b, &rec); err != nil || len(rec.Messages) != 1 || !sameMessage(rec.Messages[0], m) {
 			t.Fatalf("re-encoded %+v decodes to %+v, %v", m, rec.Messages, err)
 		}
 	}

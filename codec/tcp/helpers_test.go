@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -42,8 +43,8 @@ func newClient(c *tcp.Codec) codec.Stream { return c.NewStream(codec.ConnInfo{Cl
 func handshaken(t testing.TB, c *tcp.Codec) codec.Stream {
 	t.Helper()
 	s := newServer(c)
-	var rec codec.Recorder
-	if n, err := codec.DecodeAll(s, tcp.AppendHandshake(nil), &rec); n != 2 || err != nil {
+	var rec codectest.Recorder
+	if n, err := codectest.DecodeAll(s, tcp.AppendHandshake(nil), &rec); n != 2 || err != nil {
 		t.Fatalf("handshake: n=%d err=%v", n, err)
 	}
 	return s
@@ -53,8 +54,8 @@ func handshaken(t testing.TB, c *tcp.Codec) codec.Stream {
 func acked(t testing.TB, c *tcp.Codec) codec.Stream {
 	t.Helper()
 	s := newClient(c)
-	var rec codec.Recorder
-	if _, err := codec.DecodeAll(s, tcp.AppendHandshakeAck(nil, 0), &rec); err != nil || len(rec.Handshakes) != 1 {
+	var rec codectest.Recorder
+	if _, err := codectest.DecodeAll(s, tcp.AppendHandshakeAck(nil, 0), &rec); err != nil || len(rec.Handshakes) != 1 {
 		t.Fatalf("ack: err=%v handshakes=%d", err, len(rec.Handshakes))
 	}
 	return s

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -62,7 +63,7 @@ func TestRoundTrip(t *testing.T) {
 				if tc.hex != "" && spaced(b) != tc.hex {
 					t.Errorf("%s: frame\n got %s\nwant %s", dir.name, spaced(b), tc.hex)
 				}
-				var rec codec.Recorder
+				var rec codectest.Recorder
 				n, need, err := dir.to.Decode(b, &rec)
 				if err != nil || n != len(b) || need != 0 {
 					t.Fatalf("%s: decode n=%d need=%d err=%v, len %d", dir.name, n, need, err, len(b))
@@ -144,11 +145,11 @@ func TestRoutesInterned(t *testing.T) {
 	long := strings.Repeat("x", 200)
 	frames := append(encode(t, newClient(c), codec.Message{Kind: codec.Notify, Route: "room.enter"}),
 		encode(t, newClient(c), codec.Message{Kind: codec.Notify, Route: long})...)
-	var r1, r2 codec.Recorder
-	if _, err := codec.DecodeAll(s1, frames, &r1); err != nil {
+	var r1, r2 codectest.Recorder
+	if _, err := codectest.DecodeAll(s1, frames, &r1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := codec.DecodeAll(s2, frames, &r2); err != nil {
+	if _, err := codectest.DecodeAll(s2, frames, &r2); err != nil {
 		t.Fatal(err)
 	}
 	a, b := r1.Messages[0].Route, r2.Messages[0].Route
@@ -164,9 +165,9 @@ func TestRoutesInterned(t *testing.T) {
 func TestZeroCodec(t *testing.T) {
 	var c tcp.Codec
 	s := c.NewStream(codec.ConnInfo{})
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	in := append(tcp.AppendHandshake(nil), encode(t, newClient(tcp.New(nil)), codec.Message{Kind: codec.Notify, Route: "n"})...)
-	if n, err := codec.DecodeAll(s, in, &rec); err != nil || n != len(in) || len(rec.Messages) != 1 {
+	if n, err := codectest.DecodeAll(s, in, &rec); err != nil || n != len(in) || len(rec.Messages) != 1 {
 		t.Fatalf("n=%d err=%v messages=%d", n, err, len(rec.Messages))
 	}
 	if got := spaced(rec.Replies); got != "00 00 00 01 01" {

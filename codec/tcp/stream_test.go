@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -23,7 +24,7 @@ func TestServerHandshake(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newServer(tcp.New(tc.cfg))
-			var rec codec.Recorder
+			var rec codectest.Recorder
 			if n, need, err := s.Decode([]byte{tcp.Magic}, &rec); n != 0 || need != 2 || err != nil {
 				t.Fatalf("magic alone: n=%d need=%d err=%v", n, need, err)
 			}
@@ -40,8 +41,8 @@ func TestServerHandshake(t *testing.T) {
 			}
 			// The client learns the interval from the ack.
 			cl := newClient(tcp.New(nil))
-			var crec codec.Recorder
-			if _, err := codec.DecodeAll(cl, rec.Replies, &crec); err != nil {
+			var crec codectest.Recorder
+			if _, err := codectest.DecodeAll(cl, rec.Replies, &crec); err != nil {
 				t.Fatal(err)
 			}
 			if len(crec.Handshakes) != 1 || crec.Handshakes[0] != want {
@@ -61,7 +62,7 @@ func TestHeartbeatAnswered(t *testing.T) {
 	if got := spaced(hb); got != "00 00 00 01 02" {
 		t.Fatalf("heartbeat = %s", got)
 	}
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	in := append(append([]byte(nil), hb...), hb...)
 	if n, _, err := s.Decode(in, &rec); err != nil || n != len(in) {
 		t.Fatalf("n=%d err=%v", n, err)
@@ -99,7 +100,7 @@ func TestClientOpenAndGoodbye(t *testing.T) {
 	} {
 		b := tc.s.(codec.Goodbyer).Goodbye(nil, codec.Farewell{Reason: "bye", Shutdown: tc.shutdown})
 		var ce *tcp.CloseError
-		_, _, err := handshaken(t, c).Decode(b, &codec.Recorder{})
+		_, _, err := handshaken(t, c).Decode(b, &codectest.Recorder{})
 		if !errors.As(err, &ce) || ce.Code != tc.code || ce.Reason != "bye" || !errors.Is(err, codec.ErrPeerClosed) {
 			t.Fatalf("goodbye % x decodes to %v, want code %v", b, err, tc.code)
 		}
@@ -111,7 +112,7 @@ func TestHandshakeOptional(t *testing.T) {
 	frame := encode(t, newClient(c), codec.Message{Kind: codec.Notify, Route: "n", Body: []byte("b")})
 
 	s := newServer(c)
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	if n, need, err := s.Decode(frame[:3], &rec); n != 0 || need != 4 || err != nil || len(rec.Handshakes) != 0 {
 		t.Fatalf("partial first frame: n=%d need=%d err=%v handshakes=%d", n, need, err, len(rec.Handshakes))
 	}
@@ -131,7 +132,7 @@ func TestHandshakeOptional(t *testing.T) {
 	s = newServer(c)
 	rec.Reset()
 	in := append(tcp.AppendHandshake(nil), frame...)
-	if n, err := codec.DecodeAll(s, in, &rec); err != nil || n != len(in) || len(rec.Handshakes) != 1 || len(rec.Replies) == 0 {
+	if n, err := codectest.DecodeAll(s, in, &rec); err != nil || n != len(in) || len(rec.Handshakes) != 1 || len(rec.Replies) == 0 {
 		t.Fatalf("handshaking client: n=%d err=%v rec=%+v", n, err, rec)
 	}
 	// Garbage is still garbage.
@@ -174,7 +175,7 @@ func TestPartialByteByByte(t *testing.T) {
 		ends = append(ends, p)
 	}
 	s := newServer(tcp.New(nil))
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	start, unit := 0, 0 // start of the unconsumed bytes; index of the unit there
 	for end := 1; end <= len(in); end++ {
 		buf := in[start:end]
@@ -213,13 +214,13 @@ func TestEverySplit(t *testing.T) {
 	in, msgs := conversation(t)
 	for cut := 0; cut <= len(in); cut++ {
 		s := newServer(tcp.New(nil))
-		var rec codec.Recorder
-		n, err := codec.DecodeAll(s, in[:cut], &rec)
+		var rec codectest.Recorder
+		n, err := codectest.DecodeAll(s, in[:cut], &rec)
 		if err != nil {
 			t.Fatalf("cut %d: %v", cut, err)
 		}
 		rest := in[n:]
-		if m, err := codec.DecodeAll(s, rest, &rec); err != nil || m != len(rest) {
+		if m, err := codectest.DecodeAll(s, rest, &rec); err != nil || m != len(rest) {
 			t.Fatalf("cut %d: rest n=%d of %d, err=%v", cut, m, len(rest), err)
 		}
 		checkConversation(t, rec, msgs)
@@ -230,7 +231,7 @@ func TestEverySplit(t *testing.T) {
 func TestSeveralFramesOneCall(t *testing.T) {
 	in, msgs := conversation(t)
 	s := newServer(tcp.New(nil))
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	n, need, err := s.Decode(in, &rec)
 	if err != nil || n != len(in) || need != 0 {
 		t.Fatalf("n=%d need=%d err=%v, len %d", n, need, err, len(in))
@@ -249,7 +250,7 @@ func TestSeveralFramesOneCall(t *testing.T) {
 	}
 }
 
-func checkConversation(t *testing.T, rec codec.Recorder, msgs []codec.Message) {
+func checkConversation(t *testing.T, rec codectest.Recorder, msgs []codec.Message) {
 	t.Helper()
 	if len(rec.Messages) != len(msgs) {
 		t.Fatalf("%d messages, want %d", len(rec.Messages), len(msgs))
@@ -280,7 +281,7 @@ func TestClientPartial(t *testing.T) {
 	}
 	in = tcp.AppendHeartbeat(in)
 	cl := newClient(c)
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	var buf []byte
 	for i := range in {
 		buf = append(buf, in[i])

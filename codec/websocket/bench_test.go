@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 // sink is an Output that keeps nothing, as a handler that copies nothing.
@@ -183,7 +184,7 @@ func TestIdleConnectionMemory(t *testing.T) {
 		for i := range keep {
 			s := c.NewStream(codec.ConnInfo{}).(*Stream)
 			in := append(append([]byte(nil), req...), msg...)
-			if _, err := codec.DecodeAll(s, in, &sink{}); err != nil {
+			if _, err := codectest.DecodeAll(s, in, &sink{}); err != nil {
 				t.Fatal(err)
 			}
 			_, _ = s.Format(), s.Protocol()

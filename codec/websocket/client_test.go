@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 // TestClientStreamRefused: a client stream of this server-only codec fails
@@ -34,7 +35,7 @@ func TestClientStreamRefused(t *testing.T) {
 		t.Fatalf("Open appended %q", b[1:])
 	}
 	reply := []byte("HTTP/1.1 101 Switching Protocols\r\n\r\n")
-	rec := &codec.Recorder{}
+	rec := &codectest.Recorder{}
 	n, need, err := s.Decode(reply, rec)
 	check("Decode", err)
 	if n != 0 || need != 0 || len(rec.Replies) != 0 || len(rec.Messages) != 0 || len(rec.Handshakes) != 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/websocket"
 )
 
@@ -54,15 +55,15 @@ func ExampleRoute() {
 func Example_inMemory() {
 	ws := websocket.New(&websocket.Config{Routes: []websocket.Route{{Inner: websocket.JSON}}})
 	server := ws.NewStream(codec.ConnInfo{})
-	out := &codec.Recorder{}
+	out := &codectest.Recorder{}
 
 	req := "GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-	codec.DecodeAll(server, []byte(req), out)
+	codectest.DecodeAll(server, []byte(req), out)
 	status, _, _ := bytes.Cut(out.Replies, []byte("\r\n"))
 	fmt.Printf("%s, path %s\n", status, out.Handshakes[0].Path)
 
-	codec.DecodeAll(server, maskedText(`{"id":1,"route":"chat.send","body":{"text":"hi"}}`), out)
+	codectest.DecodeAll(server, maskedText(`{"id":1,"route":"chat.send","body":{"text":"hi"}}`), out)
 	m := out.Messages[0]
 	fmt.Printf("%s %d %s %s over %s\n", m.Kind, m.ID, m.Route, m.Body, server.Protocol())
 

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 // decodeChecked feeds in to s as aio would and checks the Decode contract
 // on every call. It returns the recorder and the final error.
-func decodeChecked(t *testing.T, s codec.Stream, in []byte) (*codec.Recorder, error) {
-	rec := &codec.Recorder{}
+func decodeChecked(t *testing.T, s codec.Stream, in []byte) (*codectest.Recorder, error) {
+	rec := &codectest.Recorder{}
 	for calls := 0; len(in) > 0; calls++ {
 		if calls > len(in)+10 {
 			t.Fatal("no progress")
@@ -100,13 +101,13 @@ func FuzzFrames(f *testing.F) {
 			if len(in) > 0 {
 				cut = int(split) % len(in)
 			}
-			rec := &codec.Recorder{}
+			rec := &codectest.Recorder{}
 			buf := append([]byte(nil), in[:cut]...)
 			var err error
 			for _, piece := range [][]byte{nil, in[cut:]} {
 				buf = append(buf, piece...)
 				var n int
-				n, err = codec.DecodeAll(s2, buf, rec)
+				n, err = codectest.DecodeAll(s2, buf, rec)
 				buf = buf[n:]
 				if err != nil {
 					break

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 // testKey and testAccept are RFC 6455 section 1.3's example.
@@ -119,16 +120,16 @@ func parseFrames(t testing.TB, b []byte) []wireFrame {
 
 // openServer returns a server stream past a valid upgrade, with the
 // recorder reset.
-func openServer(t testing.TB, cfg *Config, extra ...string) (*Stream, *codec.Recorder) {
+func openServer(t testing.TB, cfg *Config, extra ...string) (*Stream, *codectest.Recorder) {
 	t.Helper()
 	return openOn(t, New(cfg), extra...)
 }
 
 // openOn is openServer with a stream of c.
-func openOn(t testing.TB, c *Codec, extra ...string) (*Stream, *codec.Recorder) {
+func openOn(t testing.TB, c *Codec, extra ...string) (*Stream, *codectest.Recorder) {
 	t.Helper()
 	s := c.NewStream(codec.ConnInfo{RemoteAddr: testAddr, LocalAddr: testAddr}).(*Stream)
-	rec := &codec.Recorder{}
+	rec := &codectest.Recorder{}
 	req := []byte(upgradeReq("/", extra...))
 	n, _, err := s.Decode(req, rec)
 	if err != nil || n != len(req) {
@@ -143,5 +144,5 @@ func openOn(t testing.TB, c *Codec, extra ...string) (*Stream, *codec.Recorder) 
 
 // feed decodes all of in, in one call per unit, as aio would.
 func feed(s codec.Stream, in []byte, out codec.Output) (int, error) {
-	return codec.DecodeAll(s, in, out)
+	return codectest.DecodeAll(s, in, out)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 // lpCodec is a foreign inner codec: units of one length byte and that many
@@ -65,7 +66,7 @@ func (s *lpStream) Goodbye(dst []byte, f codec.Farewell) []byte {
 func TestForeignInner(t *testing.T) {
 	cfg := &Config{Routes: []Route{{Inner: lpCodec{}, Binary: true}}}
 	s := New(cfg).NewStream(codec.ConnInfo{}).(*Stream)
-	rec := &codec.Recorder{}
+	rec := &codectest.Recorder{}
 	in := append([]byte(upgradeReq("/game")), cframe(finBit|opBinary, []byte("\x05hello\x02ab\x01c"))...)
 	if _, err := feed(s, in, rec); err != nil {
 		t.Fatal(err)

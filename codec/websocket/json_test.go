@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 func TestJSONDecode(t *testing.T) {
@@ -25,7 +26,7 @@ func TestJSONDecode(t *testing.T) {
 	}
 	for _, c := range cases {
 		var m codec.Message
-		rec := &codec.Recorder{}
+		rec := &codectest.Recorder{}
 		if err := (jsonStream{}).decodeMessage([]byte(c.in), false, &m, rec); err != nil {
 			t.Fatalf("%s: %v", c.in, err)
 		}
@@ -35,14 +36,14 @@ func TestJSONDecode(t *testing.T) {
 		}
 	}
 	var m codec.Message
-	rec := &codec.Recorder{}
+	rec := &codectest.Recorder{}
 	(jsonStream{client: true}).decodeMessage([]byte(`{"route":"onChat","body":1}`), false, &m, rec)
 	if rec.Messages[0].Kind != codec.Push {
 		t.Fatalf("client side: %v, want push", rec.Messages[0].Kind)
 	}
 	for _, bad := range []string{`{"id":-1,"route":"a"}`, `{"id":1.5}`, `{"id":"1"}`, `{"route":5}`, `{"id":1e3}`, `{"id":18446744073709551616}`} {
 		var m codec.Message
-		if err := (jsonStream{}).decodeMessage([]byte(bad), false, &m, &codec.Recorder{}); !errors.Is(err, codec.ErrProtocol) {
+		if err := (jsonStream{}).decodeMessage([]byte(bad), false, &m, &codectest.Recorder{}); !errors.Is(err, codec.ErrProtocol) {
 			t.Errorf("%s: err %v", bad, err)
 		}
 	}

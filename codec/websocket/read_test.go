@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 func cat(frames ...[]byte) []byte { return bytes.Join(frames, nil) }
@@ -210,9 +211,9 @@ func TestSplitAtEveryByte(t *testing.T) {
 		cframe(finBit|opBinary, bytes.Repeat([]byte{9}, 300)),
 		cframe(finBit|opClose, closePayload(1000, "done")),
 	)
-	run := func(chunks [][]byte) (*codec.Recorder, error) {
+	run := func(chunks [][]byte) (*codectest.Recorder, error) {
 		s := New(nil).NewStream(codec.ConnInfo{}).(*Stream)
-		rec := &codec.Recorder{}
+		rec := &codectest.Recorder{}
 		var buf []byte
 		for _, c := range chunks {
 			buf = append(buf, c...)
@@ -236,7 +237,7 @@ func TestSplitAtEveryByte(t *testing.T) {
 	if !errors.Is(werr, codec.ErrPeerClosed) || len(whole.Messages) != 3 {
 		t.Fatalf("whole: err=%v messages=%d", werr, len(whole.Messages))
 	}
-	check := func(name string, rec *codec.Recorder, err error) {
+	check := func(name string, rec *codectest.Recorder, err error) {
 		t.Helper()
 		if !errors.Is(err, codec.ErrPeerClosed) {
 			t.Fatalf("%s: err %v", name, err)

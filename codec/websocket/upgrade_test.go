@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 )
 
 // readResponse parses a reply the stream gave with net/http's parser.
@@ -26,7 +27,7 @@ func readResponse(t *testing.T, b []byte) (*http.Response, string) {
 
 func TestUpgradeAccepts(t *testing.T) {
 	s := New(nil).NewStream(codec.ConnInfo{RemoteAddr: testAddr}).(*Stream)
-	rec := &codec.Recorder{}
+	rec := &codectest.Recorder{}
 	req := []byte(upgradeReq("/chat?room=1", "Origin: http://example.com"))
 	frame := cframe(finBit|opText, []byte("first"))
 	in := append(req, frame...)
@@ -54,7 +55,7 @@ func TestUpgradeIncomplete(t *testing.T) {
 	s := New(nil).NewStream(codec.ConnInfo{})
 	req := []byte(upgradeReq("/"))
 	for i := 0; i < len(req); i++ {
-		n, need, err := s.Decode(req[:i], &codec.Recorder{})
+		n, need, err := s.Decode(req[:i], &codectest.Recorder{})
 		if n != 0 || err != nil || need <= i {
 			t.Fatalf("%d bytes: n=%d need=%d err=%v", i, n, need, err)
 		}
@@ -101,7 +102,7 @@ func TestUpgradeRefusals(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := New(c.cfg).NewStream(codec.ConnInfo{})
-			rec := &codec.Recorder{}
+			rec := &codectest.Recorder{}
 			_, _, err := s.Decode([]byte(c.req), rec)
 			if !errors.Is(err, c.err) {
 				t.Fatalf("err %v, want %v", err, c.err)
@@ -134,7 +135,7 @@ func TestOriginAndAcceptHook(t *testing.T) {
 		},
 	}
 	s := New(cfg).NewStream(codec.ConnInfo{RemoteAddr: testAddr, LocalAddr: testAddr})
-	rec := &codec.Recorder{}
+	rec := &codectest.Recorder{}
 	req := upgradeReq("/p", "Origin: http://elsewhere.example", "Sec-WebSocket-Protocol: a, b")
 	if _, err := feed(s, []byte(req), rec); err != nil {
 		t.Fatal(err)
@@ -149,7 +150,7 @@ func TestOriginAndAcceptHook(t *testing.T) {
 	}
 	// Same origin passes the default check, with the Host's port.
 	s = New(nil).NewStream(codec.ConnInfo{})
-	rec = &codec.Recorder{}
+	rec = &codectest.Recorder{}
 	req = strings.Replace(upgradeReq("/", "Origin: https://Example.com:8443"), "Host: example.com", "Host: example.com:8443", 1)
 	if _, err := feed(s, []byte(req), rec); err != nil {
 		t.Fatalf("same origin refused: %v %q", err, rec.Replies)
@@ -193,7 +194,7 @@ func TestRoutesAndSubprotocols(t *testing.T) {
 			extra = append(extra, "Sec-WebSocket-Protocol: "+c.offer)
 		}
 		s := New(cfg).NewStream(codec.ConnInfo{}).(*Stream)
-		rec := &codec.Recorder{}
+		rec := &codectest.Recorder{}
 		if _, err := feed(s, []byte(upgradeReq(c.path, extra...)), rec); err != nil {
 			t.Fatalf("%s %q: %v", c.path, c.offer, err)
 		}
@@ -239,7 +240,7 @@ func TestServeHTTP(t *testing.T) {
 	cfg := &Config{HTTP: mux, MaxBodyBytes: 10}
 	serve := func(req string) (*http.Response, string, error, int) {
 		s := New(cfg).NewStream(codec.ConnInfo{RemoteAddr: testAddr})
-		rec := &codec.Recorder{}
+		rec := &codectest.Recorder{}
 		n, err := feed(s, []byte(req), rec)
 		resp, body := readResponse(t, rec.Replies)
 		return resp, body, err, n
@@ -271,7 +272,7 @@ func TestServeHTTP(t *testing.T) {
 	}
 	// HEAD: length without body.
 	s := New(cfg).NewStream(codec.ConnInfo{})
-	rec := &codec.Recorder{}
+	rec := &codectest.Recorder{}
 	feed(s, []byte("HEAD /?name=x HTTP/1.1\r\nHost: x\r\n\r\n"), rec)
 	if !bytes.HasSuffix(rec.Replies, []byte("\r\n\r\n")) || !bytes.Contains(rec.Replies, []byte("Content-Length: ")) {
 		t.Fatalf("HEAD reply %q", rec.Replies)
@@ -279,7 +280,7 @@ func TestServeHTTP(t *testing.T) {
 	// A body still on its way is waited for.
 	s = New(cfg).NewStream(codec.ConnInfo{})
 	head := "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n"
-	n, need, err := s.Decode([]byte(head+"ab"), &codec.Recorder{})
+	n, need, err := s.Decode([]byte(head+"ab"), &codectest.Recorder{})
 	if n != 0 || need != len(head)+4 || err != nil {
 		t.Fatalf("partial body: n=%d need=%d err=%v", n, need, err)
 	}
@@ -287,7 +288,7 @@ func TestServeHTTP(t *testing.T) {
 
 func TestPlainHTTPWithoutHandlerIs404(t *testing.T) {
 	s := New(nil).NewStream(codec.ConnInfo{})
-	rec := &codec.Recorder{}
+	rec := &codectest.Recorder{}
 	_, err := feed(s, []byte("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"), rec)
 	if !errors.Is(err, ErrHTTPServed) {
 		t.Fatalf("err %v", err)

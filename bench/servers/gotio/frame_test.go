@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/codectest"
 
 	"github.com/gotio/gotio/bench/internal/wire"
 )
@@ -13,7 +14,7 @@ import (
 func TestFrameCodec(t *testing.T) {
 	s := frameCodec{}.NewStream(codec.ConnInfo{})
 	in := wire.Append(wire.Append(nil, []byte("one")), []byte("two"))
-	var rec codec.Recorder
+	var rec codectest.Recorder
 	n, need, err := s.Decode(in[:5], &rec)
 	if n != 0 || need != 7 || err != nil || len(rec.Messages) != 0 {
 		t.Fatalf("Decode(partial) = %d, %d, %v, %d messages; want 0, 7, nil, 0", n, need, err, len(rec.Messages))
@@ -40,7 +41,7 @@ func FuzzFrameDecode(f *testing.F) {
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := frameCodec{}.NewStream(codec.ConnInfo{})
-		var rec codec.Recorder
+		var rec codectest.Recorder
 		n, need, err := s.Decode(b, &rec)
 		switch {
 		case err != nil:
