@@ -15,24 +15,16 @@ import (
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/internal/testcodec"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, leakOptions()...)
 }
 
-// leakOptions ignores netpoll's process-wide pollers, which live as long as
-// the process by design, and (with the gotio_gnet tag) the worker pool
-// gnet's package starts when it loads.
-func leakOptions() []goleak.Option {
-	return []goleak.Option{
-		goleak.IgnoreTopFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
-		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
-		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
-		goleak.IgnoreAnyFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
-		goleak.IgnoreAnyFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"),
-	}
-}
+// leakOptions are the goroutines goleak ignores: netpoll's and gnet's
+// process-wide pools (testenv.LeakOptions).
+func leakOptions() []goleak.Option { return testenv.LeakOptions() }
 
 var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
 
@@ -108,17 +100,9 @@ func (p *peer) expectClosed(d time.Duration) {
 
 func echo(c *aio.ChannelContext, m *codec.Message) { _ = c.Send(m) }
 
-// waitFor polls cond until it holds or 5 s passed (a hang guard, not a timing assertion).
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds (testenv.WaitFor: a hang guard, not a
+// timing assertion).
+var waitFor = testenv.WaitFor
 
 func dialRaw(s *aio.Server) (net.Conn, error) {
 	return net.DialTimeout("tcp", s.Addr().String(), 5*time.Second)

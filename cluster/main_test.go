@@ -13,21 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/cluster"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/internal/testcodec"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// netpoll's pollers and gopool workers live as long as the process.
-		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
-		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
-	)
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
 // node is one aio.Server of a test cluster running a small chat protocol
 // over the length codec, one text command per frame:
@@ -281,14 +274,5 @@ func (p *peer) quiet(d time.Duration) (string, bool) {
 	return f, false
 }
 
-// waitFor polls cond until it holds; the deadline is a hang guard.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// waitFor is testenv.WaitFor.
+var waitFor = testenv.WaitFor

@@ -6,12 +6,10 @@ import (
 	"slices"
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
 func TestIndexAddRemove(t *testing.T) {
 	type op struct {

@@ -10,22 +10,15 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"go.uber.org/goleak"
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// netpoll's pollers and its goroutine pool live as long as the
-		// process, by design.
-		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
-		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
-	)
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
 var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
 
@@ -40,17 +33,8 @@ func startServer(t testing.TB, cfg aio.Config) *aio.Server {
 	return srv
 }
 
-// waitFor polls cond until it holds; the deadline is a hang guard only.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
+// waitFor is testenv.WaitFor.
+var waitFor = testenv.WaitFor
 
 // logBuffer is a zerolog sink safe for concurrent writers.
 type logBuffer struct {

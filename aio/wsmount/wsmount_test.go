@@ -14,7 +14,6 @@ import (
 	"time"
 
 	gorilla "github.com/gorilla/websocket"
-	"go.uber.org/goleak"
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/aio/wsmount"
@@ -25,12 +24,7 @@ import (
 	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
-		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
-	)
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
 const page = `<!doctype html><title>mount</title><script>
 window.msgs = [];

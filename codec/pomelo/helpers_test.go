@@ -9,8 +9,8 @@ import (
 
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/codectest"
-	"github.com/gotio/gotio/codec/pomelo/internal/nodetest"
 	"github.com/gotio/gotio/codec/pomelo/protobuf"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
 // The routes testdata/golden.js builds its dictionary from.
@@ -44,7 +44,7 @@ var (
 func golden(t testing.TB) *goldenFile {
 	t.Helper()
 	goldenOnce.Do(func() {
-		goldenOut = nodetest.Output(t, "testdata/golden.js")
+		goldenOut = testenv.Node(t, time.Minute, "testdata/golden.js")
 		goldenErr = json.Unmarshal(goldenOut, &goldenData)
 	})
 	if goldenOut == nil {

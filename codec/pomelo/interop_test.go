@@ -16,25 +16,16 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/pomelo"
-	"github.com/gotio/gotio/codec/pomelo/internal/nodetest"
 	"github.com/gotio/gotio/codec/pomelo/protobuf"
 	"github.com/gotio/gotio/codec/websocket"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// netpoll's process-wide pollers and worker pool live as long as
-		// the process by design.
-		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
-		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
-	)
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
 // stateBody is the onState push: every pomelo-protobuf type.
 const stateBody = `{"u":4000000000,"i":-7,"s":-2147483648,"f":0.5,"d":-0.1,"name":"ünï","ru":[1,300],"ri":[-1,1,-300],"rd":[0.25,-1e-7],"tags":["a","b"],` +
@@ -160,12 +151,9 @@ func TestNodeClient(t *testing.T) {
 		{"ws", "ws://" + addr + "/"},
 	} {
 		t.Run(tc.transport, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			cmd := nodetest.CommandContext(ctx, t, "testdata/client.js", tc.transport, tc.target)
-			out, err := cmd.CombinedOutput()
-			if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "PASS") {
-				t.Fatalf("node client over %s: %v\n%s", tc.transport, err, out)
+			out := testenv.Node(t, time.Minute, "testdata/client.js", tc.transport, tc.target)
+			if !strings.HasSuffix(strings.TrimSpace(string(out)), "PASS") {
+				t.Fatalf("node client over %s:\n%s", tc.transport, out)
 			}
 			if !strings.Contains(string(out), `user={"hello":"alice"}`) {
 				t.Fatalf("handshake user reply missing:\n%s", out)

@@ -2,7 +2,6 @@ package pomelo_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -14,7 +13,7 @@ import (
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/pomelo"
-	"github.com/gotio/gotio/codec/pomelo/internal/nodetest"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
 // syncBuffer is a log sink safe for aio's goroutines.
@@ -51,13 +50,7 @@ func TestMinClientVersionSocket(t *testing.T) {
 	addr := s.Addr().String()
 
 	run := func(version string) string {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		out, err := nodetest.CommandContext(ctx, t, "testdata/oldclient.js", addr, "js-websocket", version).CombinedOutput()
-		if err != nil {
-			t.Fatalf("node: %v\n%s", err, out)
-		}
-		return string(out)
+		return string(testenv.Node(t, 20*time.Second, "testdata/oldclient.js", addr, "js-websocket", version))
 	}
 	if out := run("0.0.1"); out != "code=501 keys=code\nend\nclosed hadError=false\n" {
 		t.Fatalf("old client saw:\n%s", out)

@@ -16,22 +16,14 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// netpoll's process-wide pollers and worker pool live as long as
-		// the process by design.
-		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
-		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
-	)
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
 var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
 

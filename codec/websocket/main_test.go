@@ -3,13 +3,7 @@ package websocket_test
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// netpoll's pollers and gopool workers live as long as the process.
-		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
-		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
-	)
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }

@@ -8,15 +8,13 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/rs/zerolog"
-	"go.uber.org/goleak"
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec/tcp"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"))
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
 func TestEchoWebSocketAndTCP(t *testing.T) {
 	for _, deflate := range []bool{false, true} {

@@ -18,22 +18,16 @@ import (
 	"github.com/topfreegames/pitaya/v3/pkg/client"
 	"github.com/topfreegames/pitaya/v3/pkg/conn/message"
 	"github.com/topfreegames/pitaya/v3/pkg/session"
-	"go.uber.org/goleak"
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/pomelo"
 	"github.com/gotio/gotio/codec/websocket"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// netpoll's pollers and gopool workers live as long as the process.
-		goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"),
-		goleak.IgnoreAnyFunction("github.com/bytedance/gopkg/util/gopool.(*worker).run.func1"),
-	)
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
 // Routes: dictionary routes travel as 2-byte codes, "room.plain" as text.
 const (

@@ -7,8 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
-	"github.com/gotio/gotio/codec/pomelo/internal/nodetest"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
 type goldenCase struct {
@@ -54,7 +55,7 @@ func loadCases(t testing.TB) []goldenCase {
 // bytes byte for byte.
 func TestGolden(t *testing.T) {
 	var g golden
-	if err := json.Unmarshal(nodetest.Output(t, "testdata/golden.js"), &g); err != nil {
+	if err := json.Unmarshal(testenv.Node(t, time.Minute, "testdata/golden.js"), &g); err != nil {
 		t.Fatal(err)
 	}
 	schemas := map[string]*Schema{}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/rs/zerolog"
-	"go.uber.org/goleak"
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec/tcp"
@@ -21,9 +20,7 @@ import (
 	"github.com/gotio/gotio/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/cloudwego/netpoll.(*defaultPoll).Wait"))
-}
+func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
 func start(t *testing.T) *aio.Server {
 	s := hello.NewServer(zerolog.Nop())
