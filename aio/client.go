@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -210,10 +211,23 @@ func (c *Client) Stats() stat.ConnSnapshot {
 
 // Protocol returns the protocol the open connection speaks, "" while none.
 func (c *Client) Protocol() string {
-	if cc := c.current(); cc != nil {
-		return cc.stream.Protocol()
+	cc := c.current()
+	if cc == nil {
+		return ""
 	}
-	return ""
+	p := cc.stream.Protocol()
+	if c.cfg.WebSocket == nil {
+		return p
+	}
+	// Named as the server names it (codec/websocket): the inner protocol
+	// over WebSocket.
+	switch {
+	case p == "":
+		return "ws"
+	case strings.HasSuffix(p, "-ws"):
+		return p
+	}
+	return strings.TrimSuffix(p, "-tcp") + "-ws"
 }
 
 // LocalAddr returns the open connection's local address, nil while none.

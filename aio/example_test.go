@@ -3,6 +3,7 @@ package aio_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gotio/gotio/aio"
@@ -99,4 +100,41 @@ func ExampleChannelContext_BindUser() {
 	_ = cl.Notify("login", []byte("bob"))
 	fmt.Println(<-got, srv.Count(aio.User("bob")), len(srv.Conns(aio.Token("device-42"))))
 	// Output: "hello bob" 1 1
+}
+
+// Lookups name connections with the same Targets as the sends: Conns,
+// Count and Page for the connections a Target names, Keys for the names
+// bound of one kind.
+func ExampleServer_Count() {
+	srv := aio.NewServer(&aio.Config{
+		Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+			user, room, _ := strings.Cut(string(m.Body), "@")
+			_ = c.BindUser(user)
+			_ = c.BindGroup(room)
+			_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID})
+		}),
+	})
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, who := range []string{"ann@lobby", "bob@lobby", "cat@garden"} {
+		cl, err := aio.Dial(ctx, srv.Addr().String(), nil) // codec/tcp, as the server's zero Config
+		if err != nil {
+			panic(err)
+		}
+		defer cl.Close()
+		if _, err := cl.Request(ctx, "enter", []byte(who)); err != nil {
+			panic(err)
+		}
+	}
+	rooms, n := srv.Keys(aio.TargetGroup, 0, 10)
+	page, total := srv.Page(aio.Group("lobby"), 0, 1)
+	fmt.Println(srv.Count(aio.All()), srv.Count(aio.Group("lobby")), rooms, n)
+	fmt.Println(len(page), total, len(srv.Conns(aio.User("cat"))), srv.Count(aio.IP("127.0.0.1")))
+	// Output:
+	// 3 2 [garden lobby] 2
+	// 1 2 1 3
 }

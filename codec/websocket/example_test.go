@@ -5,16 +5,19 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/codectest"
+	"github.com/gotio/gotio/codec/pomelo"
 	"github.com/gotio/gotio/codec/websocket"
 )
 
 // A WebSocket server on aio: JSON envelopes on /ws, plain messages
 // elsewhere, the page that opens them on the same port, and compression
-// for clients that accept it.
+// for clients that accept it. A Go client (aio.Dial with gorilla/websocket
+// underneath) asks it once.
 func ExampleNew() {
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<script>new WebSocket("ws://"+location.host+"/ws").onmessage = e => console.log(e.data)</script>`)
@@ -33,20 +36,53 @@ func ExampleNew() {
 			_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: m.Body})
 		}),
 	})
-	_ = srv // srv.ListenAndServe(":8080")
+	if err := srv.Listen("127.0.0.1:0"); err != nil { // srv.ListenAndServe(":8080")
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{
+		Codec:     websocket.JSON,
+		WebSocket: &aio.WebSocketDial{URL: "ws://" + srv.Addr().String() + "/ws", Text: true},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cl.Close()
+	resp, err := cl.Request(ctx, "chat.send", []byte(`{"text":"hi"}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cl.Protocol(), resp.Kind, string(resp.Body))
+	// Output: ws response {"text":"hi"}
 }
 
 // A foreign codec rides inside WebSocket messages by its route: here
-// gotio's own JSON stands in for pomelo. Each whole message is decoded by
-// the inner stream until consumed; each Encode of it leaves as one binary
-// message. Its connections report Protocol "<inner>-ws".
+// pomelo's. Each whole message is decoded by the inner stream until
+// consumed; each Encode of it leaves as one binary message. A connection
+// reports the inner protocol over WebSocket ("pomelo-ws"), or "ws" when the
+// inner codec names none (Plain, JSON).
 func ExampleRoute() {
-	var pomelo codec.Codec = websocket.JSON // codec/pomelo's codec in a real server
-	_ = websocket.New(&websocket.Config{Routes: []websocket.Route{
-		{Path: "/pomelo", Inner: pomelo, Binary: true},
+	ws := websocket.New(&websocket.Config{Routes: []websocket.Route{
+		{Path: "/pomelo", Inner: pomelo.NewWS(nil), Binary: true},
 		{Subprotocol: "json", Inner: websocket.JSON},
 		{},
 	}})
+	for _, path := range []string{"/pomelo", "/"} {
+		s := ws.NewStream(codec.ConnInfo{})
+		req := "GET " + path + " HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+		codectest.DecodeAll(s, []byte(req), &codectest.Recorder{})
+		fmt.Println(path, s.Protocol())
+	}
+	// Output:
+	// /pomelo pomelo-ws
+	// / ws
 }
 
 // The codec is pure: a server stream is shown bytes and answers with
@@ -87,20 +123,3 @@ func maskedText(payload string) []byte {
 	return b
 }
 
-// A Go client reaches the server's JSON route with aio.Dial and
-// aio.ClientConfig.WebSocket, which dials with gorilla/websocket; Codec is
-// the inner codec. This package has no client side: given to aio.Dial over
-// TCP, it fails the Dial with an error wrapping codec.ErrUnsupported.
-func Example_goClient() {
-	ctx := context.Background()
-	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{
-		Codec:     websocket.JSON,
-		WebSocket: &aio.WebSocketDial{URL: "ws://127.0.0.1:8080/ws", Text: true},
-	})
-	if err != nil {
-		return
-	}
-	defer cl.Close()
-	resp, _ := cl.Request(ctx, "chat.send", []byte(`{"text":"hi"}`))
-	_ = resp
-}
