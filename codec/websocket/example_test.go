@@ -122,4 +122,3 @@ func maskedText(payload string) []byte {
 	}
 	return b
 }
-
