@@ -21,10 +21,10 @@ import (
 // BindUser("") unbinds it (t-io's bindUser with null).
 func (c *ChannelContext) BindUser(user string) error {
 	if user == "" {
-		c.unbindOne(&c.user, &c.srv.users, TargetUser)
+		c.unbindOne(c.userField, &c.srv.users, TargetUser)
 		return nil
 	}
-	return c.bindOne(&c.user, &c.srv.users, TargetUser, user)
+	return c.bindOne(c.userField, &c.srv.users, TargetUser, user)
 }
 
 // User returns the bound user, "" when none.
@@ -88,20 +88,26 @@ func (c *ChannelContext) InGroup(group string) bool {
 // BindToken("") unbinds it. Several connections may share a token.
 func (c *ChannelContext) BindToken(token string) error {
 	if token == "" {
-		c.unbindOne(&c.token, &c.srv.tokens, TargetToken)
+		c.unbindOne(c.tokenField, &c.srv.tokens, TargetToken)
 		return nil
 	}
-	return c.bindOne(&c.token, &c.srv.tokens, TargetToken, token)
+	return c.bindOne(c.tokenField, &c.srv.tokens, TargetToken, token)
 }
 
-// bindOne sets a single-valued binding (user, token) held in field and
-// moves the connection's entry in its index.
-func (c *ChannelContext) bindOne(field *string, x *group.Index[*ChannelContext], kind TargetKind, value string) error {
+// userField and tokenField return where a binding is held; c.mu held. A
+// token is rarer than a user, so it lives in the rare state.
+func (c *ChannelContext) userField() *string  { return &c.user }
+func (c *ChannelContext) tokenField() *string { return &c.rareLocked().token }
+
+// bindOne sets a single-valued binding (user, token) held in the field
+// fieldOf returns and moves the connection's entry in its index.
+func (c *ChannelContext) bindOne(fieldOf func() *string, x *group.Index[*ChannelContext], kind TargetKind, value string) error {
 	c.mu.Lock()
 	if c.state.Load() == stateClosed {
 		c.mu.Unlock()
 		return ErrClosed
 	}
+	field := fieldOf()
 	if *field == value {
 		c.mu.Unlock()
 		return nil
@@ -123,8 +129,9 @@ func (c *ChannelContext) bindOne(field *string, x *group.Index[*ChannelContext],
 }
 
 // unbindOne clears a single-valued binding and its index entry.
-func (c *ChannelContext) unbindOne(field *string, x *group.Index[*ChannelContext], kind TargetKind) {
+func (c *ChannelContext) unbindOne(fieldOf func() *string, x *group.Index[*ChannelContext], kind TargetKind) {
 	c.mu.Lock()
+	field := fieldOf()
 	old, last := *field, false
 	if old != "" {
 		last = indexRemove(x, old, c)
@@ -140,7 +147,10 @@ func (c *ChannelContext) unbindOne(field *string, x *group.Index[*ChannelContext
 func (c *ChannelContext) Token() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.token
+	if c.rare == nil {
+		return ""
+	}
+	return c.rare.token
 }
 
 // BindBsID binds the connection to a business id; BindBsID("") unbinds
@@ -157,21 +167,22 @@ func (c *ChannelContext) BindBsID(id string) error {
 		c.mu.Unlock()
 		return ErrClosed
 	}
-	if c.bsid == id {
+	r := c.rareLocked()
+	if r.bsid == id {
 		c.mu.Unlock()
 		return nil
 	}
-	old, gone := c.bsid, false
+	old, gone := r.bsid, false
 	if old != "" {
 		gone = s.bsids.Delete(old, c)
 	}
-	c.bsid = id
+	r.bsid = id
 	prev, replaced := s.bsids.Set(id, c)
 	c.mu.Unlock()
 	if replaced && prev != c {
 		prev.mu.Lock()
-		if prev.bsid == id {
-			prev.bsid = ""
+		if pr := prev.rare; pr != nil && pr.bsid == id {
+			pr.bsid = ""
 		}
 		prev.mu.Unlock()
 	}
@@ -187,10 +198,12 @@ func (c *ChannelContext) BindBsID(id string) error {
 // unbindBsID removes the connection's business id.
 func (c *ChannelContext) unbindBsID() {
 	c.mu.Lock()
-	old, gone := c.bsid, false
-	if old != "" {
+	var old string
+	gone := false
+	if r := c.rare; r != nil && r.bsid != "" {
+		old = r.bsid
 		gone = c.srv.bsids.Delete(old, c)
-		c.bsid = ""
+		r.bsid = ""
 	}
 	c.mu.Unlock()
 	if gone {
@@ -202,7 +215,10 @@ func (c *ChannelContext) unbindBsID() {
 func (c *ChannelContext) BsID() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.bsid
+	if c.rare == nil {
+		return ""
+	}
+	return c.rare.bsid
 }
 
 // unbindAll removes c from every index, on the close path, after the state
@@ -215,18 +231,21 @@ func (s *Server) unbindAll(c *ChannelContext) {
 	if c.user != "" && indexRemove(&s.users, c.user, c) {
 		changed = append(changed, Target{Kind: TargetUser, Key: c.user})
 	}
-	if c.token != "" && indexRemove(&s.tokens, c.token, c) {
-		changed = append(changed, Target{Kind: TargetToken, Key: c.token})
-	}
-	if c.bsid != "" && s.bsids.Delete(c.bsid, c) {
-		changed = append(changed, Target{Kind: TargetBsID, Key: c.bsid})
+	if r := c.rare; r != nil {
+		if r.token != "" && indexRemove(&s.tokens, r.token, c) {
+			changed = append(changed, Target{Kind: TargetToken, Key: r.token})
+		}
+		if r.bsid != "" && s.bsids.Delete(r.bsid, c) {
+			changed = append(changed, Target{Kind: TargetBsID, Key: r.bsid})
+		}
+		r.token, r.bsid = "", ""
 	}
 	for _, g := range c.groups {
 		if indexRemove(&s.groups, g, c) {
 			changed = append(changed, Target{Kind: TargetGroup, Key: g})
 		}
 	}
-	c.user, c.token, c.bsid, c.groups = "", "", "", nil
+	c.user, c.groups = "", nil
 	if c.ip != "" {
 		s.ips.Remove(c.ip, c)
 	}

@@ -22,10 +22,8 @@ type ChannelContext struct {
 	conn
 	srv *Server
 
-	// guarded by conn.mu
+	// guarded by conn.mu; the token and business id are in conn.rare
 	user   string
-	token  string
-	bsid   string
 	groups []string
 }
 

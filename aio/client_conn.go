@@ -15,6 +15,10 @@ type clientConn struct {
 	conn
 	cl       *Client
 	reported bool // installed and reported to OnConnected; guarded by Client.mu
+	// readyCh is closed once the connection is ready (conn.markReady),
+	// doneCh once its close path finished.
+	readyCh chan struct{}
+	doneCh  chan struct{}
 }
 
 // clientHost admits a client's connections into its endpoint.

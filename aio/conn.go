@@ -44,16 +44,9 @@ type conn struct {
 	limiter    *rate.Limiter
 
 	out outQueue
-	// readyCh (clients) is closed once the connection is ready; doneCh
-	// (clients) once its close path finished.
-	readyCh chan struct{}
-	doneCh  chan struct{}
 
-	mu       sync.Mutex // guards what follows
-	reason   error
-	attrs    map[any]any
-	mailbox  []codec.Message // HandlerQueued mode
-	draining bool
+	mu   sync.Mutex // guards what follows
+	rare *connRare  // allocated on first use
 
 	// read goroutine only
 	pending      int   // bytes seen but not yet consumed
@@ -62,6 +55,27 @@ type conn struct {
 	windowBytes  int   // bytes of the partial unit when the window started
 	reads        uint64
 	decodeErrors uint64
+}
+
+// connRare holds what many connections never use, so that an idle
+// ChannelContext stays in a smaller size class: attributes, the
+// HandlerQueued mailbox, the close reason, a token or business id.
+// Guarded by conn.mu.
+type connRare struct {
+	reason   error
+	attrs    map[any]any
+	mailbox  []codec.Message // HandlerQueued mode
+	draining bool
+	// a server connection's rarer bindings (ChannelContext)
+	token, bsid string
+}
+
+// rareLocked returns c's rare state, allocating it; c.mu held.
+func (c *conn) rareLocked() *connRare {
+	if c.rare == nil {
+		c.rare = new(connRare)
+	}
+	return c.rare
 }
 
 const (
@@ -180,35 +194,44 @@ func (c *conn) isClosed() bool       { return c.state.Load() != stateOpen }
 func (c *conn) closeReason() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.reason
+	if c.rare == nil {
+		return nil
+	}
+	return c.rare.reason
 }
 
 func (c *conn) setReason(reason error) {
 	c.mu.Lock()
-	if c.reason == nil {
-		c.reason = reason
+	if r := c.rareLocked(); r.reason == nil {
+		r.reason = reason
 	}
 	c.mu.Unlock()
 }
 
 func (c *conn) set(key, value any) {
 	c.mu.Lock()
-	if c.attrs == nil {
-		c.attrs = make(map[any]any, 2)
+	r := c.rareLocked()
+	if r.attrs == nil {
+		r.attrs = make(map[any]any, 2)
 	}
-	c.attrs[key] = value
+	r.attrs[key] = value
 	c.mu.Unlock()
 }
 
 func (c *conn) get(key any) any {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.attrs[key]
+	if c.rare == nil {
+		return nil
+	}
+	return c.rare.attrs[key]
 }
 
 func (c *conn) del(key any) {
 	c.mu.Lock()
-	delete(c.attrs, key)
+	if c.rare != nil {
+		delete(c.rare.attrs, key)
+	}
 	c.mu.Unlock()
 }
 
@@ -241,8 +264,8 @@ func (c *conn) markReady() {
 	if !c.ready.CompareAndSwap(false, true) {
 		return
 	}
-	if c.readyCh != nil {
-		close(c.readyCh)
+	if cc, ok := c.self.(*clientConn); ok {
+		close(cc.readyCh)
 	}
 	c.ep.wheel.add(c) // a ready connection has other deadlines: pings, heartbeats
 }

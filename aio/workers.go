@@ -70,14 +70,15 @@ func (c *conn) queue(m *codec.Message) {
 	cp := *m
 	cp.Body = append([]byte(nil), m.Body...)
 	c.mu.Lock()
-	if len(c.mailbox) >= c.ep.set.queueLen {
+	r := c.rareLocked()
+	if len(r.mailbox) >= c.ep.set.queueLen {
 		c.mu.Unlock()
 		c.close(ErrHandlerOverload)
 		return
 	}
-	c.mailbox = append(c.mailbox, cp)
-	schedule := !c.draining
-	c.draining = true
+	r.mailbox = append(r.mailbox, cp)
+	schedule := !r.draining
+	r.draining = true
 	c.mu.Unlock()
 	if schedule {
 		c.ep.workers.submit(c)
@@ -89,10 +90,11 @@ func (c *conn) queue(m *codec.Message) {
 func (c *conn) drainMailbox() {
 	for {
 		c.mu.Lock()
-		batch := c.mailbox
-		c.mailbox = nil
+		r := c.rare // queue allocated it
+		batch := r.mailbox
+		r.mailbox = nil
 		if len(batch) == 0 {
-			c.draining = false
+			r.draining = false
 			c.mu.Unlock()
 			return
 		}
