@@ -50,6 +50,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gotio/gotio/bench/internal/procstat"
 )
 
 // result is one line of bench/cmd/load's output, with the cluster's fields.
@@ -526,39 +528,13 @@ func cpuTimes(ps []*proc) ([]int64, error) {
 		if p == nil {
 			continue
 		}
-		t, err := cpuTime(p.pid())
+		t, err := procstat.CPUTime(p.pid())
 		if err != nil {
 			return nil, fmt.Errorf("cluster: %s: %w", p.name, err)
 		}
 		out[i] = t
 	}
 	return out, nil
-}
-
-// clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat.
-const clockTicks = 100
-
-// cpuTime returns the user plus system CPU time of process pid in
-// microseconds, from /proc/<pid>/stat.
-func cpuTime(pid string) (int64, error) {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("malformed /proc/%s/stat", pid)
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%s/stat", pid)
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("bad cpu times in /proc/%s/stat", pid)
-	}
-	return (ut + st) * 1e6 / clockTicks, nil
 }
 
 // waitTCP waits until addr accepts a connection, failing early when p has

@@ -37,6 +37,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gotio/gotio/bench/internal/procstat"
 )
 
 type result struct {
@@ -305,7 +307,7 @@ type silencer interface {
 
 func runIdle(res *result, addr, pid string, p proto, conns, size int, settle time.Duration, flight int, heapSig bool) error {
 	time.Sleep(300 * time.Millisecond) // let the fresh server finish starting
-	base, err := rssKiB(pid)
+	base, err := procstat.RSSKiB(pid)
 	if err != nil {
 		return err
 	}
@@ -325,7 +327,7 @@ func runIdle(res *result, addr, pid string, p proto, conns, size int, settle tim
 	if err := l.run(func() bool { return time.Now().After(end) }, end.Add(time.Minute)); err != nil {
 		return err
 	}
-	rss, err := rssKiB(pid)
+	rss, err := procstat.RSSKiB(pid)
 	if err != nil {
 		return err
 	}
