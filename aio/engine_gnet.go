@@ -193,7 +193,7 @@ func (e *gnetEngine) stop(ctx context.Context) error {
 
 // OnOpen admits a connection on its loop.
 func (e *gnetEngine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
-	g := &gnetConn{gc: gc, fd: int32(gc.Fd()), local: gc.LocalAddr(), remote: gc.RemoteAddr()}
+	g := &gnetConn{gc: gc, fd: int32(gc.Fd())}
 	c := e.h.open(g)
 	if c == nil {
 		return nil, gnet.Close
@@ -307,21 +307,37 @@ func (e *gnetEngine) sweep() {
 var errUnitPartial = errors.New("aio: gnet: partial unit")
 
 // gnetConn is a rawConn over a gnet connection. It is what an idle
-// connection costs this engine beside gnet's own connection: 96 bytes.
+// connection costs this engine beside gnet's own connection: 64 bytes (a
+// test holds it there). It keeps no addresses of its own while the
+// connection is open (gnet's connection has them) and nothing for a writer
+// that waits for the socket (gnetWaiters has it, while it waits).
 type gnetConn struct {
-	gc            gnet.Conn
-	c             *conn
-	local, remote net.Addr
+	gc gnet.Conn
+	c  *conn
 	// part is the loop's own: the tail of a partial unit, kept between
 	// reads; nil otherwise.
 	part *gnetPartial
 
 	wmu     sync.Mutex // guards what follows
 	backlog *gnetBacklog
-	waiter  *os.File // the duplicate of the socket a writer waits on, woken by fence
-	fd      int32    // -1 once OnClose ran: the descriptor may be reused
+	// gone holds the addresses once OnClose ran: gnet drops its own
+	// after OnClose returns.
+	gone *gnetAddrs
+	fd   int32 // -1 once OnClose ran: the descriptor may be reused
 
 	serving atomic.Bool // the loop is inside serveRead for this connection
+}
+
+// gnetAddrs is a closed connection's addresses.
+type gnetAddrs struct{ local, remote net.Addr }
+
+// gnetWaiters holds, for each connection with a writer waiting for its
+// socket, the duplicate of the socket it waits on, for fence to wake. A
+// writer waits only behind a full socket, so this stays small; keeping it
+// here rather than in gnetConn saves every idle connection a field.
+var gnetWaiters struct {
+	mu sync.Mutex
+	m  map[*gnetConn]*os.File
 }
 
 // gnetPartial is a connection's partial unit.
@@ -429,8 +445,26 @@ func (g *gnetConn) checkPartial(have int) error {
 	return nil
 }
 
-func (g *gnetConn) LocalAddr() net.Addr  { return g.local }
-func (g *gnetConn) RemoteAddr() net.Addr { return g.remote }
+// LocalAddr returns gnet's local address of the connection, or the copy
+// fence kept once gnet dropped it.
+func (g *gnetConn) LocalAddr() net.Addr {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.gone != nil {
+		return g.gone.local
+	}
+	return g.gc.LocalAddr()
+}
+
+// RemoteAddr is as LocalAddr, for the peer's address.
+func (g *gnetConn) RemoteAddr() net.Addr {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.gone != nil {
+		return g.gone.remote
+	}
+	return g.gc.RemoteAddr()
+}
 
 // iovMax is the most buffers one writev takes (IOV_MAX on Linux and BSD).
 const iovMax = 1024
@@ -562,7 +596,12 @@ func (g *gnetConn) dupLocked() (*os.File, error) {
 		return nil, err
 	}
 	f := os.NewFile(uintptr(fd), "gnet-socket")
-	g.waiter = f
+	gnetWaiters.mu.Lock()
+	if gnetWaiters.m == nil {
+		gnetWaiters.m = map[*gnetConn]*os.File{}
+	}
+	gnetWaiters.m[g] = f
+	gnetWaiters.mu.Unlock()
 	return f, nil
 }
 
@@ -571,13 +610,21 @@ func (g *gnetConn) dupLocked() (*os.File, error) {
 func (g *gnetConn) writeWait(f *os.File, bufs [][]byte) (int, error) {
 	defer func() {
 		g.wmu.Lock()
-		g.waiter = nil
+		gnetWaiters.mu.Lock()
+		delete(gnetWaiters.m, g)
+		gnetWaiters.mu.Unlock()
 		g.wmu.Unlock()
 		f.Close()
 	}()
 	if d := g.c.ep.set.writeTimeout; d > 0 {
 		_ = f.SetWriteDeadline(time.Now().Add(d))
 	}
+	// A fence between dupLocked and the deadline above would be undone.
+	g.wmu.Lock()
+	if g.fd < 0 {
+		_ = f.SetWriteDeadline(time.Unix(1, 0))
+	}
+	g.wmu.Unlock()
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return 0, err
@@ -636,13 +683,17 @@ func advance(bufs [][]byte, n int) [][]byte {
 
 // fence keeps writers off the socket before gnet closes it: a write in
 // progress has finished (they run under wmu), a waiting one is woken and
-// fails, later ones see closed.
+// fails, later ones see closed. It keeps the addresses gnet is about to
+// drop. It runs on the loop, in OnClose.
 func (g *gnetConn) fence() {
 	g.wmu.Lock()
 	g.fd = -1
-	if g.waiter != nil {
-		_ = g.waiter.SetWriteDeadline(time.Unix(1, 0))
+	g.gone = &gnetAddrs{local: g.gc.LocalAddr(), remote: g.gc.RemoteAddr()}
+	gnetWaiters.mu.Lock()
+	if f := gnetWaiters.m[g]; f != nil {
+		_ = f.SetWriteDeadline(time.Unix(1, 0))
 	}
+	gnetWaiters.mu.Unlock()
 	g.wmu.Unlock()
 }
 
