@@ -28,11 +28,11 @@ import (
 // goes once the unit is whole.
 //
 // serveRead waits for the rest of a partial unit by blocking in Peek; an
-// event loop must never block, so Peek here unwinds serveRead instead
-// (errUnitPartial, recovered in read) and the loop calls it again when
-// more bytes arrive; the slow-attack checks that waitFor makes while it
-// waits run here between those calls, and a sweep applies ReadTimeout to
-// connections that went silent in the middle of a unit.
+// event loop must never block, so Peek here returns errWouldWait instead,
+// serveRead returns with the unit pending, and the loop calls it again
+// when more bytes arrive; waitFor applies FrameTimeout and MinReadRate on
+// each of those calls, and a sweep applies ReadTimeout to connections that
+// went silent in the middle of a unit.
 //
 // Writes go out from the writer's goroutine with one writev, as netpoll's
 // do, not through the loop (gnet's AsyncWritev would serialise every write
@@ -303,9 +303,6 @@ func (e *gnetEngine) sweep() {
 	}
 }
 
-// errUnitPartial unwinds serveRead at a partial unit (see gnetEngine).
-var errUnitPartial = errors.New("aio: gnet: partial unit")
-
 // gnetConn is a rawConn over a gnet connection. It is what an idle
 // connection costs this engine beside gnet's own connection: 64 bytes (a
 // test holds it there). It keeps no addresses of its own while the
@@ -364,7 +361,7 @@ func (r *gnetReader) Len() int { return len(r.in) }
 
 func (r *gnetReader) Peek(n int) ([]byte, error) {
 	if n > len(r.in) {
-		panic(errUnitPartial)
+		return nil, errWouldWait
 	}
 	return r.in[:n], nil
 }
@@ -386,11 +383,14 @@ func (e *gnetEngine) read(g *gnetConn, r *gnetReader, b []byte) {
 	}
 	r.in = b
 	g.serving.Store(true)
-	partial := g.serve(r)
+	c.serveRead(r)
 	g.serving.Store(false)
 	rest := r.in
 	r.in = nil
-	if !partial || c.state.Load() != stateOpen {
+	// serveRead leaves a partial unit pending (its Peek got errWouldWait,
+	// after waitFor applied FrameTimeout and MinReadRate to it); a closed
+	// connection has nothing pending.
+	if c.pending == 0 || c.state.Load() != stateOpen {
 		if g.part != nil {
 			g.part = nil
 			e.untrack(g)
@@ -404,45 +404,6 @@ func (e *gnetEngine) read(g *gnetConn, r *gnetReader, b []byte) {
 	} else {
 		g.part.carry = g.part.carry[:copy(g.part.carry, rest)]
 	}
-	c.pending = len(rest)
-	if err := g.checkPartial(len(rest)); err != nil {
-		c.ep.logger.Warn().Uint64("conn", c.id).Str("remote", c.ip).Int("have", len(rest)).
-			Str("since_first_byte", durText(time.Duration(time.Now().UnixNano()-c.unitStart))).Msg("aio: slow attack: closing")
-		c.finish(err)
-	}
-}
-
-// serve runs serveRead and reports whether it stopped at a partial unit.
-func (g *gnetConn) serve(r *gnetReader) (partial bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r != errUnitPartial { //nolint:errorlint // the sentinel itself is the panic value
-				panic(r)
-			}
-			partial = true
-		}
-	}()
-	g.c.serveRead(r)
-	return false
-}
-
-// checkPartial applies FrameTimeout and MinReadRate to a partial unit of
-// have bytes, as waitFor does while it waits.
-func (g *gnetConn) checkPartial(have int) error {
-	c := g.c
-	set := &c.ep.set
-	now := time.Now().UnixNano()
-	if set.frameTimeout > 0 && now-c.unitStart > int64(set.frameTimeout) {
-		return wrapReason(ErrSlowAttack, fmt.Errorf("unit not whole %v after its first byte", set.frameTimeout))
-	}
-	if elapsed := now - c.windowStart; set.minReadRate > 0 && elapsed >= int64(set.rateWindow) {
-		rate := float64(have-c.windowBytes) * float64(time.Second) / float64(elapsed)
-		if rate < float64(set.minReadRate) {
-			return wrapReason(ErrSlowAttack, fmt.Errorf("%.1f bytes/s, under the minimum %d", rate, set.minReadRate))
-		}
-		c.windowStart, c.windowBytes = now, have
-	}
-	return nil
 }
 
 // LocalAddr returns gnet's local address of the connection, or the copy
