@@ -28,11 +28,11 @@ import (
 // goes once the unit is whole.
 //
 // serveRead waits for the rest of a partial unit by blocking in Peek; an
-// event loop must never block, so Peek here unwinds serveRead instead
-// (errUnitPartial, recovered in read) and the loop calls it again when
-// more bytes arrive; the slow-attack checks that waitFor makes while it
-// waits run here between those calls, and a sweep applies ReadTimeout to
-// connections that went silent in the middle of a unit.
+// event loop must never block, so Peek here returns errWouldWait instead,
+// serveRead returns with the unit pending, and the loop calls it again
+// when more bytes arrive; waitFor applies FrameTimeout and MinReadRate on
+// each of those calls, and a sweep applies ReadTimeout to connections that
+// went silent in the middle of a unit.
 //
 // Writes go out from the writer's goroutine with one writev, as netpoll's
 // do, not through the loop (gnet's AsyncWritev would serialise every write
@@ -193,7 +193,7 @@ func (e *gnetEngine) stop(ctx context.Context) error {
 
 // OnOpen admits a connection on its loop.
 func (e *gnetEngine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
-	g := &gnetConn{gc: gc, fd: int32(gc.Fd()), local: gc.LocalAddr(), remote: gc.RemoteAddr()}
+	g := &gnetConn{gc: gc, fd: int32(gc.Fd())}
 	c := e.h.open(g)
 	if c == nil {
 		return nil, gnet.Close
@@ -303,25 +303,38 @@ func (e *gnetEngine) sweep() {
 	}
 }
 
-// errUnitPartial unwinds serveRead at a partial unit (see gnetEngine).
-var errUnitPartial = errors.New("aio: gnet: partial unit")
-
 // gnetConn is a rawConn over a gnet connection. It is what an idle
-// connection costs this engine beside gnet's own connection: 96 bytes.
+// connection costs this engine beside gnet's own connection: 64 bytes (a
+// test holds it there). It keeps no addresses of its own while the
+// connection is open (gnet's connection has them) and nothing for a writer
+// that waits for the socket (gnetWaiters has it, while it waits).
 type gnetConn struct {
-	gc            gnet.Conn
-	c             *conn
-	local, remote net.Addr
+	gc gnet.Conn
+	c  *conn
 	// part is the loop's own: the tail of a partial unit, kept between
 	// reads; nil otherwise.
 	part *gnetPartial
 
 	wmu     sync.Mutex // guards what follows
 	backlog *gnetBacklog
-	waiter  *os.File // the duplicate of the socket a writer waits on, woken by fence
-	fd      int32    // -1 once OnClose ran: the descriptor may be reused
+	// gone holds the addresses once OnClose ran: gnet drops its own
+	// after OnClose returns.
+	gone *gnetAddrs
+	fd   int32 // -1 once OnClose ran: the descriptor may be reused
 
 	serving atomic.Bool // the loop is inside serveRead for this connection
+}
+
+// gnetAddrs is a closed connection's addresses.
+type gnetAddrs struct{ local, remote net.Addr }
+
+// gnetWaiters holds, for each connection with a writer waiting for its
+// socket, the duplicate of the socket it waits on, for fence to wake. A
+// writer waits only behind a full socket, so this stays small; keeping it
+// here rather than in gnetConn saves every idle connection a field.
+var gnetWaiters struct {
+	mu sync.Mutex
+	m  map[*gnetConn]*os.File
 }
 
 // gnetPartial is a connection's partial unit.
@@ -348,7 +361,7 @@ func (r *gnetReader) Len() int { return len(r.in) }
 
 func (r *gnetReader) Peek(n int) ([]byte, error) {
 	if n > len(r.in) {
-		panic(errUnitPartial)
+		return nil, errWouldWait
 	}
 	return r.in[:n], nil
 }
@@ -370,11 +383,14 @@ func (e *gnetEngine) read(g *gnetConn, r *gnetReader, b []byte) {
 	}
 	r.in = b
 	g.serving.Store(true)
-	partial := g.serve(r)
+	c.serveRead(r)
 	g.serving.Store(false)
 	rest := r.in
 	r.in = nil
-	if !partial || c.state.Load() != stateOpen {
+	// serveRead leaves a partial unit pending (its Peek got errWouldWait,
+	// after waitFor applied FrameTimeout and MinReadRate to it); a closed
+	// connection has nothing pending.
+	if c.pending == 0 || c.state.Load() != stateOpen {
 		if g.part != nil {
 			g.part = nil
 			e.untrack(g)
@@ -388,49 +404,28 @@ func (e *gnetEngine) read(g *gnetConn, r *gnetReader, b []byte) {
 	} else {
 		g.part.carry = g.part.carry[:copy(g.part.carry, rest)]
 	}
-	c.pending = len(rest)
-	if err := g.checkPartial(len(rest)); err != nil {
-		c.ep.logger.Warn().Uint64("conn", c.id).Str("remote", c.ip).Int("have", len(rest)).
-			Str("since_first_byte", durText(time.Duration(time.Now().UnixNano()-c.unitStart))).Msg("aio: slow attack: closing")
-		c.finish(err)
-	}
 }
 
-// serve runs serveRead and reports whether it stopped at a partial unit.
-func (g *gnetConn) serve(r *gnetReader) (partial bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r != errUnitPartial { //nolint:errorlint // the sentinel itself is the panic value
-				panic(r)
-			}
-			partial = true
-		}
-	}()
-	g.c.serveRead(r)
-	return false
+// LocalAddr returns gnet's local address of the connection, or the copy
+// fence kept once gnet dropped it.
+func (g *gnetConn) LocalAddr() net.Addr {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.gone != nil {
+		return g.gone.local
+	}
+	return g.gc.LocalAddr()
 }
 
-// checkPartial applies FrameTimeout and MinReadRate to a partial unit of
-// have bytes, as waitFor does while it waits.
-func (g *gnetConn) checkPartial(have int) error {
-	c := g.c
-	set := &c.ep.set
-	now := time.Now().UnixNano()
-	if set.frameTimeout > 0 && now-c.unitStart > int64(set.frameTimeout) {
-		return wrapReason(ErrSlowAttack, fmt.Errorf("unit not whole %v after its first byte", set.frameTimeout))
+// RemoteAddr is as LocalAddr, for the peer's address.
+func (g *gnetConn) RemoteAddr() net.Addr {
+	g.wmu.Lock()
+	defer g.wmu.Unlock()
+	if g.gone != nil {
+		return g.gone.remote
 	}
-	if elapsed := now - c.windowStart; set.minReadRate > 0 && elapsed >= int64(set.rateWindow) {
-		rate := float64(have-c.windowBytes) * float64(time.Second) / float64(elapsed)
-		if rate < float64(set.minReadRate) {
-			return wrapReason(ErrSlowAttack, fmt.Errorf("%.1f bytes/s, under the minimum %d", rate, set.minReadRate))
-		}
-		c.windowStart, c.windowBytes = now, have
-	}
-	return nil
+	return g.gc.RemoteAddr()
 }
-
-func (g *gnetConn) LocalAddr() net.Addr  { return g.local }
-func (g *gnetConn) RemoteAddr() net.Addr { return g.remote }
 
 // iovMax is the most buffers one writev takes (IOV_MAX on Linux and BSD).
 const iovMax = 1024
@@ -562,7 +557,12 @@ func (g *gnetConn) dupLocked() (*os.File, error) {
 		return nil, err
 	}
 	f := os.NewFile(uintptr(fd), "gnet-socket")
-	g.waiter = f
+	gnetWaiters.mu.Lock()
+	if gnetWaiters.m == nil {
+		gnetWaiters.m = map[*gnetConn]*os.File{}
+	}
+	gnetWaiters.m[g] = f
+	gnetWaiters.mu.Unlock()
 	return f, nil
 }
 
@@ -571,13 +571,21 @@ func (g *gnetConn) dupLocked() (*os.File, error) {
 func (g *gnetConn) writeWait(f *os.File, bufs [][]byte) (int, error) {
 	defer func() {
 		g.wmu.Lock()
-		g.waiter = nil
+		gnetWaiters.mu.Lock()
+		delete(gnetWaiters.m, g)
+		gnetWaiters.mu.Unlock()
 		g.wmu.Unlock()
 		f.Close()
 	}()
 	if d := g.c.ep.set.writeTimeout; d > 0 {
 		_ = f.SetWriteDeadline(time.Now().Add(d))
 	}
+	// A fence between dupLocked and the deadline above would be undone.
+	g.wmu.Lock()
+	if g.fd < 0 {
+		_ = f.SetWriteDeadline(time.Unix(1, 0))
+	}
+	g.wmu.Unlock()
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return 0, err
@@ -636,13 +644,17 @@ func advance(bufs [][]byte, n int) [][]byte {
 
 // fence keeps writers off the socket before gnet closes it: a write in
 // progress has finished (they run under wmu), a waiting one is woken and
-// fails, later ones see closed.
+// fails, later ones see closed. It keeps the addresses gnet is about to
+// drop. It runs on the loop, in OnClose.
 func (g *gnetConn) fence() {
 	g.wmu.Lock()
 	g.fd = -1
-	if g.waiter != nil {
-		_ = g.waiter.SetWriteDeadline(time.Unix(1, 0))
+	g.gone = &gnetAddrs{local: g.gc.LocalAddr(), remote: g.gc.RemoteAddr()}
+	gnetWaiters.mu.Lock()
+	if f := gnetWaiters.m[g]; f != nil {
+		_ = f.SetWriteDeadline(time.Unix(1, 0))
 	}
+	gnetWaiters.mu.Unlock()
 	g.wmu.Unlock()
 }
 

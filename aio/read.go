@@ -23,6 +23,12 @@ type inbound interface {
 	Release() error
 }
 
+// errWouldWait is what Peek returns, for bytes that have not arrived, from
+// an inbound that must not wait for them (the gnet engine's, on its event
+// loop): serveRead then stops at the partial unit and leaves it pending,
+// and the transport calls again once more bytes arrived.
+var errWouldWait = errors.New("aio: the unit is partial and the transport does not wait")
+
 // serveRead decodes and handles everything in, the connection's unread
 // bytes. A transport calls it from one goroutine at a time per connection,
 // whenever bytes arrived. Decoding stops at a partial unit only after
@@ -72,6 +78,10 @@ func (c *conn) serveRead(in inbound) {
 			return
 		}
 		if avail, err = c.waitFor(in, avail, need); err != nil {
+			if err == errWouldWait { //nolint:errorlint // waitFor returns it as is
+				c.pending = avail
+				return
+			}
 			if errors.Is(err, ErrSlowAttack) {
 				c.ep.logger.Warn().Uint64("conn", c.id).Str("remote", c.ip).Int("have", avail).Int("need", need).
 					Str("since_first_byte", durText(time.Duration(time.Now().UnixNano()-c.unitStart))).Msg("aio: slow attack: closing")
@@ -100,6 +110,9 @@ func (c *conn) waitFor(in inbound, have, need int) (int, error) {
 			return have, err
 		}
 		if _, err := in.Peek(have + 1); err != nil {
+			if err == errWouldWait { //nolint:errorlint // the sentinel itself
+				return have, err
+			}
 			return have, wrapReason(errReadTimeout, err)
 		}
 		got := in.Len() - have
