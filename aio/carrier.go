@@ -1,6 +1,10 @@
 package aio
 
-import "github.com/gotio/gotio/codec"
+import (
+	"sync"
+
+	"github.com/gotio/gotio/codec"
+)
 
 // carrier is a server connection as a stream that carries sessions sees it
 // (codec.Carrier): an HTTP connection of engine.io that holds a poll, takes
@@ -46,20 +50,51 @@ func (k *carrier) Send(m *codec.Message) error { return k.conn.send(m) }
 
 func (k *carrier) Close(reason error) { k.conn.close(reason) }
 
-type carrierCloseKey struct{}
-
+// OnClose sets the function the close path of this connection runs. It is
+// kept in a table beside the connection (carrierHooks), not in its
+// attributes: a map per carrier would cost an idle WebSocket session
+// hundreds of bytes.
 func (k *carrier) OnClose(fn func(reason error)) {
+	h := hookShard(&k.conn)
+	h.mu.Lock()
 	if fn == nil {
-		k.conn.del(carrierCloseKey{})
-		return
+		delete(h.m, &k.conn)
+	} else {
+		if h.m == nil {
+			h.m = make(map[*conn]func(error))
+		}
+		h.m[&k.conn] = fn
 	}
-	k.conn.set(carrierCloseKey{}, fn)
+	h.mu.Unlock()
+}
+
+// carrierHooks holds the OnClose functions of open carriers, sharded by
+// connection id.
+var carrierHooks [16]struct {
+	mu sync.Mutex
+	m  map[*conn]func(error)
+	_  [40]byte // a cache line each
+}
+
+func hookShard(c *conn) *struct {
+	mu sync.Mutex
+	m  map[*conn]func(error)
+	_  [40]byte
+} {
+	return &carrierHooks[c.id%uint64(len(carrierHooks))]
 }
 
 // carrierClosing runs a closing connection's OnClose function, if any, on
-// its close path.
+// its close path, and forgets it.
 func carrierClosing(c *ChannelContext, reason error) {
-	if fn, ok := c.conn.get(carrierCloseKey{}).(func(error)); ok {
+	h := hookShard(&c.conn)
+	h.mu.Lock()
+	fn, ok := h.m[&c.conn]
+	if ok {
+		delete(h.m, &c.conn)
+	}
+	h.mu.Unlock()
+	if ok {
 		fn(reason)
 	}
 }

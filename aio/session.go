@@ -74,7 +74,7 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	if _, ok := st.(codec.MessageDecoder); !ok {
 		return nil, errNotSession
 	}
-	sc := &sessionConn{srv: s, id: id, local: from.LocalAddr(), remote: from.RemoteAddr(), wake: make(chan struct{})}
+	sc := &sessionConn{id: id, local: from.LocalAddr(), remote: from.RemoteAddr()}
 	cc := &ChannelContext{srv: s}
 	c := &cc.conn
 	c.init(s.ep, cc, sc, func(codec.ConnInfo) codec.Stream { return st })
@@ -97,6 +97,13 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 		s.ep.logger.Info().Str("remote", cc.ip).Str("reason", reason.Code).Msg("aio: session refused")
 		return nil, reason
 	}
+	if d, ok := st.(interface{ Direct() bool }); ok && d.Direct() {
+		// Its bytes are its carrier's wire form: they are queued on the
+		// carrier itself, and the session's heartbeat (the protocol's
+		// ping and pong) watches the carrier too.
+		sc.carrier = &from.conn
+		from.conn.setHeartbeatTimeout(-1)
+	}
 	if t, ok := st.(interface{ SessionTimeout() time.Duration }); ok {
 		c.hbOverride.Store(int64(t.SessionTimeout()))
 	}
@@ -114,14 +121,20 @@ func (s *Server) Sessions() int { return s.sessions.len() }
 
 // sessionConn is the rawConn of a session: writes go to the attached sink.
 type sessionConn struct {
-	srv           *Server
 	c             *conn
 	id            string
 	local, remote net.Addr
+	// carrier is set for a direct session (its stream's Direct() is
+	// true: a WebSocket carries it from its handshake on, and its bytes
+	// are WebSocket frames): what it sends is queued on this carrier
+	// core, not in its own queue (see forwardTo).
+	carrier *conn
 
-	mu     sync.Mutex // guards sink, wake, closed
-	sink   codec.Sink
-	wake   chan struct{} // closed when a sink attaches or the session closes
+	mu   sync.Mutex // guards sink, wake, closed
+	sink codec.Sink
+	// wake exists only while a write waits for a sink: it is closed when
+	// one attaches or the session closes.
+	wake   chan struct{}
 	closed bool
 
 	dmu sync.Mutex // orders Deliver
@@ -171,6 +184,9 @@ func (sc *sessionConn) writev(bufs [][]byte) (int, error) {
 			}
 			continue
 		}
+		if sc.wake == nil {
+			sc.wake = make(chan struct{})
+		}
 		wake := sc.wake
 		sc.mu.Unlock()
 		if sc.hopeless() {
@@ -219,7 +235,7 @@ func (sc *sessionConn) hopeless() bool {
 	c.out.mu.Lock()
 	aborted := c.out.aborted
 	c.out.mu.Unlock()
-	if aborted || sc.srv.shutdown.Load() {
+	if aborted || ownerOf(c).srv.shutdown.Load() {
 		// A server shutting down accepts no carrier any more, and closes
 		// those it has: no poll will come for the goodbye.
 		return true
@@ -282,13 +298,22 @@ func (sc *sessionConn) close() error {
 	sc.closed = true
 	sink := sc.sink
 	sc.sink = nil
-	close(sc.wake)
+	sc.wakeLocked()
 	sc.mu.Unlock()
-	sc.srv.sessions.remove(sc.id, ownerOf(sc.c))
+	owner := ownerOf(sc.c)
+	owner.srv.sessions.remove(sc.id, owner)
 	if sink != nil {
 		sink.Close()
 	}
 	return nil
+}
+
+// wakeLocked wakes a write waiting for a sink, with sc.mu held.
+func (sc *sessionConn) wakeLocked() {
+	if sc.wake != nil {
+		close(sc.wake)
+		sc.wake = nil
+	}
 }
 
 // ownerOf returns the ChannelContext around a server conn.
@@ -319,8 +344,7 @@ func (ss *session) Attach(s codec.Sink) {
 		return
 	}
 	sc.sink = s
-	close(sc.wake)
-	sc.wake = make(chan struct{})
+	sc.wakeLocked()
 	sc.mu.Unlock()
 }
 
@@ -368,4 +392,58 @@ func (ss *session) Deliver(data []byte, binary bool) error {
 		ips.Record(c.ip, c.ipCounters().since(before))
 	}
 	return err
+}
+
+// forward returns the carrier core a direct session's bytes are queued
+// on, nil for any other connection.
+func (c *conn) forward() *conn {
+	if sc, ok := c.rc.(*sessionConn); ok {
+		return sc.carrier
+	}
+	return nil
+}
+
+// forwardTo queues ob (retained) on the carrier k of the direct session
+// c: one queue, one flusher and one copy of a broadcast's bytes, as for a
+// plain WebSocket. The session's own counters count the bytes as sent
+// once they are queued on the carrier (its flusher counts the write); a
+// carrier that does not keep up closes the session too.
+func (c *conn) forwardTo(k *conn, ob *outBuf, done chan error, internal bool, msgs int) error {
+	if st := c.state.Load(); st == stateClosed || (!internal && st != stateOpen) {
+		return ErrClosed
+	}
+	err := k.enqueue(ob, done, internal, msgs)
+	c.forwarded(len(ob.b), msgs, err)
+	return err
+}
+
+// forwardSync is queueSync for a direct session: ob (taken over) is
+// written on the carrier, at once when no flusher runs there.
+func (c *conn) forwardSync(k *conn, ob *outBuf, done chan error) error {
+	if c.state.Load() != stateOpen {
+		ob.release()
+		return ErrClosed
+	}
+	n := len(ob.b)
+	err := k.queueSync(ob, done)
+	c.forwarded(n, 1, err)
+	return err
+}
+
+// forwarded accounts for n bytes of msgs messages a direct session
+// handed its carrier, or for the carrier's refusal.
+func (c *conn) forwarded(n, msgs int, err error) {
+	switch {
+	case err == nil:
+		c.stats.SentBytes.Add(uint64(n))
+		c.stats.SentPackets.Add(uint64(msgs))
+		c.stats.LastSent.Store(c.ep.now())
+		if p := c.proto.Load(); p != nil {
+			p.MessagesOut.Add(uint64(msgs))
+			p.BytesOut.Add(uint64(n))
+		}
+		c.self.sent(n)
+	case errors.Is(err, ErrSlowConsumer):
+		c.close(ErrSlowConsumer)
+	}
 }

@@ -211,7 +211,7 @@ func (s *carrierStream) handshake(end int, req *http.Request, ri reqInfo, out co
 
 // open creates a session.
 func (s *carrierStream) open(req *http.Request, ws bool) (*session, error) {
-	st := &session{c: s.c, sid: newSID()}
+	st := &session{c: s.c, sid: newSID(), direct: ws && s.c.cfg.Deflate == nil}
 	st.upgraded.Store(ws)
 	if s.c.cfg.Inner != nil {
 		st.inner = s.c.cfg.Inner.NewSession(SessionInfo{SID: st.sid, Request: req, Conn: s.info})

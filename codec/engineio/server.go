@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotio/gotio/codec"
@@ -107,6 +108,22 @@ type Codec struct {
 	openPoll   []string
 	pingTotal  time.Duration
 	corsActive bool
+	// formats caches the last Format names built: {inner, queued name,
+	// direct name}, so that Format per broadcast target allocates nothing.
+	formats atomic.Pointer[[3]string]
+}
+
+// format is the Format of a session whose inner protocol's is inner.
+func (c *Codec) format(inner string, direct bool) string {
+	p := c.formats.Load()
+	if p == nil || p[0] != inner {
+		p = &[3]string{inner, "eio/" + inner, "eio-ws/" + inner}
+		c.formats.Store(p)
+	}
+	if direct {
+		return p[2]
+	}
+	return p[1]
 }
 
 // New returns an engine.io server codec for cfg; nil means the zero

@@ -35,6 +35,10 @@ type session struct {
 	sid   string
 	inner InnerStream // nil: plain engine.io messages
 	sess  codec.Session
+	// direct is set for a session a WebSocket without compression carries
+	// from its handshake on: its stream then encodes WebSocket frames, not
+	// the queued form, and aio queues them on the carrier itself (Direct).
+	direct bool
 
 	// upgraded is set once a WebSocket took the session over (or carried
 	// it from the start): polling requests are refused from then on.
@@ -64,6 +68,9 @@ func (s *session) Decode([]byte, codec.Output) (int, int, error) {
 // DecodeMessage decodes the data of one message packet.
 func (s *session) DecodeMessage(data []byte, binary bool, out codec.Output) error {
 	if s.inner != nil {
+		if s.direct {
+			out = frameOutput{out}
+		}
 		return s.inner.DecodeMessage(data, binary, out)
 	}
 	m := codec.Message{Kind: codec.Raw, Body: data, Binary: binary}
@@ -71,9 +78,29 @@ func (s *session) DecodeMessage(data []byte, binary bool, out codec.Output) erro
 	return nil
 }
 
-// Encode appends m as queued message packets: the inner protocol's, or
-// for plain engine.io one message carrying m's body (binary when m.Binary).
+// frameOutput hands a direct session's replies (queued packets) on as
+// WebSocket frames.
+type frameOutput struct{ codec.Output }
+
+func (o frameOutput) Reply(b []byte) { o.Output.Reply(appendFrames(nil, b)) }
+
+// Encode appends m as queued message packets (WebSocket frames for a
+// direct session): the inner protocol's, or for plain engine.io one
+// message carrying m's body (binary when m.Binary).
 func (s *session) Encode(dst []byte, m *codec.Message) ([]byte, error) {
+	if s.direct {
+		q := getScratch()
+		defer putScratch(q)
+		var err error
+		if *q, err = s.encodeQueued((*q)[:0], m); err != nil {
+			return dst, err
+		}
+		return appendFrames(dst, *q), nil
+	}
+	return s.encodeQueued(dst, m)
+}
+
+func (s *session) encodeQueued(dst []byte, m *codec.Message) ([]byte, error) {
 	if s.inner != nil {
 		return s.inner.Encode(dst, m)
 	}
@@ -84,17 +111,21 @@ func (s *session) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 }
 
 // Format is "eio/" and the inner protocol's Format ("" when it is ""), or
-// "eio/plain": the queued form serves both transports.
+// "eio/plain": the queued form serves both transports. A direct session's
+// is "eio-ws/" and the same: its bytes are WebSocket frames.
 func (s *session) Format() string {
-	if s.inner == nil {
-		return "eio/plain"
+	f := "plain"
+	if s.inner != nil {
+		if f = s.inner.Format(); f == "" {
+			return ""
+		}
 	}
-	f := s.inner.Format()
-	if f == "" {
-		return ""
-	}
-	return "eio/" + f
+	return s.c.format(f, s.direct)
 }
+
+// Direct reports whether the session's bytes are WebSocket frames for
+// its carrier (see session.direct); aio then queues them on the carrier.
+func (s *session) Direct() bool { return s.direct }
 
 // Protocol is the inner protocol's, or "engine.io".
 func (s *session) Protocol() string {
@@ -116,11 +147,27 @@ func (s *session) Open(dst []byte) ([]byte, error) {
 	// AppendOpen writes its own type digit: drop the one BeginQueued wrote.
 	copy(dst[start+queuedHeader:], dst[start+queuedHeader+1:])
 	dst = dst[:len(dst)-1]
-	return FinishQueued(dst, start), nil
+	dst = FinishQueued(dst, start)
+	if s.direct {
+		return s.framed(dst, start), nil
+	}
+	return dst, nil
+}
+
+// framed turns the queued packets of dst from start into frames, for a
+// direct session.
+func (s *session) framed(dst []byte, start int) []byte {
+	q := getScratch()
+	defer putScratch(q)
+	*q = append((*q)[:0], dst[start:]...)
+	return appendFrames(dst[:start], *q)
 }
 
 // Ping appends the heartbeat ping.
 func (s *session) Ping(dst []byte) []byte {
+	if s.direct {
+		return append(dst, 0x81, 1, '0'+byte(TypePing))
+	}
 	return AppendQueued(dst, &Packet{Type: TypePing})
 }
 
@@ -140,10 +187,15 @@ func (s *session) AwaitHandshake() bool {
 
 // Goodbye appends the inner protocol's goodbye, then the close packet.
 func (s *session) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+	start := len(dst)
 	if g, ok := s.inner.(codec.Goodbyer); ok {
 		dst = g.Goodbye(dst, reason, shutdown)
 	}
-	return AppendQueued(dst, &Packet{Type: TypeClose})
+	dst = AppendQueued(dst, &Packet{Type: TypeClose})
+	if s.direct {
+		return s.framed(dst, start)
+	}
+	return dst
 }
 
 // Inner returns the inner protocol's stream, nil for plain engine.io.

@@ -1,11 +1,14 @@
 package socketio
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -113,23 +116,69 @@ func NewServer(cfg *ServerConfig, eio *engineio.Config) *engineio.Codec {
 	return engineio.New(&e)
 }
 
-// NewSession returns the Socket.IO state of a new engine.io session.
+// NewSession returns the Socket.IO state of a new engine.io session. It
+// keeps of info only the session id and, when an Auth hook is set, the
+// handshake request's head in wire form (re-read for each CONNECT Auth
+// sees): an idle session holds no parsed request.
 func (s *Server) NewSession(info engineio.SessionInfo) engineio.InnerStream {
-	return &serverStream{s: s, info: info, dec: Decoder{MaxAttachments: s.cfg.MaxAttachments}}
+	st := &serverStream{s: s, sid: info.SID, dec: Decoder{MaxAttachments: s.cfg.MaxAttachments}}
+	if s.cfg.Auth != nil && info.Request != nil {
+		st.head = appendHead(nil, info.Request)
+		st.remote = info.Request.RemoteAddr
+	}
+	return st
 }
 
 func (s *Server) served(nsp string) bool { return s.cfg.AnyNamespace || s.nsps[nsp] }
 
 // serverStream is one session's Socket.IO state.
 type serverStream struct {
-	s    *Server
-	info engineio.SessionInfo
-	dec  Decoder // decode path only
-	buf  []byte  // decode path only: a body of several arguments
+	s   *Server
+	sid string
+	// head is the handshake request's head (only with an Auth hook), and
+	// remote its RemoteAddr.
+	head   []byte
+	remote string
+	dec    Decoder // decode path only
+	buf    []byte  // decode path only: a body of several arguments
 
-	mu        sync.Mutex
-	connected map[string]string // namespace → socket id
+	mu sync.Mutex
+	// connected holds the namespaces joined: a slice, since a session
+	// joins one or a few (the socket id is the client's to keep).
+	connected []string
 	handshook bool
+}
+
+// appendHead appends r's head as a client sent it: request line, Host,
+// headers, the empty line.
+func appendHead(dst []byte, r *http.Request) []byte {
+	uri := r.RequestURI
+	if uri == "" {
+		uri = r.URL.RequestURI()
+	}
+	dst = append(dst, r.Method...)
+	dst = append(dst, ' ')
+	dst = append(dst, uri...)
+	dst = append(dst, " HTTP/1.1\r\nHost: "...)
+	dst = append(dst, r.Host...)
+	dst = append(dst, "\r\n"...)
+	var b bytes.Buffer
+	_ = r.Header.Write(&b)
+	dst = append(dst, b.Bytes()...)
+	return append(dst, "\r\n"...)
+}
+
+// request re-reads the handshake request from its head, for Auth.
+func (st *serverStream) request() *http.Request {
+	if st.head == nil {
+		return nil
+	}
+	r, err := http.ReadRequest(bufio.NewReaderSize(bytes.NewReader(st.head), len(st.head)))
+	if err != nil {
+		return nil
+	}
+	r.RemoteAddr = st.remote
+	return r
 }
 
 var (
@@ -163,8 +212,14 @@ func (st *serverStream) DecodeMessage(data []byte, binary bool, out codec.Output
 		return st.connect(&p, out)
 	case Disconnect:
 		st.mu.Lock()
-		_, ok := st.connected[p.Namespace]
-		delete(st.connected, p.Namespace)
+		ok := false
+		for i, n := range st.connected {
+			if n == p.Namespace {
+				st.connected = append(st.connected[:i], st.connected[i+1:]...)
+				ok = true
+				break
+			}
+		}
 		st.mu.Unlock()
 		if ok {
 			m := codec.Message{Kind: codec.Notify, Route: routeOf(p.Namespace, "disconnect")}
@@ -206,7 +261,7 @@ func (st *serverStream) connect(p *Packet, out codec.Output) error {
 		})
 	}
 	if auth := st.s.cfg.Auth; auth != nil {
-		if err := auth(&ConnectRequest{Namespace: nsp, Auth: p.Data, SID: st.info.SID, Request: st.info.Request}); err != nil {
+		if err := auth(&ConnectRequest{Namespace: nsp, Auth: p.Data, SID: st.sid, Request: st.request()}); err != nil {
 			var ce *AuthError
 			var data []byte
 			if errors.As(err, &ce) {
@@ -219,10 +274,7 @@ func (st *serverStream) connect(p *Packet, out codec.Output) error {
 	}
 	id := newSocketID()
 	st.mu.Lock()
-	if st.connected == nil {
-		st.connected = make(map[string]string, 1)
-	}
-	st.connected[nsp] = id
+	st.join(nsp)
 	first := !st.handshook
 	st.handshook = true
 	st.mu.Unlock()
@@ -248,11 +300,17 @@ func (st *serverStream) reply(out codec.Output, fill func(dst []byte) ([]byte, e
 	return nil
 }
 
+// join records nsp as connected, with st.mu held.
+func (st *serverStream) join(nsp string) {
+	if !slices.Contains(st.connected, nsp) {
+		st.connected = append(st.connected, nsp)
+	}
+}
+
 func (st *serverStream) isConnected(nsp string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	_, ok := st.connected[nsp]
-	return ok
+	return slices.Contains(st.connected, nsp)
 }
 
 // Encode appends m as a Socket.IO event or ack in engine.io's queued
@@ -304,10 +362,7 @@ func (st *serverStream) Goodbye(dst []byte, reason string, shutdown bool) []byte
 		return dst
 	}
 	st.mu.Lock()
-	nsps := make([]string, 0, len(st.connected))
-	for n := range st.connected {
-		nsps = append(nsps, n)
-	}
+	nsps := slices.Clone(st.connected)
 	st.mu.Unlock()
 	for _, n := range nsps {
 		d, start := engineio.BeginQueued(dst, engineio.TypeMessage)
