@@ -78,7 +78,22 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	cc := &ChannelContext{srv: s}
 	c := &cc.conn
 	c.init(s.ep, cc, sc, func(codec.ConnInfo) codec.Stream { return st })
+	c.ip = from.ip // the carrier's string, not a copy of it
 	sc.c = c
+	direct := false
+	if d, ok := st.(interface{ Direct() bool }); ok && d.Direct() {
+		// Its bytes are its carrier's wire form: they are queued on the
+		// carrier itself, the session's heartbeat (the protocol's ping and
+		// pong) watches the carrier too, and the carrier leaves the IP
+		// index, where the session stands for it (a socket.io client is
+		// one connection of its IP, as MaxConnsPerIP counts).
+		direct = true
+		sc.carrier = &from.conn
+		from.conn.setHeartbeatTimeout(-1)
+		if from.ip != "" {
+			s.ips.Remove(from.ip, from)
+		}
+	}
 	s.admitMu.RLock()
 	reason := s.admit(cc)
 	if reason == nil && !s.sessions.add(id, cc) {
@@ -97,13 +112,6 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 		s.ep.logger.Info().Str("remote", cc.ip).Str("reason", reason.Code).Msg("aio: session refused")
 		return nil, reason
 	}
-	if d, ok := st.(interface{ Direct() bool }); ok && d.Direct() {
-		// Its bytes are its carrier's wire form: they are queued on the
-		// carrier itself, and the session's heartbeat (the protocol's
-		// ping and pong) watches the carrier too.
-		sc.carrier = &from.conn
-		from.conn.setHeartbeatTimeout(-1)
-	}
 	if t, ok := st.(interface{ SessionTimeout() time.Duration }); ok {
 		c.hbOverride.Store(int64(t.SessionTimeout()))
 	}
@@ -111,7 +119,7 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	if a, ok := st.(interface{ AwaitHandshake() bool }); !ok || !a.AwaitHandshake() {
 		c.markReady()
 	}
-	s.ep.logger.Debug().Uint64("conn", c.id).Str("remote", cc.ip).Str("session", id).Msg("aio: session opened")
+	s.ep.logger.Debug().Uint64("conn", c.id).Str("remote", cc.ip).Str("session", id).Bool("direct", direct).Msg("aio: session opened")
 	c.begin()
 	return cc, nil
 }

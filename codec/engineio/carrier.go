@@ -48,12 +48,18 @@ type carrierStream struct {
 	parked     atomic.Bool                      // a GET of this connection is parked
 	poll       atomic.Pointer[pollSink]         // the GET parked here, for Goodbye
 
-	// The POST whose body is awaited: its head ends at postHead, its
-	// body is postLen bytes, for postSess.
-	postSess *session
-	postHead int
-	postLen  int // -1: chunked
-	postReq  reqInfo
+	// post is the POST whose body is awaited, nil when none: a carrier
+	// that is not receiving a body holds nothing of one.
+	post *pendingPost
+}
+
+// pendingPost is a POST whose body is awaited: its head ends at head, its
+// body is size bytes, for st.
+type pendingPost struct {
+	st   *session
+	head int
+	size int // -1: chunked
+	ri   reqInfo
 }
 
 // reqInfo is what a response needs of its request.
@@ -98,7 +104,7 @@ func (s *carrierStream) Decode(in []byte, out codec.Output) (n, need int, err er
 
 // decodeRequest handles one request at the front of in.
 func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, error) {
-	if s.postSess != nil {
+	if s.post != nil {
 		return s.finishPost(in, out)
 	}
 	end := bytes.Index(in, []byte("\r\n\r\n"))
@@ -280,7 +286,7 @@ func (s *carrierStream) startPost(in []byte, end int, req *http.Request, st *ses
 		st.sess.Close(fmt.Errorf("engineio: overlapping POST: %w", codec.ErrProtocol))
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "POST_OVERLAP"}, ri)
 	}
-	s.postSess, s.postHead, s.postLen, s.postReq = st, end, size, ri
+	s.post = &pendingPost{st: st, head: end, size: size, ri: ri}
 	// A connection that closes before the body is whole takes the
 	// session with it, as engine.io's "data request connection closed
 	// prematurely" does.
@@ -292,28 +298,29 @@ func (s *carrierStream) startPost(in []byte, end int, req *http.Request, st *ses
 
 // finishPost decodes the awaited POST body once it is whole.
 func (s *carrierStream) finishPost(in []byte, out codec.Output) (int, int, error) {
-	st, ri := s.postSess, s.postReq
+	pp := s.post
+	st, ri := pp.st, pp.ri
 	var body []byte
-	total := s.postHead + s.postLen
-	if s.postLen < 0 {
+	total := pp.head + pp.size
+	if pp.size < 0 {
 		var err error
-		body, total, err = dechunk(nil, in[s.postHead:], s.c.cfg.MaxPayload)
+		body, total, err = dechunk(nil, in[pp.head:], s.c.cfg.MaxPayload)
 		if err != nil {
-			s.postSess = nil
+			s.post = nil
 			st.sess.Close(err)
 			return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "BAD_CHUNKED_BODY"}, ri)
 		}
 		if total == 0 {
 			return 0, len(in) + 1, nil
 		}
-		total += s.postHead
+		total += pp.head
 	} else {
 		if len(in) < total {
 			return 0, total, nil
 		}
-		body = in[s.postHead:total]
+		body = in[pp.head:total]
 	}
-	s.postSess = nil
+	s.post = nil
 	s.info.Carrier.OnClose(nil)
 	err := s.deliverPayload(st, body)
 	st.mu.Lock()

@@ -13,16 +13,15 @@ import (
 type wsInnerCodec struct{ c *Codec }
 
 func (w wsInnerCodec) NewStream(info codec.ConnInfo) codec.Stream {
-	return &wsInner{c: w.c, info: info}
+	return &wsInner{k: info.Carrier}
 }
 
 // wsInner decodes the engine.io packets of one WebSocket: probe and
 // upgrade for a polling session, then (or from the start, for a
 // WebSocket-only session) the session's traffic.
 type wsInner struct {
-	c    *Codec
-	info codec.ConnInfo
-	wss  *websocket.Stream // the WebSocket around this stream, for framing
+	k   codec.Carrier     // the WebSocket's connection
+	wss *websocket.Stream // the WebSocket around this stream, for framing
 
 	mu      sync.Mutex
 	st      *session // the session carried, or probed
@@ -36,7 +35,7 @@ func (w *wsInner) carry(st *session) {
 	w.mu.Lock()
 	w.st, w.probing = st, false
 	w.mu.Unlock()
-	k := w.info.Carrier
+	k := w.k
 	k.OnClose(func(error) {
 		st.sess.Close(errTransportClosed)
 	})
@@ -48,7 +47,7 @@ func (w *wsInner) probe(st *session) {
 	w.mu.Lock()
 	w.st, w.probing = st, true
 	w.mu.Unlock()
-	w.info.Carrier.OnClose(func(error) {
+	w.k.OnClose(func(error) {
 		st.mu.Lock()
 		if st.probing == w {
 			st.probing = nil

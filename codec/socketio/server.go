@@ -121,10 +121,13 @@ func NewServer(cfg *ServerConfig, eio *engineio.Config) *engineio.Codec {
 // handshake request's head in wire form (re-read for each CONNECT Auth
 // sees): an idle session holds no parsed request.
 func (s *Server) NewSession(info engineio.SessionInfo) engineio.InnerStream {
-	st := &serverStream{s: s, sid: info.SID, dec: Decoder{MaxAttachments: s.cfg.MaxAttachments}}
-	if s.cfg.Auth != nil && info.Request != nil {
-		st.head = appendHead(nil, info.Request)
-		st.remote = info.Request.RemoteAddr
+	st := &serverStream{s: s, dec: Decoder{MaxAttachments: s.cfg.MaxAttachments}}
+	if s.cfg.Auth != nil {
+		st.auth = &authInfo{sid: info.SID}
+		if r := info.Request; r != nil {
+			st.auth.head = appendHead(nil, r)
+			st.auth.remote = r.RemoteAddr
+		}
 	}
 	return st
 }
@@ -133,20 +136,23 @@ func (s *Server) served(nsp string) bool { return s.cfg.AnyNamespace || s.nsps[n
 
 // serverStream is one session's Socket.IO state.
 type serverStream struct {
-	s   *Server
-	sid string
-	// head is the handshake request's head (only with an Auth hook), and
-	// remote its RemoteAddr.
-	head   []byte
-	remote string
-	dec    Decoder // decode path only
-	buf    []byte  // decode path only: a body of several arguments
+	s    *Server
+	auth *authInfo // nil without an Auth hook
+	dec  Decoder   // decode path only
 
 	mu sync.Mutex
 	// connected holds the namespaces joined: a slice, since a session
 	// joins one or a few (the socket id is the client's to keep).
 	connected []string
 	handshook bool
+}
+
+// authInfo is what Auth is shown of a session besides its CONNECT: the
+// session id, and the handshake request's head and RemoteAddr.
+type authInfo struct {
+	sid    string
+	head   []byte
+	remote string
 }
 
 // appendHead appends r's head as a client sent it: request line, Host,
@@ -169,15 +175,15 @@ func appendHead(dst []byte, r *http.Request) []byte {
 }
 
 // request re-reads the handshake request from its head, for Auth.
-func (st *serverStream) request() *http.Request {
-	if st.head == nil {
+func (a *authInfo) request() *http.Request {
+	if a.head == nil {
 		return nil
 	}
-	r, err := http.ReadRequest(bufio.NewReaderSize(bytes.NewReader(st.head), len(st.head)))
+	r, err := http.ReadRequest(bufio.NewReaderSize(bytes.NewReader(a.head), len(a.head)))
 	if err != nil {
 		return nil
 	}
-	r.RemoteAddr = st.remote
+	r.RemoteAddr = a.remote
 	return r
 }
 
@@ -230,8 +236,12 @@ func (st *serverStream) DecodeMessage(data []byte, binary bool, out codec.Output
 		if !st.isConnected(p.Namespace) {
 			return nil // socket.io ignores packets for a namespace not joined
 		}
-		m, b, err := ToMessage(st.buf[:0], &p)
-		st.buf = b
+		// A body of several arguments is built in a pooled buffer: an
+		// idle session holds none.
+		buf := argsPool.Get().(*[]byte)
+		defer putArgs(buf)
+		m, b, err := ToMessage((*buf)[:0], &p)
+		*buf = b
 		if err != nil {
 			return err
 		}
@@ -244,12 +254,17 @@ func (st *serverStream) DecodeMessage(data []byte, binary bool, out codec.Output
 			m.Body, m.Binary = p.Attachments[0], true
 		}
 		out.Message(&m)
-		if cap(st.buf) > 64<<10 {
-			st.buf = nil
-		}
 		return nil
 	}
 	return fmt.Errorf("socketio: %v from a client: %w", p.Type, ErrMalformed)
+}
+
+var argsPool = sync.Pool{New: func() any { return new([]byte) }}
+
+func putArgs(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		argsPool.Put(b)
+	}
 }
 
 // connect answers a CONNECT.
@@ -261,7 +276,7 @@ func (st *serverStream) connect(p *Packet, out codec.Output) error {
 		})
 	}
 	if auth := st.s.cfg.Auth; auth != nil {
-		if err := auth(&ConnectRequest{Namespace: nsp, Auth: p.Data, SID: st.sid, Request: st.request()}); err != nil {
+		if err := auth(&ConnectRequest{Namespace: nsp, Auth: p.Data, SID: st.auth.sid, Request: st.auth.request()}); err != nil {
 			var ce *AuthError
 			var data []byte
 			if errors.As(err, &ce) {
