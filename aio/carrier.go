@@ -2,6 +2,7 @@ package aio
 
 import (
 	"sync"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 )
@@ -26,6 +27,33 @@ func (k *carrier) OpenSession(id string, st codec.Stream) (codec.Session, error)
 	}
 	return (*session)(cc), nil
 }
+
+// BecomeSession makes this connection the session it carries, for good:
+// an engine.io session a WebSocket carries from its handshake on, which
+// can never move to another connection, is served by its carrier's
+// ChannelContext itself, with no second connection. The connection then
+// counts as one of the server's Sessions until it closes, and its
+// heartbeat timeout is timeout (the session's, overriding the server's);
+// its stream answers what a session's does (Ping, PingInterval, and
+// AliveAt for the protocol's own liveness, see lastIn). It fails while
+// the server shuts down. The connection's OnClose function is the
+// server's from then on: the stream must not set one.
+func (k *carrier) BecomeSession(id string, timeout time.Duration) error {
+	s := k.srv
+	if s.shutdown.Load() {
+		return ErrServerShutdown
+	}
+	s.sessions.merged.Add(1)
+	k.OnClose(func(error) { s.sessions.merged.Add(-1) })
+	k.conn.setHeartbeatTimeout(timeout)
+	s.ep.logger.Debug().Uint64("conn", k.id).Str("remote", k.ip).Str("session", id).Msg("aio: connection became its session")
+	return nil
+}
+
+// Handshaken reports the handshake of the session this connection
+// became as the connection's own (its protocol, the end of its handshake
+// deadline), as its stream's Output would.
+func (k *carrier) Handshaken(h codec.Handshake) { (*connOutput)(&k.conn).Handshaken(h) }
 
 // Session looks an open session up by id.
 func (k *carrier) Session(id string) codec.Session {

@@ -66,8 +66,7 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 		codec   codec.Codec
 		handler Handler
 		msg     *codec.Message
-		// sessions: each connection opens an engine.io session (a second
-		// ChannelContext) besides its carrier connection.
+		// sessions: each connection opens an engine.io session.
 		sessions bool
 	}{
 		{"tcp", tcp.New(nil), echoHandler, &codec.Message{Kind: codec.Raw, Binary: true, Body: body}, false},
@@ -92,8 +91,7 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 			// then fed the same bytes.
 			var script [][]byte
 			recorded := 1 // the recording connection stays registered
-			perConn := 1  // ChannelContexts per connection
-			var want int  // bytes a session connection is answered in all
+			var want int // bytes a session connection is answered in all
 			switch tc.name {
 			case "ws":
 				recorded = 0
@@ -104,11 +102,9 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 				// Neither has a client side here: socket.io-client's
 				// requests, recorded by hand. A first connection learns
 				// how many bytes the answers come to, so that each
-				// measured one can wait for its session's flusher.
-				perConn = 2
+				// measured one can wait for them.
 				script = eioClientScript(tc.name == "sio", tc.msg.Body)
 				want = feedSession(t, s, newMemConn(0), script, 0)
-				recorded = 2
 			default:
 				script = recordClient(t, s, tc.codec, tc.msg)
 			}
@@ -141,8 +137,13 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 			}
 			after := liveHeap()
 			writeHeapProfile(t, tc.name)
-			if n := s.ConnCount(); n != conns*perConn+recorded {
-				t.Fatalf("%d connections registered, want %d", n, conns*perConn+recorded)
+			if n := s.ConnCount(); n != conns+recorded {
+				t.Fatalf("%d connections registered, want %d", n, conns+recorded)
+			}
+			// A WebSocket-only session is its connection (no second
+			// ChannelContext), and counts as a session.
+			if n := s.Sessions(); tc.sessions && n != conns+recorded {
+				t.Fatalf("%d sessions open, want %d", n, conns+recorded)
 			}
 			per := float64(after-before) / conns
 			t.Logf("%s: gotio's own heap per idle connection: %.0f bytes (%d connections, handshake and one message each, no transport)", tc.name, per, conns)

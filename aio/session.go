@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotio/gotio/codec"
@@ -30,10 +31,12 @@ var (
 	errNotSession    = errors.New("aio: session stream does not implement codec.MessageDecoder")
 )
 
-// sessionTable indexes the open sessions by id.
+// sessionTable indexes the open sessions by id. A connection that is
+// itself a session (carrier.BecomeSession) is only counted, in merged.
 type sessionTable struct {
-	mu sync.RWMutex
-	m  map[string]*ChannelContext
+	mu     sync.RWMutex
+	m      map[string]*ChannelContext
+	merged atomic.Int64
 }
 
 func (t *sessionTable) add(id string, c *ChannelContext) bool {
@@ -66,7 +69,7 @@ func (t *sessionTable) remove(id string, c *ChannelContext) {
 func (t *sessionTable) len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return len(t.m)
+	return len(t.m) + int(t.merged.Load())
 }
 
 // openSession admits and registers a session first carried by from.
@@ -80,20 +83,6 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	c.init(s.ep, cc, sc, func(codec.ConnInfo) codec.Stream { return st })
 	c.ip = from.ip // the carrier's string, not a copy of it
 	sc.c = c
-	direct := false
-	if d, ok := st.(interface{ Direct() bool }); ok && d.Direct() {
-		// Its bytes are its carrier's wire form: they are queued on the
-		// carrier itself, the session's heartbeat (the protocol's ping and
-		// pong) watches the carrier too, and the carrier leaves the IP
-		// index, where the session stands for it (a socket.io client is
-		// one connection of its IP, as MaxConnsPerIP counts).
-		direct = true
-		sc.carrier = &from.conn
-		from.conn.setHeartbeatTimeout(-1)
-		if from.ip != "" {
-			s.ips.Remove(from.ip, from)
-		}
-	}
 	s.admitMu.RLock()
 	reason := s.admit(cc)
 	if reason == nil && !s.sessions.add(id, cc) {
@@ -119,12 +108,14 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	if a, ok := st.(interface{ AwaitHandshake() bool }); !ok || !a.AwaitHandshake() {
 		c.markReady()
 	}
-	s.ep.logger.Debug().Uint64("conn", c.id).Str("remote", cc.ip).Str("session", id).Bool("direct", direct).Msg("aio: session opened")
+	s.ep.logger.Debug().Uint64("conn", c.id).Str("remote", cc.ip).Str("session", id).Msg("aio: session opened")
 	c.begin()
 	return cc, nil
 }
 
-// Sessions returns the number of open sessions (engine.io) of the server.
+// Sessions returns the number of open sessions (engine.io) of the server,
+// those a WebSocket carries from their handshake on (which are their
+// connection) included.
 func (s *Server) Sessions() int { return s.sessions.len() }
 
 // sessionConn is the rawConn of a session: writes go to the attached sink.
@@ -132,11 +123,6 @@ type sessionConn struct {
 	c             *conn
 	id            string
 	local, remote net.Addr
-	// carrier is set for a direct session (its stream's Direct() is
-	// true: a WebSocket carries it from its handshake on, and its bytes
-	// are WebSocket frames): what it sends is queued on this carrier
-	// core, not in its own queue (see forwardTo).
-	carrier *conn
 
 	mu   sync.Mutex // guards sink, wake, closed
 	sink codec.Sink
@@ -313,6 +299,7 @@ func (sc *sessionConn) close() error {
 	if sink != nil {
 		sink.Close()
 	}
+
 	return nil
 }
 
@@ -402,56 +389,3 @@ func (ss *session) Deliver(data []byte, binary bool) error {
 	return err
 }
 
-// forward returns the carrier core a direct session's bytes are queued
-// on, nil for any other connection.
-func (c *conn) forward() *conn {
-	if sc, ok := c.rc.(*sessionConn); ok {
-		return sc.carrier
-	}
-	return nil
-}
-
-// forwardTo queues ob (retained) on the carrier k of the direct session
-// c: one queue, one flusher and one copy of a broadcast's bytes, as for a
-// plain WebSocket. The session's own counters count the bytes as sent
-// once they are queued on the carrier (its flusher counts the write); a
-// carrier that does not keep up closes the session too.
-func (c *conn) forwardTo(k *conn, ob *outBuf, done chan error, internal bool, msgs int) error {
-	if st := c.state.Load(); st == stateClosed || (!internal && st != stateOpen) {
-		return ErrClosed
-	}
-	err := k.enqueue(ob, done, internal, msgs)
-	c.forwarded(len(ob.b), msgs, err)
-	return err
-}
-
-// forwardSync is queueSync for a direct session: ob (taken over) is
-// written on the carrier, at once when no flusher runs there.
-func (c *conn) forwardSync(k *conn, ob *outBuf, done chan error) error {
-	if c.state.Load() != stateOpen {
-		ob.release()
-		return ErrClosed
-	}
-	n := len(ob.b)
-	err := k.queueSync(ob, done)
-	c.forwarded(n, 1, err)
-	return err
-}
-
-// forwarded accounts for n bytes of msgs messages a direct session
-// handed its carrier, or for the carrier's refusal.
-func (c *conn) forwarded(n, msgs int, err error) {
-	switch {
-	case err == nil:
-		c.stats.SentBytes.Add(uint64(n))
-		c.stats.SentPackets.Add(uint64(msgs))
-		c.stats.LastSent.Store(c.ep.now())
-		if p := c.proto.Load(); p != nil {
-			p.MessagesOut.Add(uint64(msgs))
-			p.BytesOut.Add(uint64(n))
-		}
-		c.self.sent(n)
-	case errors.Is(err, ErrSlowConsumer):
-		c.close(ErrSlowConsumer)
-	}
-}

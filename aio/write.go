@@ -103,12 +103,7 @@ func (c *conn) sendSync(ctx context.Context, m *codec.Message) error {
 		return err
 	}
 	done := make(chan error, 1)
-	if k := c.forward(); k != nil {
-		err = c.forwardSync(k, ob, done) // aio/session.go
-	} else {
-		err = c.queueSync(ob, done)
-	}
-	if err != nil {
+	if err := c.queueSync(ob, done); err != nil {
 		return err
 	}
 	select {
@@ -176,9 +171,6 @@ func (c *conn) admitLocked(n int, internal bool) error {
 // enqueue adds ob (retained for the queue) and starts a flusher when none
 // runs and the read goroutine will not flush.
 func (c *conn) enqueue(ob *outBuf, done chan error, internal bool, msgs int) error {
-	if k := c.forward(); k != nil {
-		return c.forwardTo(k, ob, done, internal, msgs) // aio/session.go
-	}
 	q := &c.out
 	q.mu.Lock()
 	if err := c.admitLocked(len(ob.b), internal); err != nil {

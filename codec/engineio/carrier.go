@@ -43,10 +43,11 @@ type carrierStream struct {
 	c    *Codec
 	info codec.ConnInfo
 
-	handshaken bool
 	ws         atomic.Pointer[websocket.Stream] // set at the WebSocket upgrade
-	parked     atomic.Bool                      // a GET of this connection is parked
+	merged     atomic.Pointer[session]          // the direct session this connection is, set at its upgrade
 	poll       atomic.Pointer[pollSink]         // the GET parked here, for Goodbye
+	parked     atomic.Bool                      // a GET of this connection is parked
+	handshaken bool
 
 	// post is the POST whose body is awaited, nil when none: a carrier
 	// that is not receiving a body holds nothing of one.
@@ -126,7 +127,11 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 	}
 	if !s.handshaken {
 		s.handshaken = true
-		out.Handshaken(codec.Handshake{Protocol: "engine.io-http", HeartbeatTimeout: s.c.pingTotal + 5*time.Second, Path: req.URL.Path})
+		// A WebSocket that opens a session becomes that session: its
+		// handshake is the session's (socket.io's CONNECT), reported then.
+		if !s.directUpgrade(req) {
+			out.Handshaken(codec.Handshake{Protocol: "engine.io-http", HeartbeatTimeout: s.c.pingTotal + 5*time.Second, Path: req.URL.Path})
+		}
 	}
 	ri := reqInfo{close: req.Close || !req.ProtoAtLeast(1, 1)}
 	if !strings.HasPrefix(req.URL.Path, s.c.cfg.Path) {
@@ -379,7 +384,11 @@ func (st *session) packet(p *Packet) error {
 // upgrade of a polling session, probed first), or a new session (nil).
 func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, out codec.Output) (int, int, error) {
 	ws := s.c.ws.NewStream(s.info).(*websocket.Stream)
-	n, _, err := ws.Decode(head, out)
+	wout := out
+	if st == nil && s.directUpgrade(req) {
+		wout = noHandshake{out} // the session reports the handshake
+	}
+	n, _, err := ws.Decode(head, wout)
 	if err != nil {
 		return n, 0, err
 	}
@@ -393,6 +402,9 @@ func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, out
 	}
 	inner.wss = ws
 	if st == nil {
+		if s.directUpgrade(req) {
+			return n, 0, s.becomeSession(req, inner, out)
+		}
 		nst, err := s.open(req, true)
 		if err != nil {
 			return n, 0, fmt.Errorf("engineio: session refused: %w", err)
@@ -412,6 +424,63 @@ func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, out
 	inner.probe(st)
 	return n, 0, nil
 }
+
+// sessionCarrier is what aio's carrier offers besides codec.Carrier: a
+// connection that becomes the session it carries (aio's
+// carrier.BecomeSession), and reports that session's handshake as its
+// own.
+type sessionCarrier interface {
+	codec.Carrier
+	BecomeSession(id string, timeout time.Duration) error
+	Handshaken(h codec.Handshake)
+}
+
+// directUpgrade reports whether req, a request with no sid, opens a
+// direct session: a WebSocket upgrade (transport=websocket) without
+// compression, on a carrier that can become the session. Such a session
+// can never move to another connection, so its connection serves it: no
+// second connection, queue or heartbeat, and its frames are encoded once
+// per broadcast, as a plain WebSocket's are.
+func (s *carrierStream) directUpgrade(req *http.Request) bool {
+	if s.c.cfg.Deflate != nil || s.c.cfg.NoWebSocket {
+		return false
+	}
+	if _, ok := s.info.Carrier.(sessionCarrier); !ok {
+		return false
+	}
+	q := req.URL.Query()
+	return q.Get("sid") == "" && q.Get("transport") == "websocket" && hasToken(req.Header, "Upgrade", "websocket")
+}
+
+// becomeSession opens a direct session on this WebSocket: the open
+// packet answers, and the connection is the session from now on.
+func (s *carrierStream) becomeSession(req *http.Request, inner *wsInner, out codec.Output) error {
+	k := s.info.Carrier.(sessionCarrier)
+	st := &session{c: s.c, sid: newSID(), direct: true}
+	st.upgraded.Store(true)
+	st.alive.Store(time.Now().UnixNano())
+	if s.c.cfg.Inner != nil {
+		st.inner = s.c.cfg.Inner.NewSession(SessionInfo{SID: st.sid, Request: req, Conn: s.info})
+	}
+	if err := k.BecomeSession(st.sid, st.SessionTimeout()); err != nil {
+		return fmt.Errorf("engineio: session refused: %w", err)
+	}
+	s.merged.Store(st)
+	inner.mu.Lock()
+	inner.st = st
+	inner.mu.Unlock()
+	b, _ := st.Open(nil)
+	out.Reply(b)
+	if !st.AwaitHandshake() {
+		k.Handshaken(codec.Handshake{Protocol: st.Protocol()})
+	}
+	return nil
+}
+
+// noHandshake is an Output that drops the handshake report.
+type noHandshake struct{ codec.Output }
+
+func (noHandshake) Handshaken(codec.Handshake) {}
 
 // refuse answers an error body and returns it as the error that closes
 // the connection when ri says so, else nil (keep-alive).
@@ -511,6 +580,9 @@ func hasToken(h http.Header, name, token string) bool {
 // client hears it rather than a reset), and after an upgrade says the
 // WebSocket's goodbye.
 func (s *carrierStream) Goodbye(dst []byte, reason string, shutdown bool) []byte {
+	if st := s.merged.Load(); st != nil {
+		dst = st.Goodbye(dst, reason, shutdown)
+	}
 	if ws := s.ws.Load(); ws != nil {
 		return ws.Goodbye(dst, reason, shutdown)
 	}
@@ -533,21 +605,70 @@ func (s *carrierStream) Goodbye(dst []byte, reason string, shutdown bool) []byte
 	return append(dst, body...)
 }
 
-// Encode refuses: a carrier carries sessions, not application messages
-// (sends to many skip it).
+// Encode refuses, unless the connection is a direct session: a carrier
+// carries sessions, not application messages (sends to many skip it).
 func (s *carrierStream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
+	if st := s.merged.Load(); st != nil {
+		return st.Encode(dst, m)
+	}
 	return dst, fmt.Errorf("engineio: a carrier connection carries no application message: %w", codec.ErrUnsupported)
 }
 
-// Format is "": nothing is shared with other connections.
-func (s *carrierStream) Format() string { return "" }
+// Format is "": nothing is shared with other connections; a direct
+// session's is its session's ("eio-ws/sio").
+func (s *carrierStream) Format() string {
+	if st := s.merged.Load(); st != nil {
+		return st.Format()
+	}
+	return ""
+}
 
-// Protocol is "engine.io-http", or "engine.io-ws" after an upgrade.
+// Protocol is "engine.io-http", or "engine.io-ws" after an upgrade; a
+// direct session's is its session's ("socket.io", "engine.io").
 func (s *carrierStream) Protocol() string {
+	if st := s.merged.Load(); st != nil {
+		return st.Protocol()
+	}
 	if ws := s.ws.Load(); ws != nil {
 		return ws.Protocol()
 	}
 	return "engine.io-http"
+}
+
+// Ping appends a direct session's heartbeat ping; nothing for any other
+// carrier.
+func (s *carrierStream) Ping(dst []byte) []byte {
+	if st := s.merged.Load(); st != nil {
+		return st.Ping(dst)
+	}
+	return dst
+}
+
+// PingInterval is a direct session's; -1 (no pings) for any other
+// carrier.
+func (s *carrierStream) PingInterval() time.Duration {
+	if st := s.merged.Load(); st != nil {
+		return st.PingInterval()
+	}
+	return -1
+}
+
+// AliveAt is when a direct session's client last answered a ping (aio's
+// heartbeat counts only that); 0 for any other carrier, whose reads count.
+func (s *carrierStream) AliveAt() int64 {
+	if st := s.merged.Load(); st != nil {
+		return st.alive.Load()
+	}
+	return 0
+}
+
+// Session returns the engine.io session this connection is (a direct
+// session), nil for any other carrier.
+func (s *carrierStream) Session() Session {
+	if st := s.merged.Load(); st != nil {
+		return st
+	}
+	return nil
 }
 
 // pollSink is a parked GET as its session's sink.

@@ -34,22 +34,27 @@ type session struct {
 	c     *Codec
 	sid   string
 	inner InnerStream // nil: plain engine.io messages
-	sess  codec.Session
-	// direct is set for a session a WebSocket without compression carries
-	// from its handshake on: its stream then encodes WebSocket frames, not
-	// the queued form, and aio queues them on the carrier itself (Direct).
-	direct bool
-
-	// upgraded is set once a WebSocket took the session over (or carried
-	// it from the start): polling requests are refused from then on.
-	upgraded atomic.Bool
+	// sess is aio's session connection; nil for a direct session, which
+	// its carrier connection serves itself.
+	sess codec.Session
+	// alive is the unix nanos of a direct session's last pong (its
+	// carrier's AliveAt).
+	alive atomic.Int64
 	// poll is the parked GET, nil when none.
 	poll atomic.Pointer[pollSink]
 	mu   sync.Mutex // guards posting, probing
-	// posting is set while a POST's body is being received.
-	posting bool
 	// probing is the WebSocket carrier probing an upgrade, nil when none.
 	probing *wsInner
+	// upgraded is set once a WebSocket took the session over (or carried
+	// it from the start): polling requests are refused from then on.
+	upgraded atomic.Bool
+	// direct is set for a session a WebSocket without compression carries
+	// from its handshake on: its carrier connection is the session
+	// (carrierStream.merged), and it encodes WebSocket frames, not the
+	// queued form.
+	direct bool
+	// posting is set while a POST's body is being received.
+	posting bool
 }
 
 var (
@@ -68,9 +73,6 @@ func (s *session) Decode([]byte, codec.Output) (int, int, error) {
 // DecodeMessage decodes the data of one message packet.
 func (s *session) DecodeMessage(data []byte, binary bool, out codec.Output) error {
 	if s.inner != nil {
-		if s.direct {
-			out = frameOutput{out}
-		}
 		return s.inner.DecodeMessage(data, binary, out)
 	}
 	m := codec.Message{Kind: codec.Raw, Body: data, Binary: binary}
@@ -78,11 +80,41 @@ func (s *session) DecodeMessage(data []byte, binary bool, out codec.Output) erro
 	return nil
 }
 
-// frameOutput hands a direct session's replies (queued packets) on as
-// WebSocket frames.
-type frameOutput struct{ codec.Output }
+// frameOutput is what a direct session's inner protocol decodes into:
+// messages go to the application, replies (queued packets) leave as
+// WebSocket frames on the connection, and a handshake is the
+// connection's.
+type frameOutput struct {
+	codec.Output
+	k sessionCarrier
+}
 
-func (o frameOutput) Reply(b []byte) { o.Output.Reply(appendFrames(nil, b)) }
+func (o frameOutput) Reply(b []byte) { _ = o.k.Write(appendFrames(nil, b)) }
+
+func (o frameOutput) Handshaken(h codec.Handshake) { o.k.Handshaken(h) }
+
+// SessionOf returns the engine.io session of a connection's stream: the
+// stream of a session connection, or of a connection that is a direct
+// session (a WebSocket-only client), possibly behind codec/hybrid.
+func SessionOf(s codec.Stream) (Session, bool) {
+	for range 3 {
+		switch v := s.(type) {
+		case *session:
+			return v, true
+		case *carrierStream:
+			st := v.Session()
+			return st, st != nil
+		}
+		w, ok := s.(interface{ Inner() codec.Stream })
+		if !ok {
+			return nil, false
+		}
+		if s = w.Inner(); s == nil {
+			return nil, false
+		}
+	}
+	return nil, false
+}
 
 // Encode appends m as queued message packets (WebSocket frames for a
 // direct session): the inner protocol's, or for plain engine.io one
@@ -122,10 +154,6 @@ func (s *session) Format() string {
 	}
 	return s.c.format(f, s.direct)
 }
-
-// Direct reports whether the session's bytes are WebSocket frames for
-// its carrier (see session.direct); aio then queues them on the carrier.
-func (s *session) Direct() bool { return s.direct }
 
 // Protocol is the inner protocol's, or "engine.io".
 func (s *session) Protocol() string {

@@ -3,6 +3,7 @@ package engineio
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/websocket"
@@ -74,9 +75,14 @@ func (w *wsInner) DecodeMessage(data []byte, binary bool, out codec.Output) erro
 	} else {
 		var err error
 		if p, _, err = ParseText(nil, data); err != nil {
-			st.sess.Close(err)
+			if st.sess != nil {
+				st.sess.Close(err)
+			}
 			return err
 		}
+	}
+	if st.direct {
+		return w.direct(st, &p, out)
 	}
 	if !probing {
 		if err := st.packet(&p); err != nil {
@@ -108,6 +114,25 @@ func (w *wsInner) DecodeMessage(data []byte, binary bool, out codec.Output) erro
 		return ErrSessionClosedByPeer
 	}
 	return fmt.Errorf("engineio: %v packet during the upgrade probe: %w", p.Type, codec.ErrProtocol)
+}
+
+// direct handles a packet of a direct session, whose connection is this
+// WebSocket's.
+func (w *wsInner) direct(st *session, p *Packet, out codec.Output) error {
+	switch p.Type {
+	case TypeMessage:
+		k, _ := w.k.(sessionCarrier)
+		if st.inner == nil || k == nil {
+			return st.DecodeMessage(p.Data, p.Binary, out)
+		}
+		return st.DecodeMessage(p.Data, p.Binary, frameOutput{out, k})
+	case TypePong:
+		st.alive.Store(time.Now().UnixNano())
+	case TypeClose:
+		return ErrSessionClosedByPeer
+	}
+	// Other types from a client carry nothing for the session.
+	return nil
 }
 
 // Encode appends a Raw message's body: the wsSink's packets.
