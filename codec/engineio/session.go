@@ -11,7 +11,9 @@ import (
 )
 
 // Session is what the stream of an engine.io session tells an
-// application: aio's ChannelContext.Stream() of a session implements it.
+// application; SessionOf finds it from a connection's stream (aio's
+// ChannelContext.Stream() of a session implements it; a direct session's
+// connection, a WebSocket-only client's, holds it in its carrier stream).
 type Session interface {
 	// SID is the session id.
 	SID() string

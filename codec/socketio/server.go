@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -75,7 +76,11 @@ func (e *AuthError) Error() string { return e.Message }
 //   - An event whose one argument is binary (emit("file", buffer)) arrives
 //     with Body = the bytes and Binary set, and a message with Binary set
 //     leaves as an event (or ack) with one binary argument. Attachments of
-//     any other shape stay placeholders in the body.
+//     any other shape (two buffers, a buffer in an object) arrive inside
+//     the JSON body, each placeholder carrying its bytes in base64
+//     ({"_placeholder":true,"num":0,"base64":"AQID"}), and a body holding
+//     such placeholders leaves as a binary event or ack with those bytes
+//     (see InlineBody).
 //   - A Push or Notify leaves as an EVENT named by its Route ("onChat"
 //     goes to the main namespace, "/admin#news" to /admin), so a room of
 //     the application (an aio group) reaches socket.io clients as events.
@@ -250,8 +255,14 @@ func (st *serverStream) DecodeMessage(data []byte, binary bool, out codec.Output
 		} else {
 			m.Route = routeOf(p.Namespace, "")
 		}
-		if len(p.Attachments) == 1 && isPlaceholder(m.Body) {
+		switch {
+		case len(p.Attachments) == 1 && isPlaceholder(m.Body):
 			m.Body, m.Binary = p.Attachments[0], true
+		case len(p.Attachments) > 0:
+			// Any other shape: the bytes go inside the body (inline.go).
+			if m.Body, err = InlineBody(nil, m.Body, p.Attachments); err != nil {
+				return err
+			}
 		}
 		out.Message(&m)
 		return nil
@@ -362,10 +373,57 @@ func (st *serverStream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 	}
 	mm := *m
 	mm.Route = event
+	if m.Kind != codec.Raw && hasInline(m.Body) {
+		// A body carrying attachments inline (inline.go) leaves as a
+		// binary packet with them.
+		body, atts, err := SplitBody(nil, m.Body)
+		if err != nil {
+			return dst[:orig], err
+		}
+		if len(atts) > 0 {
+			mm.Body = body
+			if dst, err = appendAttached(dst, nsp, &mm, len(atts)); err != nil {
+				return dst[:orig], err
+			}
+			dst = engineio.FinishQueued(dst, start)
+			for _, a := range atts {
+				dst = engineio.AppendQueued(dst, &engineio.Packet{Type: engineio.TypeMessage, Data: a, Binary: true})
+			}
+			return dst, nil
+		}
+	}
 	if dst, err = AppendMessage(dst, nsp, &mm); err != nil {
 		return dst[:orig], err
 	}
 	return engineio.FinishQueued(dst, start), nil
+}
+
+// appendAttached appends the BINARY_EVENT or BINARY_ACK m maps onto, its
+// one argument m.Body holding n placeholders.
+func appendAttached(dst []byte, nsp string, m *codec.Message, n int) ([]byte, error) {
+	if !json.Valid(m.Body) {
+		return dst, fmt.Errorf("socketio: %v body is not JSON: %w", m.Kind, codec.ErrUnsupported)
+	}
+	p := Packet{Type: BinaryEvent, Namespace: nsp, NumAttachments: n}
+	var data []byte
+	switch m.Kind {
+	case codec.Push, codec.Notify, codec.Request:
+		if m.Route == "" || IsReserved(m.Route) {
+			return dst, fmt.Errorf("socketio: %v route %q: %w", m.Kind, m.Route, codec.ErrUnsupported)
+		}
+		if m.Kind == codec.Request {
+			p.ID, p.HasID = m.ID, true
+		}
+		data = appendJSONString(append(data, '['), m.Route)
+		data = append(data, ',')
+	case codec.Response:
+		p.Type, p.ID, p.HasID = BinaryAck, m.ID, true
+		data = append(data, '[')
+	default:
+		return dst, fmt.Errorf("socketio: %v message: %w", m.Kind, codec.ErrUnsupported)
+	}
+	p.Data = append(append(data, m.Body...), ']')
+	return AppendPacket(dst, &p)
 }
 
 // Goodbye appends a DISCONNECT for every namespace the client joined when
