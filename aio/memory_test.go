@@ -91,7 +91,7 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 			// then fed the same bytes.
 			var script [][]byte
 			recorded := 1 // the recording connection stays registered
-			var want int // bytes a session connection is answered in all
+			var want int  // bytes a session connection is answered in all
 			switch tc.name {
 			case "ws":
 				recorded = 0

@@ -388,4 +388,3 @@ func (ss *session) Deliver(data []byte, binary bool) error {
 	}
 	return err
 }
-
