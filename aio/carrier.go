@@ -44,8 +44,11 @@ func (k *carrier) BecomeSession(id string, timeout time.Duration) error {
 		return ErrServerShutdown
 	}
 	s.sessions.merged.Add(1)
-	k.OnClose(func(error) { s.sessions.merged.Add(-1) })
-	k.conn.setHeartbeatTimeout(timeout)
+	k.OnClose(s.sessions.mergedClosed())
+	// The wheel sees the new timeout at the connection's next check (its
+	// handshake deadline, or the markReady of the session's handshake),
+	// with no second entry.
+	k.conn.hbOverride.Store(int64(timeout))
 	s.ep.logger.Debug().Uint64("conn", k.id).Str("remote", k.ip).Str("session", id).Msg("aio: connection became its session")
 	return nil
 }

@@ -37,6 +37,9 @@ type sessionTable struct {
 	mu     sync.RWMutex
 	m      map[string]*ChannelContext
 	merged atomic.Int64
+
+	once          sync.Once
+	onMergedClose func(error)
 }
 
 func (t *sessionTable) add(id string, c *ChannelContext) bool {
@@ -64,6 +67,13 @@ func (t *sessionTable) remove(id string, c *ChannelContext) {
 		delete(t.m, id)
 	}
 	t.mu.Unlock()
+}
+
+// mergedClosed returns the one function that uncounts a closed direct
+// session, shared by all of them (no closure per connection).
+func (t *sessionTable) mergedClosed() func(error) {
+	t.once.Do(func() { t.onMergedClose = func(error) { t.merged.Add(-1) } })
+	return t.onMergedClose
 }
 
 func (t *sessionTable) len() int {
