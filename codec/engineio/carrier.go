@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -125,11 +126,13 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 	if s.info.RemoteAddr != nil {
 		req.RemoteAddr = s.info.RemoteAddr.String()
 	}
+	q := req.URL.Query()
+	direct := s.directUpgrade(req, q)
 	if !s.handshaken {
 		s.handshaken = true
 		// A WebSocket that opens a session becomes that session: its
 		// handshake is the session's (socket.io's CONNECT), reported then.
-		if !s.directUpgrade(req) {
+		if !direct {
 			out.Handshaken(codec.Handshake{Protocol: "engine.io-http", HeartbeatTimeout: s.c.pingTotal + 5*time.Second, Path: req.URL.Path})
 		}
 	}
@@ -153,7 +156,6 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 	if s.info.Carrier == nil {
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "NO_CARRIER"}, reqInfo{close: true})
 	}
-	q := req.URL.Query()
 	transport := q.Get("transport")
 	switch {
 	case transport != "polling" && transport != "websocket", transport == "websocket" && s.c.cfg.NoWebSocket:
@@ -174,7 +176,7 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 			return 0, 0, s.refuse(out, &RequestError{Code: CodeUnsupportedProtocolVersion, Reason: "UNSUPPORTED_PROTOCOL_VERSION"}, ri)
 		}
 		if upgrade {
-			return s.upgrade(in[:end], req, nil, out)
+			return s.upgrade(in[:end], req, nil, direct, out)
 		}
 		return s.handshake(end, req, ri, out)
 	}
@@ -187,7 +189,7 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "TRANSPORT_MISMATCH"}, ri)
 	}
 	if upgrade {
-		return s.upgrade(in[:end], req, st, out)
+		return s.upgrade(in[:end], req, st, false, out)
 	}
 	switch req.Method {
 	case http.MethodGet:
@@ -381,20 +383,25 @@ func (st *session) packet(p *Packet) error {
 }
 
 // upgrade hands a WebSocket upgrade to a websocket stream: for st (an
-// upgrade of a polling session, probed first), or a new session (nil).
-func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, out codec.Output) (int, int, error) {
+// upgrade of a polling session, probed first), or a new session (nil),
+// which this connection becomes when direct (see directUpgrade).
+func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, direct bool, out codec.Output) (int, int, error) {
 	ws := s.c.ws.NewStream(s.info).(*websocket.Stream)
 	wout := out
-	if st == nil && s.directUpgrade(req) {
+	if direct {
 		wout = noHandshake{out} // the session reports the handshake
 	}
-	n, _, err := ws.Decode(head, wout)
+	// The WebSocket keeps its request line's path: without the query
+	// (sid, EIO, transport, a cache buster), which engine.io read already.
+	wh := withoutQuery(head)
+	n, _, err := ws.Decode(wh, wout)
 	if err != nil {
 		return n, 0, err
 	}
-	if n != len(head) {
-		return n, 0, fmt.Errorf("engineio: websocket upgrade consumed %d of %d bytes: %w", n, len(head), codec.ErrProtocol)
+	if n != len(wh) {
+		return n, 0, fmt.Errorf("engineio: websocket upgrade consumed %d of %d bytes: %w", n, len(wh), codec.ErrProtocol)
 	}
+	n = len(head)
 	s.ws.Store(ws)
 	inner, _ := ws.Inner().(*wsInner)
 	if inner == nil {
@@ -402,7 +409,7 @@ func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, out
 	}
 	inner.wss = ws
 	if st == nil {
-		if s.directUpgrade(req) {
+		if direct {
 			return n, 0, s.becomeSession(req, inner, out)
 		}
 		nst, err := s.open(req, true)
@@ -441,14 +448,13 @@ type sessionCarrier interface {
 // can never move to another connection, so its connection serves it: no
 // second connection, queue or heartbeat, and its frames are encoded once
 // per broadcast, as a plain WebSocket's are.
-func (s *carrierStream) directUpgrade(req *http.Request) bool {
+func (s *carrierStream) directUpgrade(req *http.Request, q url.Values) bool {
 	if s.c.cfg.Deflate != nil || s.c.cfg.NoWebSocket {
 		return false
 	}
 	if _, ok := s.info.Carrier.(sessionCarrier); !ok {
 		return false
 	}
-	q := req.URL.Query()
 	return q.Get("sid") == "" && q.Get("transport") == "websocket" && hasToken(req.Header, "Upgrade", "websocket")
 }
 
@@ -475,6 +481,24 @@ func (s *carrierStream) becomeSession(req *http.Request, inner *wsInner, out cod
 		k.Handshaken(codec.Handshake{Protocol: st.Protocol()})
 	}
 	return nil
+}
+
+// withoutQuery returns the request head with the query cut from its
+// request line, head itself when it has none.
+func withoutQuery(head []byte) []byte {
+	eol := bytes.IndexByte(head, '\n')
+	if eol < 0 {
+		return head
+	}
+	line := head[:eol]
+	q := bytes.IndexByte(line, '?')
+	sp := bytes.LastIndexByte(line, ' ')
+	if q < 0 || sp < q {
+		return head
+	}
+	out := make([]byte, 0, len(head)-(sp-q))
+	out = append(out, line[:q]...)
+	return append(out, head[sp:]...)
 }
 
 // noHandshake is an Output that drops the handshake report.

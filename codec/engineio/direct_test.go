@@ -3,6 +3,7 @@ package engineio_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -211,5 +212,31 @@ func TestSendSyncPollingSessionBounded(t *testing.T) {
 	}
 	if st, body := rc.do("GET", q, ""); st != 200 || body != "4later" {
 		t.Errorf("next poll: %d %q", st, body)
+	}
+}
+
+// TestWebSocketOriginChecked: the engine.io codec checks a WebSocket
+// upgrade's Origin itself (the WebSocket layer under it accepts any): a
+// cross-origin upgrade is refused with 403 unless CheckOrigin allows it.
+func TestWebSocketOriginChecked(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  *engineio.Config
+		want int
+	}{
+		{&engineio.Config{}, 403},
+		{&engineio.Config{CheckOrigin: engineio.AnyOrigin}, 101},
+	} {
+		srv := newEIOServer(t, tc.cfg, newSessionRecorder())
+		h := http.Header{"Origin": []string{"http://other.example"}}
+		ws, resp, err := websocket.DefaultDialer.Dial("ws://"+srv.Addr().String()+"/engine.io/?EIO=4&transport=websocket", h)
+		if resp == nil {
+			t.Fatalf("no response: %v", err)
+		}
+		if resp.StatusCode != tc.want {
+			t.Errorf("cross-origin upgrade: %d, want %d", resp.StatusCode, tc.want)
+		}
+		if ws != nil {
+			_ = ws.Close()
+		}
 	}
 }

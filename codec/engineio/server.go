@@ -161,10 +161,12 @@ func New(cfg *Config) *Codec {
 	if d.NoWebSocket {
 		c.openPoll = []string{}
 	}
-	check := d.CheckOrigin
 	c.ws = websocket.New(&websocket.Config{
-		Routes:         []websocket.Route{{Inner: wsInnerCodec{c}}},
-		CheckOrigin:    func(r *websocket.Request) bool { return check(r.HTTP) },
+		Routes: []websocket.Route{{Inner: wsInnerCodec{c}}},
+		// The carrier stream checked the upgrade's Origin with
+		// d.CheckOrigin before it handed the request over (and gives it
+		// the request line without its query).
+		CheckOrigin:    websocket.AnyOrigin,
 		MaxHeaderBytes: d.MaxHeaderBytes,
 		MaxMessageSize: d.MaxPayload,
 		PingInterval:   -1, // engine.io pings by itself

@@ -146,9 +146,10 @@ type serverStream struct {
 	dec  Decoder   // decode path only
 
 	mu sync.Mutex
-	// connected holds the namespaces joined: a slice, since a session
-	// joins one or a few (the socket id is the client's to keep).
-	connected []string
+	// The namespaces joined (the socket ids are the client's to keep):
+	// main for "/", others (nil until one is joined) for the rest.
+	others    *[]string
+	main      bool
 	handshook bool
 }
 
@@ -223,14 +224,7 @@ func (st *serverStream) DecodeMessage(data []byte, binary bool, out codec.Output
 		return st.connect(&p, out)
 	case Disconnect:
 		st.mu.Lock()
-		ok := false
-		for i, n := range st.connected {
-			if n == p.Namespace {
-				st.connected = append(st.connected[:i], st.connected[i+1:]...)
-				ok = true
-				break
-			}
-		}
+		ok := st.leave(p.Namespace)
 		st.mu.Unlock()
 		if ok {
 			m := codec.Message{Kind: codec.Notify, Route: routeOf(p.Namespace, "disconnect")}
@@ -328,15 +322,53 @@ func (st *serverStream) reply(out codec.Output, fill func(dst []byte) ([]byte, e
 
 // join records nsp as connected, with st.mu held.
 func (st *serverStream) join(nsp string) {
-	if !slices.Contains(st.connected, nsp) {
-		st.connected = append(st.connected, nsp)
+	switch {
+	case nsp == MainNamespace:
+		st.main = true
+	case st.others == nil:
+		st.others = &[]string{nsp}
+	case !slices.Contains(*st.others, nsp):
+		*st.others = append(*st.others, nsp)
 	}
+}
+
+// leave forgets nsp, with st.mu held, and reports whether it was joined.
+func (st *serverStream) leave(nsp string) bool {
+	if nsp == MainNamespace {
+		was := st.main
+		st.main = false
+		return was
+	}
+	if st.others == nil {
+		return false
+	}
+	i := slices.Index(*st.others, nsp)
+	if i < 0 {
+		return false
+	}
+	*st.others = slices.Delete(*st.others, i, i+1)
+	return true
+}
+
+// joined returns the namespaces joined, with st.mu held.
+func (st *serverStream) joined() []string {
+	var nsps []string
+	if st.main {
+		nsps = append(nsps, MainNamespace)
+	}
+	if st.others != nil {
+		nsps = append(nsps, *st.others...)
+	}
+	return nsps
 }
 
 func (st *serverStream) isConnected(nsp string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return slices.Contains(st.connected, nsp)
+	if nsp == MainNamespace {
+		return st.main
+	}
+	return st.others != nil && slices.Contains(*st.others, nsp)
 }
 
 // Encode appends m as a Socket.IO event or ack in engine.io's queued
@@ -435,7 +467,7 @@ func (st *serverStream) Goodbye(dst []byte, reason string, shutdown bool) []byte
 		return dst
 	}
 	st.mu.Lock()
-	nsps := slices.Clone(st.connected)
+	nsps := st.joined()
 	st.mu.Unlock()
 	for _, n := range nsps {
 		d, start := engineio.BeginQueued(dst, engineio.TypeMessage)
