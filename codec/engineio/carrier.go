@@ -118,7 +118,7 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		return 0, len(in) + 1, nil
 	}
 	end += 4
-	req, err := http.ReadRequest(bufio.NewReaderSize(bytes.NewReader(in[:end]), end))
+	req, err := readRequest(in[:end])
 	if err != nil {
 		s.reply(out, http.StatusBadRequest, "text/plain; charset=UTF-8", []byte("malformed request"), reqInfo{close: true})
 		return 0, 0, fmt.Errorf("engineio: malformed request: %w", codec.ErrProtocol)
@@ -126,7 +126,7 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 	if s.info.RemoteAddr != nil {
 		req.RemoteAddr = s.info.RemoteAddr.String()
 	}
-	q := req.URL.Query()
+	q := rawQuery(req.URL.RawQuery)
 	direct := s.directUpgrade(req, q)
 	if !s.handshaken {
 		s.handshaken = true
@@ -198,6 +198,85 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		return s.startPost(in, end, req, st, ri, out)
 	}
 	return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "METHOD_NOT_ALLOWED"}, ri)
+}
+
+// rawQuery reads the few parameters engine.io looks at straight from a
+// request's raw query, with no map: url.Values would cost every request
+// hundreds of bytes of garbage.
+type rawQuery string
+
+// Get returns the first value of key, unescaped, "" when absent (as
+// url.Values.Get).
+func (q rawQuery) Get(key string) string {
+	v, _ := q.lookup(key)
+	return v
+}
+
+// Has reports whether key is present (as url.Values.Has).
+func (q rawQuery) Has(key string) bool {
+	_, ok := q.lookup(key)
+	return ok
+}
+
+func (q rawQuery) lookup(key string) (string, bool) {
+	s := string(q)
+	for s != "" {
+		var kv string
+		kv, s, _ = strings.Cut(s, "&")
+		if strings.Contains(kv, ";") {
+			continue // url.ParseQuery refuses a pair with a semicolon
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.ContainsAny(k, "%+") {
+			uk, err := url.QueryUnescape(k)
+			if err != nil {
+				continue // url.ParseQuery drops what it cannot unescape
+			}
+			k = uk
+		}
+		if k != key {
+			continue
+		}
+		if strings.ContainsAny(v, "%+") {
+			uv, err := url.QueryUnescape(v)
+			if err != nil {
+				continue
+			}
+			v = uv
+		}
+		return v, true
+	}
+	return "", false
+}
+
+// headReader reads one request head; pooled, since every request of every
+// carrier parses one.
+type headReader struct {
+	br *bufio.Reader
+	rd bytes.Reader
+}
+
+var headReaders = sync.Pool{New: func() any {
+	h := &headReader{}
+	h.br = bufio.NewReaderSize(&h.rd, 1024)
+	return h
+}}
+
+// readRequest parses head, a whole request head.
+func readRequest(head []byte) (*http.Request, error) {
+	h := headReaders.Get().(*headReader)
+	h.rd.Reset(head)
+	h.br.Reset(&h.rd)
+	req, err := http.ReadRequest(h.br)
+	if req != nil {
+		// The body is read from the carrier's bytes, never from the
+		// pooled reader.
+		req.Body = http.NoBody
+	}
+	h.rd.Reset(nil)
+	h.br.Reset(&h.rd)
+	headReaders.Put(h)
+	return req, err
 }
 
 // sessionOf returns the engine.io state of a session opened by this
@@ -448,7 +527,7 @@ type sessionCarrier interface {
 // can never move to another connection, so its connection serves it: no
 // second connection, queue or heartbeat, and its frames are encoded once
 // per broadcast, as a plain WebSocket's are.
-func (s *carrierStream) directUpgrade(req *http.Request, q url.Values) bool {
+func (s *carrierStream) directUpgrade(req *http.Request, q rawQuery) bool {
 	if s.c.cfg.Deflate != nil || s.c.cfg.NoWebSocket {
 		return false
 	}
@@ -475,8 +554,11 @@ func (s *carrierStream) becomeSession(req *http.Request, inner *wsInner, out cod
 	inner.mu.Lock()
 	inner.st = st
 	inner.mu.Unlock()
-	b, _ := st.Open(nil)
-	out.Reply(b)
+	q := getScratch()
+	b, _ := st.Open((*q)[:0])
+	out.Reply(b) // copied
+	*q = b
+	putScratch(q)
 	if !st.AwaitHandshake() {
 		k.Handshaken(codec.Handshake{Protocol: st.Protocol()})
 	}
