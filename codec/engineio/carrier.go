@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -41,8 +42,12 @@ var ErrSessionClosedByPeer = fmt.Errorf("engineio: client closed the session: %w
 // WebSocket upgrade to a websocket stream whose inner stream carries the
 // session.
 type carrierStream struct {
-	c    *Codec
-	info codec.ConnInfo
+	c *Codec
+	// The connection (a server's: ConnInfo.Client is false), kept as
+	// three fields rather than a ConnInfo, which would round the stream up
+	// a size class; see connInfo.
+	k             codec.Carrier
+	local, remote net.Addr
 
 	ws         atomic.Pointer[websocket.Stream] // set at the WebSocket upgrade
 	merged     atomic.Pointer[session]          // the direct session this connection is, set at its upgrade
@@ -123,8 +128,8 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		s.reply(out, http.StatusBadRequest, "text/plain; charset=UTF-8", []byte("malformed request"), reqInfo{close: true})
 		return 0, 0, fmt.Errorf("engineio: malformed request: %w", codec.ErrProtocol)
 	}
-	if s.info.RemoteAddr != nil {
-		req.RemoteAddr = s.info.RemoteAddr.String()
+	if s.remote != nil {
+		req.RemoteAddr = s.remote.String()
 	}
 	q := rawQuery(req.URL.RawQuery)
 	direct := s.directUpgrade(req, q)
@@ -153,7 +158,7 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		s.preflight(out, req, ri)
 		return end, 0, nil
 	}
-	if s.info.Carrier == nil {
+	if s.k == nil {
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "NO_CARRIER"}, reqInfo{close: true})
 	}
 	transport := q.Get("transport")
@@ -180,7 +185,7 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		}
 		return s.handshake(end, req, ri, out)
 	}
-	cs := s.info.Carrier.Session(sid)
+	cs := s.k.Session(sid)
 	st, _ := sessionOf(cs)
 	if st == nil {
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeUnknownSID, Reason: "UNKNOWN_SID"}, ri)
@@ -279,6 +284,11 @@ func readRequest(head []byte) (*http.Request, error) {
 	return req, err
 }
 
+// connInfo is the ConnInfo the stream was made with.
+func (s *carrierStream) connInfo() codec.ConnInfo {
+	return codec.ConnInfo{LocalAddr: s.local, RemoteAddr: s.remote, Carrier: s.k}
+}
+
 // sessionOf returns the engine.io state of a session opened by this
 // package.
 func sessionOf(cs codec.Session) (*session, codec.Session) {
@@ -303,12 +313,12 @@ func (s *carrierStream) handshake(end int, req *http.Request, ri reqInfo, out co
 
 // open creates a session.
 func (s *carrierStream) open(req *http.Request, ws bool) (*session, error) {
-	st := &session{c: s.c, sid: newSID(), direct: ws && s.c.cfg.Deflate == nil}
+	st := &session{c: s.c, sid: newSID(), ps: &pollState{}}
 	st.upgraded.Store(ws)
 	if s.c.cfg.Inner != nil {
-		st.inner = s.c.cfg.Inner.NewSession(SessionInfo{SID: st.sid, Request: req, Conn: s.info})
+		st.inner = s.c.cfg.Inner.NewSession(SessionInfo{SID: st.sid, Request: req, Conn: s.connInfo()})
 	}
-	cs, err := s.info.Carrier.OpenSession(st.sid, st)
+	cs, err := s.k.OpenSession(st.sid, st)
 	if err != nil {
 		return nil, err
 	}
@@ -318,9 +328,9 @@ func (s *carrierStream) open(req *http.Request, ws bool) (*session, error) {
 
 // pollGet parks a GET of an open session.
 func (s *carrierStream) pollGet(end int, st *session, ri reqInfo, out codec.Output) (int, int, error) {
-	st.mu.Lock()
-	probing := st.probing != nil
-	st.mu.Unlock()
+	st.ps.mu.Lock()
+	probing := st.ps.probing != nil
+	st.ps.mu.Unlock()
 	if probing {
 		// The client pauses polling to upgrade: answer at once.
 		s.reply(out, http.StatusOK, "text/plain; charset=UTF-8", appendPollBody(nil, noopUnit), ri)
@@ -337,12 +347,12 @@ func (s *carrierStream) pollGet(end int, st *session, ri reqInfo, out codec.Outp
 // is parked already.
 func (s *carrierStream) park(st *session, ri reqInfo) bool {
 	p := &pollSink{s: s, st: st, ri: ri}
-	if !st.poll.CompareAndSwap(nil, p) {
+	if !st.ps.poll.CompareAndSwap(nil, p) {
 		return false
 	}
 	s.poll.Store(p)
 	s.parked.Store(true)
-	s.info.Carrier.OnClose(func(error) {
+	s.k.OnClose(func(error) {
 		if p.answer(nil, nil) { // not answered: the client went away
 			st.sess.Close(fmt.Errorf("engineio: poll connection closed prematurely: %w", errTransportClosed))
 		}
@@ -364,10 +374,10 @@ func (s *carrierStream) startPost(in []byte, end int, req *http.Request, st *ses
 		ri.close = true
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "PAYLOAD_TOO_LARGE"}, ri)
 	}
-	st.mu.Lock()
-	overlap := st.posting
-	st.posting = true
-	st.mu.Unlock()
+	st.ps.mu.Lock()
+	overlap := st.ps.posting
+	st.ps.posting = true
+	st.ps.mu.Unlock()
 	if overlap {
 		st.sess.Close(fmt.Errorf("engineio: overlapping POST: %w", codec.ErrProtocol))
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "POST_OVERLAP"}, ri)
@@ -376,7 +386,7 @@ func (s *carrierStream) startPost(in []byte, end int, req *http.Request, st *ses
 	// A connection that closes before the body is whole takes the
 	// session with it, as engine.io's "data request connection closed
 	// prematurely" does.
-	s.info.Carrier.OnClose(func(error) {
+	s.k.OnClose(func(error) {
 		st.sess.Close(fmt.Errorf("engineio: POST connection closed prematurely: %w", errTransportClosed))
 	})
 	return s.finishPost(in, out)
@@ -407,11 +417,11 @@ func (s *carrierStream) finishPost(in []byte, out codec.Output) (int, int, error
 		body = in[pp.head:total]
 	}
 	s.post = nil
-	s.info.Carrier.OnClose(nil)
+	s.k.OnClose(nil)
 	err := s.deliverPayload(st, body)
-	st.mu.Lock()
-	st.posting = false
-	st.mu.Unlock()
+	st.ps.mu.Lock()
+	st.ps.posting = false
+	st.ps.mu.Unlock()
 	if err != nil {
 		st.sess.Close(err)
 		return total, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "PARSE_ERROR"}, ri)
@@ -465,7 +475,7 @@ func (st *session) packet(p *Packet) error {
 // upgrade of a polling session, probed first), or a new session (nil),
 // which this connection becomes when direct (see directUpgrade).
 func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, direct bool, out codec.Output) (int, int, error) {
-	ws := s.c.ws.NewStream(s.info).(*websocket.Stream)
+	ws := s.c.ws.NewStream(s.connInfo()).(*websocket.Stream)
 	wout := out
 	if direct {
 		wout = noHandshake{out} // the session reports the handshake
@@ -498,12 +508,12 @@ func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, dir
 		inner.carry(nst)
 		return n, 0, nil
 	}
-	st.mu.Lock()
-	busy := st.probing != nil
+	st.ps.mu.Lock()
+	busy := st.ps.probing != nil
 	if !busy {
-		st.probing = inner
+		st.ps.probing = inner
 	}
-	st.mu.Unlock()
+	st.ps.mu.Unlock()
 	if busy {
 		return n, 0, fmt.Errorf("engineio: a second upgrade for session %s: %w", st.sid, codec.ErrProtocol)
 	}
@@ -531,7 +541,7 @@ func (s *carrierStream) directUpgrade(req *http.Request, q rawQuery) bool {
 	if s.c.cfg.Deflate != nil || s.c.cfg.NoWebSocket {
 		return false
 	}
-	if _, ok := s.info.Carrier.(sessionCarrier); !ok {
+	if _, ok := s.k.(sessionCarrier); !ok {
 		return false
 	}
 	return q.Get("sid") == "" && q.Get("transport") == "websocket" && hasToken(req.Header, "Upgrade", "websocket")
@@ -540,12 +550,12 @@ func (s *carrierStream) directUpgrade(req *http.Request, q rawQuery) bool {
 // becomeSession opens a direct session on this WebSocket: the open
 // packet answers, and the connection is the session from now on.
 func (s *carrierStream) becomeSession(req *http.Request, inner *wsInner, out codec.Output) error {
-	k := s.info.Carrier.(sessionCarrier)
+	k := s.k.(sessionCarrier)
 	st := &session{c: s.c, sid: newSID(), direct: true}
 	st.upgraded.Store(true)
 	st.alive.Store(time.Now().UnixNano())
 	if s.c.cfg.Inner != nil {
-		st.inner = s.c.cfg.Inner.NewSession(SessionInfo{SID: st.sid, Request: req, Conn: s.info})
+		st.inner = s.c.cfg.Inner.NewSession(SessionInfo{SID: st.sid, Request: req, Conn: s.connInfo()})
 	}
 	if err := k.BecomeSession(st.sid, st.SessionTimeout()); err != nil {
 		return fmt.Errorf("engineio: session refused: %w", err)
@@ -702,10 +712,10 @@ func (s *carrierStream) Goodbye(dst []byte, reason string, shutdown bool) []byte
 		return dst
 	}
 	p.done = true
-	p.st.poll.CompareAndSwap(p, nil)
+	p.st.ps.poll.CompareAndSwap(p, nil)
 	s.poll.CompareAndSwap(p, nil)
 	s.parked.Store(false)
-	s.info.Carrier.OnClose(nil)
+	s.k.OnClose(nil)
 	body := appendPollBody(nil, closeUnit)
 	dst = appendHead(dst, http.StatusOK, "text/plain; charset=UTF-8", len(body), p.ri, nil)
 	return append(dst, body...)
@@ -806,7 +816,7 @@ func (p *pollSink) answer(units, alt [][]byte) bool {
 		return false
 	}
 	p.done = true
-	p.st.poll.CompareAndSwap(p, nil)
+	p.st.ps.poll.CompareAndSwap(p, nil)
 	p.s.poll.CompareAndSwap(p, nil)
 	p.s.parked.Store(false)
 	if units == nil {
@@ -815,7 +825,7 @@ func (p *pollSink) answer(units, alt [][]byte) bool {
 	if units == nil {
 		return true
 	}
-	k := p.s.info.Carrier
+	k := p.s.k
 	k.OnClose(nil)
 	body := appendPollBody(nil, units)
 	b := appendHead(nil, http.StatusOK, "text/plain; charset=UTF-8", len(body), p.ri, nil)

@@ -182,7 +182,7 @@ func (c *Codec) Path() string { return c.cfg.Path }
 // info.Carrier (aio's server sets it); without one every request is
 // refused.
 func (c *Codec) NewStream(info codec.ConnInfo) codec.Stream {
-	return &carrierStream{c: c, info: info}
+	return &carrierStream{c: c, k: info.Carrier, local: info.LocalAddr, remote: info.RemoteAddr}
 }
 
 // sameOrigin is the default CheckOrigin: no Origin, or an Origin whose

@@ -42,11 +42,9 @@ type session struct {
 	// alive is the unix nanos of a direct session's last pong (its
 	// carrier's AliveAt).
 	alive atomic.Int64
-	// poll is the parked GET, nil when none.
-	poll atomic.Pointer[pollSink]
-	mu   sync.Mutex // guards posting, probing
-	// probing is the WebSocket carrier probing an upgrade, nil when none.
-	probing *wsInner
+	// ps is the state of a session that polls or may be upgraded; nil
+	// for a direct session, which never does.
+	ps *pollState
 	// upgraded is set once a WebSocket took the session over (or carried
 	// it from the start): polling requests are refused from then on.
 	upgraded atomic.Bool
@@ -55,6 +53,16 @@ type session struct {
 	// (carrierStream.merged), and it encodes WebSocket frames, not the
 	// queued form.
 	direct bool
+}
+
+// pollState is what a session that is not direct shares between its
+// carriers.
+type pollState struct {
+	// poll is the parked GET, nil when none.
+	poll atomic.Pointer[pollSink]
+	mu   sync.Mutex // guards posting, probing
+	// probing is the WebSocket carrier probing an upgrade, nil when none.
+	probing *wsInner
 	// posting is set while a POST's body is being received.
 	posting bool
 }
@@ -245,7 +253,7 @@ func (s *session) Transport() string {
 
 // releasePoll answers the parked GET, if any, with a noop.
 func (s *session) releasePoll() {
-	if p := s.poll.Load(); p != nil {
+	if p := s.ps.poll.Load(); p != nil {
 		if p.answer(nil, noopUnit) {
 			s.sess.Detach(p)
 		}

@@ -49,11 +49,11 @@ func (w *wsInner) probe(st *session) {
 	w.st, w.probing = st, true
 	w.mu.Unlock()
 	w.k.OnClose(func(error) {
-		st.mu.Lock()
-		if st.probing == w {
-			st.probing = nil
+		st.ps.mu.Lock()
+		if st.ps.probing == w {
+			st.ps.probing = nil
 		}
-		st.mu.Unlock()
+		st.ps.mu.Unlock()
 	})
 }
 
@@ -99,10 +99,10 @@ func (w *wsInner) DecodeMessage(data []byte, binary bool, out codec.Output) erro
 		st.releasePoll()
 		return nil
 	case p.Type == TypeUpgrade:
-		st.mu.Lock()
-		ok := st.probing == w
-		st.probing = nil
-		st.mu.Unlock()
+		st.ps.mu.Lock()
+		ok := st.ps.probing == w
+		st.ps.probing = nil
+		st.ps.mu.Unlock()
 		if !ok {
 			return fmt.Errorf("engineio: upgrade without a probe: %w", codec.ErrProtocol)
 		}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/engineio"
@@ -145,12 +146,13 @@ type serverStream struct {
 	auth *authInfo // nil without an Auth hook
 	dec  Decoder   // decode path only
 
-	mu sync.Mutex
 	// The namespaces joined (the socket ids are the client's to keep):
-	// main for "/", others (nil until one is joined) for the rest.
-	others    *[]string
-	main      bool
-	handshook bool
+	// main for "/", others (nil until one is joined; replaced, never
+	// changed in place) for the rest. The decode path writes them, Goodbye
+	// reads them from any goroutine.
+	others    atomic.Pointer[[]string]
+	main      atomic.Bool
+	handshook bool // decode path only
 }
 
 // authInfo is what Auth is shown of a session besides its CONNECT: the
@@ -223,9 +225,7 @@ func (st *serverStream) DecodeMessage(data []byte, binary bool, out codec.Output
 	case Connect:
 		return st.connect(&p, out)
 	case Disconnect:
-		st.mu.Lock()
 		ok := st.leave(p.Namespace)
-		st.mu.Unlock()
 		if ok {
 			m := codec.Message{Kind: codec.Notify, Route: routeOf(p.Namespace, "disconnect")}
 			out.Message(&m)
@@ -293,11 +293,9 @@ func (st *serverStream) connect(p *Packet, out codec.Output) error {
 		}
 	}
 	id := newSocketID()
-	st.mu.Lock()
 	st.join(nsp)
 	first := !st.handshook
 	st.handshook = true
-	st.mu.Unlock()
 	if err := st.reply(out, func(dst []byte) ([]byte, error) { return AppendConnect(dst, nsp, id) }); err != nil {
 		return err
 	}
@@ -320,55 +318,59 @@ func (st *serverStream) reply(out codec.Output, fill func(dst []byte) ([]byte, e
 	return nil
 }
 
-// join records nsp as connected, with st.mu held.
+// join records nsp as connected (decode path).
 func (st *serverStream) join(nsp string) {
-	switch {
-	case nsp == MainNamespace:
-		st.main = true
-	case st.others == nil:
-		st.others = &[]string{nsp}
-	case !slices.Contains(*st.others, nsp):
-		*st.others = append(*st.others, nsp)
+	if nsp == MainNamespace {
+		st.main.Store(true)
+		return
 	}
+	var nsps []string
+	if p := st.others.Load(); p != nil {
+		if slices.Contains(*p, nsp) {
+			return
+		}
+		nsps = slices.Clone(*p)
+	}
+	nsps = append(nsps, nsp)
+	st.others.Store(&nsps)
 }
 
-// leave forgets nsp, with st.mu held, and reports whether it was joined.
+// leave forgets nsp (decode path) and reports whether it was joined.
 func (st *serverStream) leave(nsp string) bool {
 	if nsp == MainNamespace {
-		was := st.main
-		st.main = false
-		return was
+		return st.main.Swap(false)
 	}
-	if st.others == nil {
+	p := st.others.Load()
+	if p == nil {
 		return false
 	}
-	i := slices.Index(*st.others, nsp)
+	i := slices.Index(*p, nsp)
 	if i < 0 {
 		return false
 	}
-	*st.others = slices.Delete(*st.others, i, i+1)
+	nsps := slices.Delete(slices.Clone(*p), i, i+1)
+	st.others.Store(&nsps)
 	return true
 }
 
-// joined returns the namespaces joined, with st.mu held.
+// joined returns the namespaces joined.
 func (st *serverStream) joined() []string {
 	var nsps []string
-	if st.main {
+	if st.main.Load() {
 		nsps = append(nsps, MainNamespace)
 	}
-	if st.others != nil {
-		nsps = append(nsps, *st.others...)
+	if p := st.others.Load(); p != nil {
+		nsps = append(nsps, *p...)
 	}
 	return nsps
 }
 
 func (st *serverStream) isConnected(nsp string) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	if nsp == MainNamespace {
-		return st.main
+		return st.main.Load()
 	}
-	return st.others != nil && slices.Contains(*st.others, nsp)
+	p := st.others.Load()
+	return p != nil && slices.Contains(*p, nsp)
 }
 
 // Encode appends m as a Socket.IO event or ack in engine.io's queued
@@ -466,9 +468,7 @@ func (st *serverStream) Goodbye(dst []byte, reason string, shutdown bool) []byte
 	if shutdown {
 		return dst
 	}
-	st.mu.Lock()
 	nsps := st.joined()
-	st.mu.Unlock()
 	for _, n := range nsps {
 		d, start := engineio.BeginQueued(dst, engineio.TypeMessage)
 		if d, err := AppendDisconnect(d, n); err == nil {
