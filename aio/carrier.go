@@ -43,8 +43,11 @@ func (k *carrier) BecomeSession(id string, timeout time.Duration) error {
 	if s.shutdown.Load() {
 		return ErrServerShutdown
 	}
-	s.sessions.merged.Add(1)
-	k.OnClose(s.sessions.mergedClosed())
+	// Counted and uncounted under the hook table's lock, so that a close
+	// racing with this call cannot leave the count off by one.
+	if !k.setOnClose(s.sessions.mergedClosed(), func() { s.sessions.merged.Add(1) }) {
+		return ErrClosed
+	}
 	// The wheel sees the new timeout at the connection's next check (its
 	// handshake deadline, or the markReady of the session's handshake),
 	// with no second entry.
@@ -84,36 +87,47 @@ func (k *carrier) Close(reason error) { k.conn.close(reason) }
 // OnClose sets the function the close path of this connection runs. It is
 // kept in a table beside the connection (carrierHooks), not in its
 // attributes: a map per carrier would cost an idle WebSocket session
-// hundreds of bytes.
-func (k *carrier) OnClose(fn func(reason error)) {
+// hundreds of bytes. On a connection already closed it does nothing.
+func (k *carrier) OnClose(fn func(reason error)) { k.setOnClose(fn, nil) }
+
+// setOnClose sets (or, fn nil, clears) the connection's OnClose function
+// and runs also, when not nil, under the table's lock; it reports false,
+// and does neither, when the connection's close path has begun.
+func (k *carrier) setOnClose(fn func(error), also func()) bool {
 	h := hookShard(&k.conn)
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	if fn == nil {
 		delete(h.m, &k.conn)
-	} else {
-		if h.m == nil {
-			h.m = make(map[*conn]func(error))
-		}
-		h.m[&k.conn] = fn
+		return true
 	}
-	h.mu.Unlock()
+	if k.conn.state.Load() == stateClosed {
+		// carrierClosing ran or is about to: a function stored now would
+		// never run nor leave the table.
+		return false
+	}
+	if h.m == nil {
+		h.m = make(map[*conn]func(error))
+	}
+	h.m[&k.conn] = fn
+	if also != nil {
+		also()
+	}
+	return true
 }
 
-// carrierHooks holds the OnClose functions of open carriers, sharded by
-// connection id.
-var carrierHooks [16]struct {
+// hookTable is one shard of carrierHooks.
+type hookTable struct {
 	mu sync.Mutex
 	m  map[*conn]func(error)
 	_  [40]byte // a cache line each
 }
 
-func hookShard(c *conn) *struct {
-	mu sync.Mutex
-	m  map[*conn]func(error)
-	_  [40]byte
-} {
-	return &carrierHooks[c.id%uint64(len(carrierHooks))]
-}
+// carrierHooks holds the OnClose functions of open carriers, sharded by
+// connection id.
+var carrierHooks [16]hookTable
+
+func hookShard(c *conn) *hookTable { return &carrierHooks[c.id%uint64(len(carrierHooks))] }
 
 // carrierClosing runs a closing connection's OnClose function, if any, on
 // its close path, and forgets it.

@@ -359,8 +359,8 @@ func eioClientScript(socketIO bool, body []byte) [][]byte {
 
 // feedSession opens a carrier connection on f, feeds it script and waits
 // (bounded) until want bytes were written to f, or, with want 0, until
-// what is written stops growing; it returns the bytes written. A
-// session's answers leave through its own flusher, on another goroutine.
+// what is written stops growing; it returns the bytes written (a session
+// connection's answers may leave through a flusher on another goroutine).
 func feedSession(t *testing.T, s *Server, f *memConn, script [][]byte, want int) int {
 	t.Helper()
 	c := s.open(f)
