@@ -12,10 +12,13 @@ import (
 	"runtime/pprof"
 	"sync"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/codec/engineio"
 	"github.com/gotio/gotio/codec/pomelo"
+	"github.com/gotio/gotio/codec/socketio"
 	"github.com/gotio/gotio/codec/tcp"
 	"github.com/gotio/gotio/codec/websocket"
 )
@@ -47,16 +50,31 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 		}
 		_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: []byte(`{"code":200}`)})
 	})
+	// socket.io's handler also sees the Notify "connect" of the CONNECT:
+	// only the room.join request is answered.
+	sioJoin := HandlerFunc(func(c *ChannelContext, m *codec.Message) {
+		if m.Kind == codec.Request {
+			joinHandler(c, m)
+		}
+	})
 	body := bytes.Repeat([]byte{'x'}, 512)
 	cases := []struct {
 		name    string
 		codec   codec.Codec
 		handler Handler
 		msg     *codec.Message
+		// sessions: each connection opens an engine.io session.
+		sessions bool
 	}{
-		{"tcp", tcp.New(nil), echoHandler, &codec.Message{Kind: codec.Raw, Binary: true, Body: body}},
-		{"ws", ws, echoHandler, &codec.Message{Kind: codec.Raw, Binary: true, Body: body}},
-		{"pomelo", pc, joinHandler, &codec.Message{Kind: codec.Request, ID: 1, Route: "room.join", Body: []byte(`{}`)}},
+		{"tcp", tcp.New(nil), echoHandler, &codec.Message{Kind: codec.Raw, Binary: true, Body: body}, false},
+		{"ws", ws, echoHandler, &codec.Message{Kind: codec.Raw, Binary: true, Body: body}, false},
+		{"pomelo", pc, joinHandler, &codec.Message{Kind: codec.Request, ID: 1, Route: "room.join", Body: []byte(`{}`)}, false},
+		// engine.io over WebSocket from the first request (transport=
+		// websocket), one 512-byte binary message echoed.
+		{"eio", engineio.New(&engineio.Config{CheckOrigin: engineio.AnyOrigin}), echoHandler, &codec.Message{Kind: codec.Raw, Binary: true, Body: body}, true},
+		// socket.io v5 as socket.io-client with transports: ["websocket"]
+		// and bench/'s sio-idle: CONNECT, then a room.join event with an ack.
+		{"sio", socketio.NewServer(nil, &engineio.Config{CheckOrigin: engineio.AnyOrigin}), sioJoin, &codec.Message{Kind: codec.Request, ID: 1, Route: "room.join", Body: []byte(`{}`)}, true},
 	}
 	t.Logf("struct sizes: ChannelContext %d B (conn core %d B, of which stat.Conn %d B, outQueue %d B)",
 		unsafe.Sizeof(ChannelContext{}), unsafe.Sizeof(conn{}), unsafe.Sizeof(conn{}.stats), unsafe.Sizeof(outQueue{}))
@@ -70,12 +88,21 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 			// then fed the same bytes.
 			var script [][]byte
 			recorded := 1 // the recording connection stays registered
-			if tc.name == "ws" {
+			var want int  // bytes a session connection is answered in all
+			switch tc.name {
+			case "ws":
 				recorded = 0
 				// codec/websocket has no client side: a browser's
 				// upgrade request and one masked binary frame.
 				script = wsClientScript(tc.msg.Body)
-			} else {
+			case "eio", "sio":
+				// Neither has a client side here: socket.io-client's
+				// requests, recorded by hand. A first connection learns
+				// how many bytes the answers come to, so that each
+				// measured one can wait for them.
+				script = eioClientScript(tc.name == "sio", tc.msg.Body)
+				want = feedSession(t, s, newMemConn(0), script, 0)
+			default:
 				script = recordClient(t, s, tc.codec, tc.msg)
 			}
 			fakes := make([]*memConn, conns)
@@ -85,6 +112,10 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 			in := &memInbound{}
 			before := liveHeap()
 			for _, f := range fakes {
+				if tc.sessions {
+					feedSession(t, s, f, script, want)
+					continue
+				}
 				c := s.open(f)
 				if c == nil {
 					t.Fatal("connection refused")
@@ -105,6 +136,11 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 			writeHeapProfile(t, tc.name)
 			if n := s.Count(All()); n != conns+recorded {
 				t.Fatalf("%d connections registered, want %d", n, conns+recorded)
+			}
+			// A WebSocket-only session is its connection (no second
+			// ChannelContext), and counts as a session.
+			if n := s.Sessions(); tc.sessions && n != conns+recorded {
+				t.Fatalf("%d sessions open, want %d", n, conns+recorded)
 			}
 			per := float64(after-before) / conns
 			t.Logf("%s: gotio's own heap per idle connection: %.0f bytes (%d connections, handshake and one message each, no transport)", tc.name, per, conns)
@@ -289,4 +325,70 @@ func wsClientScript(body []byte) [][]byte {
 		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
 	frame := []byte{0x82, 0x80 | 126, byte(len(body) >> 8), byte(len(body)), 0, 0, 0, 0}
 	return [][]byte{req, append(frame, body...)}
+}
+
+// eioClientScript is what engine.io-client (socketIO false) or
+// socket.io-client (true) sends with transports: ["websocket"]: the
+// upgrade request, then masked text frames (a zero mask key leaves the
+// payload as it is). engine.io sends body as one binary message;
+// socket.io sends CONNECT to "/" and a room.join event with ack id 1.
+func eioClientScript(socketIO bool, body []byte) [][]byte {
+	path := "/engine.io/"
+	if socketIO {
+		path = socketio.DefaultPath
+	}
+	req := []byte("GET " + path + "?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+	frame := func(op byte, p []byte) []byte {
+		var b []byte
+		if len(p) < 126 {
+			b = []byte{0x80 | op, 0x80 | byte(len(p)), 0, 0, 0, 0}
+		} else {
+			b = []byte{0x80 | op, 0x80 | 126, byte(len(p) >> 8), byte(len(p)), 0, 0, 0, 0}
+		}
+		return append(b, p...)
+	}
+	if !socketIO {
+		return [][]byte{req, frame(0x2, body)}
+	}
+	return [][]byte{req, frame(0x1, []byte("40")), frame(0x1, []byte(`421["room.join",{}]`))}
+}
+
+// feedSession opens a carrier connection on f, feeds it script and waits
+// (bounded) until want bytes were written to f, or, with want 0, until
+// what is written stops growing; it returns the bytes written (a session
+// connection's answers may leave through a flusher on another goroutine).
+func feedSession(t *testing.T, s *Server, f *memConn, script [][]byte, want int) int {
+	t.Helper()
+	c := s.open(f)
+	if c == nil {
+		t.Fatal("connection refused")
+	}
+	c.begin()
+	in := &memInbound{}
+	for _, chunk := range script {
+		in.b = chunk
+		c.serveRead(in)
+		if c.isClosed() {
+			t.Fatalf("carrier closed: %v", c.closeReason())
+		}
+	}
+	last, still := -1, 0
+	for i := 0; i < 5000; i++ {
+		n := f.written()
+		if want > 0 && n >= want {
+			return n
+		}
+		if want == 0 && n > 0 && n == last {
+			if still++; still == 20 {
+				return n
+			}
+		} else {
+			still = 0
+		}
+		last = n
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("session answered %d bytes, want %d", f.written(), want)
+	return 0
 }

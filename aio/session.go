@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotio/gotio/codec"
@@ -30,10 +31,15 @@ var (
 	errNotSession    = errors.New("aio: session stream does not implement codec.MessageDecoder")
 )
 
-// sessionTable indexes the open sessions by id.
+// sessionTable indexes the open sessions by id. A connection that is
+// itself a session (carrier.BecomeSession) is only counted, in merged.
 type sessionTable struct {
-	mu sync.RWMutex
-	m  map[string]*ChannelContext
+	mu     sync.RWMutex
+	m      map[string]*ChannelContext
+	merged atomic.Int64
+
+	once          sync.Once
+	onMergedClose func(error)
 }
 
 func (t *sessionTable) add(id string, c *ChannelContext) bool {
@@ -63,10 +69,17 @@ func (t *sessionTable) remove(id string, c *ChannelContext) {
 	t.mu.Unlock()
 }
 
+// mergedClosed returns the one function that uncounts a closed direct
+// session, shared by all of them (no closure per connection).
+func (t *sessionTable) mergedClosed() func(error) {
+	t.once.Do(func() { t.onMergedClose = func(error) { t.merged.Add(-1) } })
+	return t.onMergedClose
+}
+
 func (t *sessionTable) len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return len(t.m)
+	return len(t.m) + int(t.merged.Load())
 }
 
 // openSession admits and registers a session first carried by from.
@@ -74,10 +87,11 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	if _, ok := st.(codec.MessageDecoder); !ok {
 		return nil, errNotSession
 	}
-	sc := &sessionConn{srv: s, id: id, local: from.LocalAddr(), remote: from.RemoteAddr(), wake: make(chan struct{})}
+	sc := &sessionConn{id: id, local: from.LocalAddr(), remote: from.RemoteAddr()}
 	cc := &ChannelContext{srv: s}
 	c := &cc.conn
 	c.init(s.ep, cc, sc, func(codec.ConnInfo) codec.Stream { return st })
+	c.ip = from.ip // the carrier's string, not a copy of it
 	sc.c = c
 	s.admitMu.RLock()
 	reason := s.admit(cc)
@@ -109,19 +123,22 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	return cc, nil
 }
 
-// Sessions returns the number of open sessions (engine.io) of the server.
+// Sessions returns the number of open sessions (engine.io) of the server,
+// those a WebSocket carries from their handshake on (which are their
+// connection) included.
 func (s *Server) Sessions() int { return s.sessions.len() }
 
 // sessionConn is the rawConn of a session: writes go to the attached sink.
 type sessionConn struct {
-	srv           *Server
 	c             *conn
 	id            string
 	local, remote net.Addr
 
-	mu     sync.Mutex // guards sink, wake, closed
-	sink   codec.Sink
-	wake   chan struct{} // closed when a sink attaches or the session closes
+	mu   sync.Mutex // guards sink, wake, closed
+	sink codec.Sink
+	// wake exists only while a write waits for a sink: it is closed when
+	// one attaches or the session closes.
+	wake   chan struct{}
 	closed bool
 
 	dmu sync.Mutex // orders Deliver
@@ -171,6 +188,9 @@ func (sc *sessionConn) writev(bufs [][]byte) (int, error) {
 			}
 			continue
 		}
+		if sc.wake == nil {
+			sc.wake = make(chan struct{})
+		}
 		wake := sc.wake
 		sc.mu.Unlock()
 		if sc.hopeless() {
@@ -219,7 +239,7 @@ func (sc *sessionConn) hopeless() bool {
 	c.out.mu.Lock()
 	aborted := c.out.aborted
 	c.out.mu.Unlock()
-	if aborted || sc.srv.shutdown.Load() {
+	if aborted || ownerOf(c).srv.shutdown.Load() {
 		// A server shutting down accepts no carrier any more, and closes
 		// those it has: no poll will come for the goodbye.
 		return true
@@ -282,13 +302,23 @@ func (sc *sessionConn) close() error {
 	sc.closed = true
 	sink := sc.sink
 	sc.sink = nil
-	close(sc.wake)
+	sc.wakeLocked()
 	sc.mu.Unlock()
-	sc.srv.sessions.remove(sc.id, ownerOf(sc.c))
+	owner := ownerOf(sc.c)
+	owner.srv.sessions.remove(sc.id, owner)
 	if sink != nil {
 		sink.Close()
 	}
+
 	return nil
+}
+
+// wakeLocked wakes a write waiting for a sink, with sc.mu held.
+func (sc *sessionConn) wakeLocked() {
+	if sc.wake != nil {
+		close(sc.wake)
+		sc.wake = nil
+	}
 }
 
 // ownerOf returns the ChannelContext around a server conn.
@@ -319,8 +349,7 @@ func (ss *session) Attach(s codec.Sink) {
 		return
 	}
 	sc.sink = s
-	close(sc.wake)
-	sc.wake = make(chan struct{})
+	sc.wakeLocked()
 	sc.mu.Unlock()
 }
 

@@ -119,8 +119,42 @@ func (w *wheel) deadline(c *conn, now int64) (int64, bool) {
 	return due, ok
 }
 
-// lastIn is when c last heard from its peer.
-func lastIn(c *conn) int64 { return max(c.stats.LastReceived.Load(), c.created) }
+// lastIn is when c last heard from its peer: its last read, or for a
+// stream with a liveness of its own (aliveClock) the last proof of life
+// it reported.
+func lastIn(c *conn) int64 {
+	if a := aliveOf(c.stream); a != nil {
+		if t := a.AliveAt(); t > 0 {
+			return max(t, c.created)
+		}
+	}
+	return max(c.stats.LastReceived.Load(), c.created)
+}
+
+// aliveClock is a stream whose protocol says what proves its peer alive:
+// an engine.io session served by its own WebSocket connection, where
+// only the pong does and the server pings every interval whatever the
+// traffic. AliveAt returns the unix nanos of the last proof, 0 when the
+// stream is not in charge (the connection's reads count then).
+type aliveClock interface{ AliveAt() int64 }
+
+// aliveOf returns the aliveClock of s or of the streams it wraps (a
+// hybrid port's choice, a WebSocket's inner stream), nil when none is.
+func aliveOf(s codec.Stream) aliveClock {
+	for range 3 {
+		if a, ok := s.(aliveClock); ok {
+			return a
+		}
+		w, ok := s.(interface{ Inner() codec.Stream })
+		if !ok {
+			return nil
+		}
+		if s = w.Inner(); s == nil {
+			return nil
+		}
+	}
+	return nil
+}
 
 // speakAt returns when c should next speak to a quiet peer: a server's
 // keepalive ping (codec.Pinger) after a silence of the ping interval, a

@@ -103,6 +103,22 @@ func (c *conn) sendSync(ctx context.Context, m *codec.Message) error {
 		return err
 	}
 	done := make(chan error, 1)
+	if err := c.queueSync(ob, done); err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// queueSync queues ob (taken over) with done, and writes it on the
+// caller's goroutine when no flusher runs. A session's flusher waits for
+// a carrier, so a session starts one instead: the caller's wait stays
+// bounded by its ctx.
+func (c *conn) queueSync(ob *outBuf, done chan error) error {
 	q := &c.out
 	q.mu.Lock()
 	if err := c.admitLocked(len(ob.b), false); err != nil {
@@ -112,20 +128,19 @@ func (c *conn) sendSync(ctx context.Context, m *codec.Message) error {
 	}
 	q.items = append(q.items, outItem{buf: ob, msgs: 1, done: done})
 	q.bytes += len(ob.b)
-	inline := !q.flushing
-	if inline {
+	start := !q.flushing
+	if start {
 		q.flushing = true
 	}
 	q.mu.Unlock()
-	if inline {
-		c.flush()
+	if start {
+		if _, waits := c.rc.(*sessionConn); waits {
+			go c.flush()
+		} else {
+			c.flush()
+		}
 	}
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return nil
 }
 
 // admitLocked applies the queue's rules to a new buffer of n bytes, with

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,20 +42,31 @@ var ErrSessionClosedByPeer = fmt.Errorf("engineio: client closed the session: %w
 // WebSocket upgrade to a websocket stream whose inner stream carries the
 // session.
 type carrierStream struct {
-	c    *Codec
-	info codec.ConnInfo
+	c *Codec
+	// The connection (a server's: ConnInfo.Client is false), kept as
+	// three fields rather than a ConnInfo, which would round the stream up
+	// a size class; see connInfo.
+	k             codec.Carrier
+	local, remote net.Addr
 
-	handshaken bool
 	ws         atomic.Pointer[websocket.Stream] // set at the WebSocket upgrade
-	parked     atomic.Bool                      // a GET of this connection is parked
+	merged     atomic.Pointer[session]          // the direct session this connection is, set at its upgrade
 	poll       atomic.Pointer[pollSink]         // the GET parked here, for Goodbye
+	parked     atomic.Bool                      // a GET of this connection is parked
+	handshaken bool
 
-	// The POST whose body is awaited: its head ends at postHead, its
-	// body is postLen bytes, for postSess.
-	postSess *session
-	postHead int
-	postLen  int // -1: chunked
-	postReq  reqInfo
+	// post is the POST whose body is awaited, nil when none: a carrier
+	// that is not receiving a body holds nothing of one.
+	post *pendingPost
+}
+
+// pendingPost is a POST whose body is awaited: its head ends at head, its
+// body is size bytes, for st.
+type pendingPost struct {
+	st   *session
+	head int
+	size int // -1: chunked
+	ri   reqInfo
 }
 
 // reqInfo is what a response needs of its request.
@@ -98,7 +111,7 @@ func (s *carrierStream) Decode(in []byte, out codec.Output) (n, need int, err er
 
 // decodeRequest handles one request at the front of in.
 func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, error) {
-	if s.postSess != nil {
+	if s.post != nil {
 		return s.finishPost(in, out)
 	}
 	end := bytes.Index(in, []byte("\r\n\r\n"))
@@ -110,17 +123,23 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		return 0, len(in) + 1, nil
 	}
 	end += 4
-	req, err := http.ReadRequest(bufio.NewReaderSize(bytes.NewReader(in[:end]), end))
+	req, err := readRequest(in[:end])
 	if err != nil {
 		s.reply(out, http.StatusBadRequest, "text/plain; charset=UTF-8", []byte("malformed request"), reqInfo{close: true})
 		return 0, 0, fmt.Errorf("engineio: malformed request: %w", codec.ErrProtocol)
 	}
-	if s.info.RemoteAddr != nil {
-		req.RemoteAddr = s.info.RemoteAddr.String()
+	if s.remote != nil {
+		req.RemoteAddr = s.remote.String()
 	}
+	q := rawQuery(req.URL.RawQuery)
+	direct := s.directUpgrade(req, q)
 	if !s.handshaken {
 		s.handshaken = true
-		out.Handshaken(codec.Handshake{Protocol: "engine.io-http", HeartbeatTimeout: s.c.pingTotal + 5*time.Second, Path: req.URL.Path})
+		// A WebSocket that opens a session becomes that session: its
+		// handshake is the session's (socket.io's CONNECT), reported then.
+		if !direct {
+			out.Handshaken(codec.Handshake{Protocol: "engine.io-http", HeartbeatTimeout: s.c.pingTotal + 5*time.Second, Path: req.URL.Path})
+		}
 	}
 	ri := reqInfo{close: req.Close || !req.ProtoAtLeast(1, 1)}
 	if !strings.HasPrefix(req.URL.Path, s.c.cfg.Path) {
@@ -139,10 +158,9 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		s.preflight(out, req, ri)
 		return end, 0, nil
 	}
-	if s.info.Carrier == nil {
+	if s.k == nil {
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "NO_CARRIER"}, reqInfo{close: true})
 	}
-	q := req.URL.Query()
 	transport := q.Get("transport")
 	switch {
 	case transport != "polling" && transport != "websocket", transport == "websocket" && s.c.cfg.NoWebSocket:
@@ -163,11 +181,11 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 			return 0, 0, s.refuse(out, &RequestError{Code: CodeUnsupportedProtocolVersion, Reason: "UNSUPPORTED_PROTOCOL_VERSION"}, ri)
 		}
 		if upgrade {
-			return s.upgrade(in[:end], req, nil, out)
+			return s.upgrade(in[:end], req, nil, direct, out)
 		}
 		return s.handshake(end, req, ri, out)
 	}
-	cs := s.info.Carrier.Session(sid)
+	cs := s.k.Session(sid)
 	st, _ := sessionOf(cs)
 	if st == nil {
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeUnknownSID, Reason: "UNKNOWN_SID"}, ri)
@@ -176,7 +194,7 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "TRANSPORT_MISMATCH"}, ri)
 	}
 	if upgrade {
-		return s.upgrade(in[:end], req, st, out)
+		return s.upgrade(in[:end], req, st, false, out)
 	}
 	switch req.Method {
 	case http.MethodGet:
@@ -185,6 +203,90 @@ func (s *carrierStream) decodeRequest(in []byte, out codec.Output) (int, int, er
 		return s.startPost(in, end, req, st, ri, out)
 	}
 	return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "METHOD_NOT_ALLOWED"}, ri)
+}
+
+// rawQuery reads the few parameters engine.io looks at straight from a
+// request's raw query, with no map: url.Values would cost every request
+// hundreds of bytes of garbage.
+type rawQuery string
+
+// Get returns the first value of key, unescaped, "" when absent (as
+// url.Values.Get).
+func (q rawQuery) Get(key string) string {
+	v, _ := q.lookup(key)
+	return v
+}
+
+// Has reports whether key is present (as url.Values.Has).
+func (q rawQuery) Has(key string) bool {
+	_, ok := q.lookup(key)
+	return ok
+}
+
+func (q rawQuery) lookup(key string) (string, bool) {
+	s := string(q)
+	for s != "" {
+		var kv string
+		kv, s, _ = strings.Cut(s, "&")
+		if strings.Contains(kv, ";") {
+			continue // url.ParseQuery refuses a pair with a semicolon
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.ContainsAny(k, "%+") {
+			uk, err := url.QueryUnescape(k)
+			if err != nil {
+				continue // url.ParseQuery drops what it cannot unescape
+			}
+			k = uk
+		}
+		if k != key {
+			continue
+		}
+		if strings.ContainsAny(v, "%+") {
+			uv, err := url.QueryUnescape(v)
+			if err != nil {
+				continue
+			}
+			v = uv
+		}
+		return v, true
+	}
+	return "", false
+}
+
+// headReader reads one request head; pooled, since every request of every
+// carrier parses one.
+type headReader struct {
+	br *bufio.Reader
+	rd bytes.Reader
+}
+
+var headReaders = sync.Pool{New: func() any {
+	h := &headReader{}
+	h.br = bufio.NewReaderSize(&h.rd, 1024)
+	return h
+}}
+
+// readRequest parses head, a whole request head.
+func readRequest(head []byte) (*http.Request, error) {
+	h := headReaders.Get().(*headReader)
+	h.rd.Reset(head)
+	h.br.Reset(&h.rd)
+	req, err := http.ReadRequest(h.br)
+	if req != nil {
+		// The body is read from the carrier's bytes, never from the
+		// pooled reader.
+		req.Body = http.NoBody
+	}
+	h.rd.Reset(nil)
+	h.br.Reset(&h.rd)
+	headReaders.Put(h)
+	return req, err
+}
+
+// connInfo is the ConnInfo the stream was made with.
+func (s *carrierStream) connInfo() codec.ConnInfo {
+	return codec.ConnInfo{LocalAddr: s.local, RemoteAddr: s.remote, Carrier: s.k}
 }
 
 // sessionOf returns the engine.io state of a session opened by this
@@ -211,12 +313,12 @@ func (s *carrierStream) handshake(end int, req *http.Request, ri reqInfo, out co
 
 // open creates a session.
 func (s *carrierStream) open(req *http.Request, ws bool) (*session, error) {
-	st := &session{c: s.c, sid: newSID()}
+	st := &session{c: s.c, sid: newSID(), ps: &pollState{}}
 	st.upgraded.Store(ws)
 	if s.c.cfg.Inner != nil {
-		st.inner = s.c.cfg.Inner.NewSession(SessionInfo{SID: st.sid, Request: req, Conn: s.info})
+		st.inner = s.c.cfg.Inner.NewSession(SessionInfo{SID: st.sid, Request: req, Conn: s.connInfo()})
 	}
-	cs, err := s.info.Carrier.OpenSession(st.sid, st)
+	cs, err := s.k.OpenSession(st.sid, st)
 	if err != nil {
 		return nil, err
 	}
@@ -226,9 +328,9 @@ func (s *carrierStream) open(req *http.Request, ws bool) (*session, error) {
 
 // pollGet parks a GET of an open session.
 func (s *carrierStream) pollGet(end int, st *session, ri reqInfo, out codec.Output) (int, int, error) {
-	st.mu.Lock()
-	probing := st.probing != nil
-	st.mu.Unlock()
+	st.ps.mu.Lock()
+	probing := st.ps.probing != nil
+	st.ps.mu.Unlock()
 	if probing {
 		// The client pauses polling to upgrade: answer at once.
 		s.reply(out, http.StatusOK, "text/plain; charset=UTF-8", appendPollBody(nil, noopUnit), ri)
@@ -245,12 +347,12 @@ func (s *carrierStream) pollGet(end int, st *session, ri reqInfo, out codec.Outp
 // is parked already.
 func (s *carrierStream) park(st *session, ri reqInfo) bool {
 	p := &pollSink{s: s, st: st, ri: ri}
-	if !st.poll.CompareAndSwap(nil, p) {
+	if !st.ps.poll.CompareAndSwap(nil, p) {
 		return false
 	}
 	s.poll.Store(p)
 	s.parked.Store(true)
-	s.info.Carrier.OnClose(func(error) {
+	s.k.OnClose(func(error) {
 		if p.answer(nil, nil) { // not answered: the client went away
 			st.sess.Close(fmt.Errorf("engineio: poll connection closed prematurely: %w", errTransportClosed))
 		}
@@ -272,19 +374,19 @@ func (s *carrierStream) startPost(in []byte, end int, req *http.Request, st *ses
 		ri.close = true
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "PAYLOAD_TOO_LARGE"}, ri)
 	}
-	st.mu.Lock()
-	overlap := st.posting
-	st.posting = true
-	st.mu.Unlock()
+	st.ps.mu.Lock()
+	overlap := st.ps.posting
+	st.ps.posting = true
+	st.ps.mu.Unlock()
 	if overlap {
 		st.sess.Close(fmt.Errorf("engineio: overlapping POST: %w", codec.ErrProtocol))
 		return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "POST_OVERLAP"}, ri)
 	}
-	s.postSess, s.postHead, s.postLen, s.postReq = st, end, size, ri
+	s.post = &pendingPost{st: st, head: end, size: size, ri: ri}
 	// A connection that closes before the body is whole takes the
 	// session with it, as engine.io's "data request connection closed
 	// prematurely" does.
-	s.info.Carrier.OnClose(func(error) {
+	s.k.OnClose(func(error) {
 		st.sess.Close(fmt.Errorf("engineio: POST connection closed prematurely: %w", errTransportClosed))
 	})
 	return s.finishPost(in, out)
@@ -292,33 +394,34 @@ func (s *carrierStream) startPost(in []byte, end int, req *http.Request, st *ses
 
 // finishPost decodes the awaited POST body once it is whole.
 func (s *carrierStream) finishPost(in []byte, out codec.Output) (int, int, error) {
-	st, ri := s.postSess, s.postReq
+	pp := s.post
+	st, ri := pp.st, pp.ri
 	var body []byte
-	total := s.postHead + s.postLen
-	if s.postLen < 0 {
+	total := pp.head + pp.size
+	if pp.size < 0 {
 		var err error
-		body, total, err = dechunk(nil, in[s.postHead:], s.c.cfg.MaxPayload)
+		body, total, err = dechunk(nil, in[pp.head:], s.c.cfg.MaxPayload)
 		if err != nil {
-			s.postSess = nil
+			s.post = nil
 			st.sess.Close(err)
 			return 0, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "BAD_CHUNKED_BODY"}, ri)
 		}
 		if total == 0 {
 			return 0, len(in) + 1, nil
 		}
-		total += s.postHead
+		total += pp.head
 	} else {
 		if len(in) < total {
 			return 0, total, nil
 		}
-		body = in[s.postHead:total]
+		body = in[pp.head:total]
 	}
-	s.postSess = nil
-	s.info.Carrier.OnClose(nil)
+	s.post = nil
+	s.k.OnClose(nil)
 	err := s.deliverPayload(st, body)
-	st.mu.Lock()
-	st.posting = false
-	st.mu.Unlock()
+	st.ps.mu.Lock()
+	st.ps.posting = false
+	st.ps.mu.Unlock()
 	if err != nil {
 		st.sess.Close(err)
 		return total, 0, s.refuse(out, &RequestError{Code: CodeBadRequest, Reason: "PARSE_ERROR"}, ri)
@@ -369,16 +472,25 @@ func (st *session) packet(p *Packet) error {
 }
 
 // upgrade hands a WebSocket upgrade to a websocket stream: for st (an
-// upgrade of a polling session, probed first), or a new session (nil).
-func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, out codec.Output) (int, int, error) {
-	ws := s.c.ws.NewStream(s.info).(*websocket.Stream)
-	n, _, err := ws.Decode(head, out)
+// upgrade of a polling session, probed first), or a new session (nil),
+// which this connection becomes when direct (see directUpgrade).
+func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, direct bool, out codec.Output) (int, int, error) {
+	ws := s.c.ws.NewStream(s.connInfo()).(*websocket.Stream)
+	wout := out
+	if direct {
+		wout = noHandshake{out} // the session reports the handshake
+	}
+	// The WebSocket keeps its request line's path: without the query
+	// (sid, EIO, transport, a cache buster), which engine.io read already.
+	wh := withoutQuery(head)
+	n, _, err := ws.Decode(wh, wout)
 	if err != nil {
 		return n, 0, err
 	}
-	if n != len(head) {
-		return n, 0, fmt.Errorf("engineio: websocket upgrade consumed %d of %d bytes: %w", n, len(head), codec.ErrProtocol)
+	if n != len(wh) {
+		return n, 0, fmt.Errorf("engineio: websocket upgrade consumed %d of %d bytes: %w", n, len(wh), codec.ErrProtocol)
 	}
+	n = len(head)
 	s.ws.Store(ws)
 	inner, _ := ws.Inner().(*wsInner)
 	if inner == nil {
@@ -386,6 +498,9 @@ func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, out
 	}
 	inner.wss = ws
 	if st == nil {
+		if direct {
+			return n, 0, s.becomeSession(req, inner, out)
+		}
 		nst, err := s.open(req, true)
 		if err != nil {
 			return n, 0, fmt.Errorf("engineio: session refused: %w", err)
@@ -393,18 +508,95 @@ func (s *carrierStream) upgrade(head []byte, req *http.Request, st *session, out
 		inner.carry(nst)
 		return n, 0, nil
 	}
-	st.mu.Lock()
-	busy := st.probing != nil
+	st.ps.mu.Lock()
+	busy := st.ps.probing != nil
 	if !busy {
-		st.probing = inner
+		st.ps.probing = inner
 	}
-	st.mu.Unlock()
+	st.ps.mu.Unlock()
 	if busy {
 		return n, 0, fmt.Errorf("engineio: a second upgrade for session %s: %w", st.sid, codec.ErrProtocol)
 	}
 	inner.probe(st)
 	return n, 0, nil
 }
+
+// sessionCarrier is what aio's carrier offers besides codec.Carrier: a
+// connection that becomes the session it carries (aio's
+// carrier.BecomeSession), and reports that session's handshake as its
+// own.
+type sessionCarrier interface {
+	codec.Carrier
+	BecomeSession(id string, timeout time.Duration) error
+	Handshaken(h codec.Handshake)
+}
+
+// directUpgrade reports whether req, a request with no sid, opens a
+// direct session: a WebSocket upgrade (transport=websocket) without
+// compression, on a carrier that can become the session. Such a session
+// can never move to another connection, so its connection serves it: no
+// second connection, queue or heartbeat, and its frames are encoded once
+// per broadcast, as a plain WebSocket's are.
+func (s *carrierStream) directUpgrade(req *http.Request, q rawQuery) bool {
+	if s.c.cfg.Deflate != nil || s.c.cfg.NoWebSocket {
+		return false
+	}
+	if _, ok := s.k.(sessionCarrier); !ok {
+		return false
+	}
+	return q.Get("sid") == "" && q.Get("transport") == "websocket" && hasToken(req.Header, "Upgrade", "websocket")
+}
+
+// becomeSession opens a direct session on this WebSocket: the open
+// packet answers, and the connection is the session from now on.
+func (s *carrierStream) becomeSession(req *http.Request, inner *wsInner, out codec.Output) error {
+	k := s.k.(sessionCarrier)
+	st := &session{c: s.c, sid: newSID(), direct: true}
+	st.upgraded.Store(true)
+	st.alive.Store(time.Now().UnixNano())
+	if s.c.cfg.Inner != nil {
+		st.inner = s.c.cfg.Inner.NewSession(SessionInfo{SID: st.sid, Request: req, Conn: s.connInfo()})
+	}
+	if err := k.BecomeSession(st.sid, st.SessionTimeout()); err != nil {
+		return fmt.Errorf("engineio: session refused: %w", err)
+	}
+	s.merged.Store(st)
+	inner.mu.Lock()
+	inner.st = st
+	inner.mu.Unlock()
+	q := getScratch()
+	b, _ := st.Open((*q)[:0])
+	out.Reply(b) // copied
+	*q = b
+	putScratch(q)
+	if !st.AwaitHandshake() {
+		k.Handshaken(codec.Handshake{Protocol: st.Protocol()})
+	}
+	return nil
+}
+
+// withoutQuery returns the request head with the query cut from its
+// request line, head itself when it has none.
+func withoutQuery(head []byte) []byte {
+	eol := bytes.IndexByte(head, '\n')
+	if eol < 0 {
+		return head
+	}
+	line := head[:eol]
+	q := bytes.IndexByte(line, '?')
+	sp := bytes.LastIndexByte(line, ' ')
+	if q < 0 || sp < q {
+		return head
+	}
+	out := make([]byte, 0, len(head)-(sp-q))
+	out = append(out, line[:q]...)
+	return append(out, head[sp:]...)
+}
+
+// noHandshake is an Output that drops the handshake report.
+type noHandshake struct{ codec.Output }
+
+func (noHandshake) Handshaken(codec.Handshake) {}
 
 // refuse answers an error body and returns it as the error that closes
 // the connection when ri says so, else nil (keep-alive).
@@ -504,6 +696,9 @@ func hasToken(h http.Header, name, token string) bool {
 // client hears it rather than a reset), and after an upgrade says the
 // WebSocket's goodbye.
 func (s *carrierStream) Goodbye(dst []byte, f codec.Farewell) []byte {
+	if st := s.merged.Load(); st != nil {
+		dst = st.Goodbye(dst, f)
+	}
 	if ws := s.ws.Load(); ws != nil {
 		return ws.Goodbye(dst, f)
 	}
@@ -517,30 +712,79 @@ func (s *carrierStream) Goodbye(dst []byte, f codec.Farewell) []byte {
 		return dst
 	}
 	p.done = true
-	p.st.poll.CompareAndSwap(p, nil)
+	p.st.ps.poll.CompareAndSwap(p, nil)
 	s.poll.CompareAndSwap(p, nil)
 	s.parked.Store(false)
-	s.info.Carrier.OnClose(nil)
+	s.k.OnClose(nil)
 	body := appendPollBody(nil, closeUnit)
 	dst = appendHead(dst, http.StatusOK, "text/plain; charset=UTF-8", len(body), p.ri, nil)
 	return append(dst, body...)
 }
 
-// Encode refuses: a carrier carries sessions, not application messages
-// (sends to many skip it).
+// Encode refuses, unless the connection is a direct session: a carrier
+// carries sessions, not application messages (sends to many skip it).
 func (s *carrierStream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
+	if st := s.merged.Load(); st != nil {
+		return st.Encode(dst, m)
+	}
 	return dst, fmt.Errorf("engineio: a carrier connection carries no application message: %w", codec.ErrUnsupported)
 }
 
-// Format is "": nothing is shared with other connections.
-func (s *carrierStream) Format() string { return "" }
+// Format is "": nothing is shared with other connections; a direct
+// session's is its session's ("eio-ws/sio").
+func (s *carrierStream) Format() string {
+	if st := s.merged.Load(); st != nil {
+		return st.Format()
+	}
+	return ""
+}
 
-// Protocol is "engine.io-http", or "engine.io-ws" after an upgrade.
+// Protocol is "engine.io-http", or "engine.io-ws" after an upgrade; a
+// direct session's is its session's ("socket.io", "engine.io").
 func (s *carrierStream) Protocol() string {
+	if st := s.merged.Load(); st != nil {
+		return st.Protocol()
+	}
 	if ws := s.ws.Load(); ws != nil {
 		return ws.Protocol()
 	}
 	return "engine.io-http"
+}
+
+// Ping appends a direct session's heartbeat ping; nothing for any other
+// carrier.
+func (s *carrierStream) Ping(dst []byte) []byte {
+	if st := s.merged.Load(); st != nil {
+		return st.Ping(dst)
+	}
+	return dst
+}
+
+// PingInterval is a direct session's; -1 (no pings) for any other
+// carrier.
+func (s *carrierStream) PingInterval() time.Duration {
+	if st := s.merged.Load(); st != nil {
+		return st.PingInterval()
+	}
+	return -1
+}
+
+// AliveAt is when a direct session's client last answered a ping (aio's
+// heartbeat counts only that); 0 for any other carrier, whose reads count.
+func (s *carrierStream) AliveAt() int64 {
+	if st := s.merged.Load(); st != nil {
+		return st.alive.Load()
+	}
+	return 0
+}
+
+// Session returns the engine.io session this connection is (a direct
+// session), nil for any other carrier.
+func (s *carrierStream) Session() Session {
+	if st := s.merged.Load(); st != nil {
+		return st
+	}
+	return nil
 }
 
 // pollSink is a parked GET as its session's sink.
@@ -572,7 +816,7 @@ func (p *pollSink) answer(units, alt [][]byte) bool {
 		return false
 	}
 	p.done = true
-	p.st.poll.CompareAndSwap(p, nil)
+	p.st.ps.poll.CompareAndSwap(p, nil)
 	p.s.poll.CompareAndSwap(p, nil)
 	p.s.parked.Store(false)
 	if units == nil {
@@ -581,7 +825,7 @@ func (p *pollSink) answer(units, alt [][]byte) bool {
 	if units == nil {
 		return true
 	}
-	k := p.s.info.Carrier
+	k := p.s.k
 	k.OnClose(nil)
 	body := appendPollBody(nil, units)
 	b := appendHead(nil, http.StatusOK, "text/plain; charset=UTF-8", len(body), p.ri, nil)

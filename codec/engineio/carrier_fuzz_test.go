@@ -89,7 +89,7 @@ func FuzzCarrier(f *testing.F) {
 		k := &fakeCarrier{}
 		st := New(&Config{MaxPayload: 1 << 10}).NewStream(codec.ConnInfo{Carrier: k})
 		// A session named S, for the requests that name it.
-		_, _ = k.OpenSession("S", &session{c: New(nil), sid: "S"})
+		_, _ = k.OpenSession("S", &session{c: New(nil), sid: "S", ps: &pollState{}})
 		k.sessions["S"].st.(*session).sess = k.sessions["S"]
 		if cut < 0 || cut > len(in) {
 			cut = len(in)

@@ -3,6 +3,7 @@ package engineio
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"sync"
 )
 
 // The queued form of a packet is how a session's stream encodes packets
@@ -82,4 +83,44 @@ func appendPollBody(dst []byte, units [][]byte) []byte {
 		}
 	}
 	return dst
+}
+
+// appendFrames appends queued packets as WebSocket frames, one each, as a
+// server sends them (unmasked, uncompressed): a text frame for a text
+// packet, a binary frame for a binary message. It is what wsSink writes
+// for a session whose carrier compresses nothing, in the form a direct
+// session encodes.
+func appendFrames(dst, units []byte) []byte {
+	for {
+		data, bin, rest, ok := nextQueued(units)
+		if !ok {
+			return dst
+		}
+		b0 := byte(0x81) // FIN, text
+		if bin {
+			b0 = 0x82 // FIN, binary
+		}
+		switch n := len(data); {
+		case n <= 125:
+			dst = append(dst, b0, byte(n))
+		case n <= 0xffff:
+			dst = append(dst, b0, 126, byte(n>>8), byte(n))
+		default:
+			dst = binary.BigEndian.AppendUint64(append(dst, b0, 127), uint64(n))
+		}
+		dst = append(dst, data...)
+		units = rest
+	}
+}
+
+// scratchPool holds the buffers a direct session encodes the queued form
+// into before it frames it.
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func getScratch() *[]byte { return scratchPool.Get().(*[]byte) }
+
+func putScratch(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		scratchPool.Put(b)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotio/gotio/codec"
@@ -107,6 +108,22 @@ type Codec struct {
 	openPoll   []string
 	pingTotal  time.Duration
 	corsActive bool
+	// formats caches the last Format names built: {inner, queued name,
+	// direct name}, so that Format per broadcast target allocates nothing.
+	formats atomic.Pointer[[3]string]
+}
+
+// format is the Format of a session whose inner protocol's is inner.
+func (c *Codec) format(inner string, direct bool) string {
+	p := c.formats.Load()
+	if p == nil || p[0] != inner {
+		p = &[3]string{inner, "eio/" + inner, "eio-ws/" + inner}
+		c.formats.Store(p)
+	}
+	if direct {
+		return p[2]
+	}
+	return p[1]
 }
 
 // New returns an engine.io server codec for cfg; nil means the zero
@@ -144,10 +161,12 @@ func New(cfg *Config) *Codec {
 	if d.NoWebSocket {
 		c.openPoll = []string{}
 	}
-	check := d.CheckOrigin
 	c.ws = websocket.New(&websocket.Config{
-		Routes:         []websocket.Route{{Inner: wsInnerCodec{c}}},
-		CheckOrigin:    func(r *websocket.Request) bool { return check(r.HTTP) },
+		Routes: []websocket.Route{{Inner: wsInnerCodec{c}}},
+		// The carrier stream checked the upgrade's Origin with
+		// d.CheckOrigin before it handed the request over (and gives it
+		// the request line without its query).
+		CheckOrigin:    websocket.AnyOrigin,
 		MaxHeaderBytes: d.MaxHeaderBytes,
 		MaxMessageSize: d.MaxPayload,
 		PingInterval:   -1, // engine.io pings by itself
@@ -163,7 +182,7 @@ func (c *Codec) Path() string { return c.cfg.Path }
 // info.Carrier (aio's server sets it); without one every request is
 // refused.
 func (c *Codec) NewStream(info codec.ConnInfo) codec.Stream {
-	return &carrierStream{c: c, info: info}
+	return &carrierStream{c: c, k: info.Carrier, local: info.LocalAddr, remote: info.RemoteAddr}
 }
 
 // sameOrigin is the default CheckOrigin: no Origin, or an Origin whose

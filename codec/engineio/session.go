@@ -11,7 +11,9 @@ import (
 )
 
 // Session is what the stream of an engine.io session tells an
-// application: aio's ChannelContext.Stream() of a session implements it.
+// application; SessionFrom finds it from a connection's stream (aio's
+// ChannelContext.Stream() of a session implements it; a direct session's
+// connection, a WebSocket-only client's, holds it in its carrier stream).
 type Session interface {
 	// SID is the session id.
 	SID() string
@@ -34,18 +36,35 @@ type session struct {
 	c     *Codec
 	sid   string
 	inner InnerStream // nil: plain engine.io messages
-	sess  codec.Session
-
+	// sess is aio's session connection; nil for a direct session, which
+	// its carrier connection serves itself.
+	sess codec.Session
+	// alive is the unix nanos of a direct session's last pong (its
+	// carrier's AliveAt).
+	alive atomic.Int64
+	// ps is the state of a session that polls or may be upgraded; nil
+	// for a direct session, which never does.
+	ps *pollState
 	// upgraded is set once a WebSocket took the session over (or carried
 	// it from the start): polling requests are refused from then on.
 	upgraded atomic.Bool
+	// direct is set for a session a WebSocket without compression carries
+	// from its handshake on: its carrier connection is the session
+	// (carrierStream.merged), and it encodes WebSocket frames, not the
+	// queued form.
+	direct bool
+}
+
+// pollState is what a session that is not direct shares between its
+// carriers.
+type pollState struct {
 	// poll is the parked GET, nil when none.
 	poll atomic.Pointer[pollSink]
 	mu   sync.Mutex // guards posting, probing
-	// posting is set while a POST's body is being received.
-	posting bool
 	// probing is the WebSocket carrier probing an upgrade, nil when none.
 	probing *wsInner
+	// posting is set while a POST's body is being received.
+	posting bool
 }
 
 var (
@@ -71,9 +90,59 @@ func (s *session) DecodeMessage(data []byte, binary bool, out codec.Output) erro
 	return nil
 }
 
-// Encode appends m as queued message packets: the inner protocol's, or
-// for plain engine.io one message carrying m's body (binary when m.Binary).
+// frameOutput is what a direct session's inner protocol decodes into:
+// messages go to the application, replies (queued packets) leave as
+// WebSocket frames on the connection, and a handshake is the
+// connection's.
+type frameOutput struct {
+	codec.Output
+	k sessionCarrier
+}
+
+func (o frameOutput) Reply(b []byte) { _ = o.k.Write(appendFrames(nil, b)) }
+
+func (o frameOutput) Handshaken(h codec.Handshake) { o.k.Handshaken(h) }
+
+// SessionFrom returns the engine.io session of a connection's stream: the
+// stream of a session connection, or of a connection that is a direct
+// session (a WebSocket-only client), possibly behind codec/hybrid.
+func SessionFrom(s codec.Stream) (Session, bool) {
+	for range 3 {
+		switch v := s.(type) {
+		case *session:
+			return v, true
+		case *carrierStream:
+			st := v.Session()
+			return st, st != nil
+		}
+		w, ok := s.(interface{ Inner() codec.Stream })
+		if !ok {
+			return nil, false
+		}
+		if s = w.Inner(); s == nil {
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// Encode appends m as queued message packets (WebSocket frames for a
+// direct session): the inner protocol's, or for plain engine.io one
+// message carrying m's body (binary when m.Binary).
 func (s *session) Encode(dst []byte, m *codec.Message) ([]byte, error) {
+	if s.direct {
+		q := getScratch()
+		defer putScratch(q)
+		var err error
+		if *q, err = s.encodeQueued((*q)[:0], m); err != nil {
+			return dst, err
+		}
+		return appendFrames(dst, *q), nil
+	}
+	return s.encodeQueued(dst, m)
+}
+
+func (s *session) encodeQueued(dst []byte, m *codec.Message) ([]byte, error) {
 	if s.inner != nil {
 		return s.inner.Encode(dst, m)
 	}
@@ -84,16 +153,16 @@ func (s *session) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 }
 
 // Format is "eio/" and the inner protocol's Format ("" when it is ""), or
-// "eio/plain": the queued form serves both transports.
+// "eio/plain": the queued form serves both transports. A direct session's
+// is "eio-ws/" and the same: its bytes are WebSocket frames.
 func (s *session) Format() string {
-	if s.inner == nil {
-		return "eio/plain"
+	f := "plain"
+	if s.inner != nil {
+		if f = s.inner.Format(); f == "" {
+			return ""
+		}
 	}
-	f := s.inner.Format()
-	if f == "" {
-		return ""
-	}
-	return "eio/" + f
+	return s.c.format(f, s.direct)
 }
 
 // Protocol is the inner protocol's, or "engine.io".
@@ -116,11 +185,27 @@ func (s *session) Open(dst []byte) ([]byte, error) {
 	// AppendOpen writes its own type digit: drop the one BeginQueued wrote.
 	copy(dst[start+queuedHeader:], dst[start+queuedHeader+1:])
 	dst = dst[:len(dst)-1]
-	return FinishQueued(dst, start), nil
+	dst = FinishQueued(dst, start)
+	if s.direct {
+		return s.framed(dst, start), nil
+	}
+	return dst, nil
+}
+
+// framed turns the queued packets of dst from start into frames, for a
+// direct session.
+func (s *session) framed(dst []byte, start int) []byte {
+	q := getScratch()
+	defer putScratch(q)
+	*q = append((*q)[:0], dst[start:]...)
+	return appendFrames(dst[:start], *q)
 }
 
 // Ping appends the heartbeat ping.
 func (s *session) Ping(dst []byte) []byte {
+	if s.direct {
+		return append(dst, 0x81, 1, '0'+byte(TypePing))
+	}
 	return AppendQueued(dst, &Packet{Type: TypePing})
 }
 
@@ -140,10 +225,15 @@ func (s *session) AwaitHandshake() bool {
 
 // Goodbye appends the inner protocol's goodbye, then the close packet.
 func (s *session) Goodbye(dst []byte, f codec.Farewell) []byte {
+	start := len(dst)
 	if g, ok := s.inner.(codec.Goodbyer); ok {
 		dst = g.Goodbye(dst, f)
 	}
-	return AppendQueued(dst, &Packet{Type: TypeClose})
+	dst = AppendQueued(dst, &Packet{Type: TypeClose})
+	if s.direct {
+		return s.framed(dst, start)
+	}
+	return dst
 }
 
 // Inner returns the inner protocol's stream, nil for plain engine.io.
@@ -163,7 +253,7 @@ func (s *session) Transport() string {
 
 // releasePoll answers the parked GET, if any, with a noop.
 func (s *session) releasePoll() {
-	if p := s.poll.Load(); p != nil {
+	if p := s.ps.poll.Load(); p != nil {
 		if p.answer(nil, noopUnit) {
 			s.sess.Detach(p)
 		}

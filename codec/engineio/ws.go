@@ -3,6 +3,7 @@ package engineio
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/websocket"
@@ -13,16 +14,15 @@ import (
 type wsInnerCodec struct{ c *Codec }
 
 func (w wsInnerCodec) NewStream(info codec.ConnInfo) codec.Stream {
-	return &wsInner{c: w.c, info: info}
+	return &wsInner{k: info.Carrier}
 }
 
 // wsInner decodes the engine.io packets of one WebSocket: probe and
 // upgrade for a polling session, then (or from the start, for a
 // WebSocket-only session) the session's traffic.
 type wsInner struct {
-	c    *Codec
-	info codec.ConnInfo
-	wss  *websocket.Stream // the WebSocket around this stream, for framing
+	k   codec.Carrier     // the WebSocket's connection
+	wss *websocket.Stream // the WebSocket around this stream, for framing
 
 	mu      sync.Mutex
 	st      *session // the session carried, or probed
@@ -36,7 +36,7 @@ func (w *wsInner) carry(st *session) {
 	w.mu.Lock()
 	w.st, w.probing = st, false
 	w.mu.Unlock()
-	k := w.info.Carrier
+	k := w.k
 	k.OnClose(func(error) {
 		st.sess.Close(errTransportClosed)
 	})
@@ -48,12 +48,12 @@ func (w *wsInner) probe(st *session) {
 	w.mu.Lock()
 	w.st, w.probing = st, true
 	w.mu.Unlock()
-	w.info.Carrier.OnClose(func(error) {
-		st.mu.Lock()
-		if st.probing == w {
-			st.probing = nil
+	w.k.OnClose(func(error) {
+		st.ps.mu.Lock()
+		if st.ps.probing == w {
+			st.ps.probing = nil
 		}
-		st.mu.Unlock()
+		st.ps.mu.Unlock()
 	})
 }
 
@@ -75,9 +75,14 @@ func (w *wsInner) DecodeMessage(data []byte, binary bool, out codec.Output) erro
 	} else {
 		var err error
 		if p, _, err = ParseText(nil, data); err != nil {
-			st.sess.Close(err)
+			if st.sess != nil {
+				st.sess.Close(err)
+			}
 			return err
 		}
+	}
+	if st.direct {
+		return w.direct(st, &p, out)
 	}
 	if !probing {
 		if err := st.packet(&p); err != nil {
@@ -94,10 +99,10 @@ func (w *wsInner) DecodeMessage(data []byte, binary bool, out codec.Output) erro
 		st.releasePoll()
 		return nil
 	case p.Type == TypeUpgrade:
-		st.mu.Lock()
-		ok := st.probing == w
-		st.probing = nil
-		st.mu.Unlock()
+		st.ps.mu.Lock()
+		ok := st.ps.probing == w
+		st.ps.probing = nil
+		st.ps.mu.Unlock()
 		if !ok {
 			return fmt.Errorf("engineio: upgrade without a probe: %w", codec.ErrProtocol)
 		}
@@ -109,6 +114,25 @@ func (w *wsInner) DecodeMessage(data []byte, binary bool, out codec.Output) erro
 		return ErrSessionClosedByPeer
 	}
 	return fmt.Errorf("engineio: %v packet during the upgrade probe: %w", p.Type, codec.ErrProtocol)
+}
+
+// direct handles a packet of a direct session, whose connection is this
+// WebSocket's.
+func (w *wsInner) direct(st *session, p *Packet, out codec.Output) error {
+	switch p.Type {
+	case TypeMessage:
+		k, _ := w.k.(sessionCarrier)
+		if st.inner == nil || k == nil {
+			return st.DecodeMessage(p.Data, p.Binary, out)
+		}
+		return st.DecodeMessage(p.Data, p.Binary, frameOutput{out, k})
+	case TypePong:
+		st.alive.Store(time.Now().UnixNano())
+	case TypeClose:
+		return ErrSessionClosedByPeer
+	}
+	// Other types from a client carry nothing for the session.
+	return nil
 }
 
 // Encode appends a Raw message's body: the wsSink's packets.

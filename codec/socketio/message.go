@@ -23,6 +23,8 @@ import (
 //     argument (an array body is one array argument, never spread).
 //   - Binary attachments stay placeholders in the body; the packet's
 //     Attachments hold the bytes (codec.Message has no place for them).
+//     The server codec then puts them in the body (InlineBody), unless the
+//     event's one argument is binary.
 
 // ToMessage maps an EVENT or ACK packet (binary or not) onto a
 // codec.Message, as the rules above say. A body of several arguments is

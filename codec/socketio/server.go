@@ -1,13 +1,18 @@
 package socketio
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/engineio"
@@ -72,7 +77,11 @@ func (e *AuthError) Error() string { return e.Message }
 //   - An event whose one argument is binary (emit("file", buffer)) arrives
 //     with Body = the bytes and Binary set, and a message with Binary set
 //     leaves as an event (or ack) with one binary argument. Attachments of
-//     any other shape stay placeholders in the body.
+//     any other shape (two buffers, a buffer in an object) arrive inside
+//     the JSON body, each placeholder carrying its bytes in base64
+//     ({"_placeholder":true,"num":0,"base64":"AQID"}), and a body holding
+//     such placeholders leaves as a binary event or ack with those bytes
+//     (see InlineBody).
 //   - A Push or Notify leaves as an EVENT named by its Route ("onChat"
 //     goes to the main namespace, "/admin#news" to /admin), so a room of
 //     the application (an aio group) reaches socket.io clients as events.
@@ -113,9 +122,20 @@ func NewServer(cfg *ServerConfig, eio *engineio.Config) *engineio.Codec {
 	return engineio.New(&e)
 }
 
-// NewSession returns the Socket.IO state of a new engine.io session.
+// NewSession returns the Socket.IO state of a new engine.io session. It
+// keeps of info only the session id and, when an Auth hook is set, the
+// handshake request's head in wire form (re-read for each CONNECT Auth
+// sees): an idle session holds no parsed request.
 func (s *Server) NewSession(info engineio.SessionInfo) engineio.InnerStream {
-	return &serverStream{s: s, info: info, dec: Decoder{MaxAttachments: s.cfg.MaxAttachments}}
+	st := &serverStream{s: s, dec: Decoder{MaxAttachments: s.cfg.MaxAttachments}}
+	if s.cfg.Auth != nil {
+		st.auth = &authInfo{sid: info.SID}
+		if r := info.Request; r != nil {
+			st.auth.head = appendHead(nil, r)
+			st.auth.remote = r.RemoteAddr
+		}
+	}
+	return st
 }
 
 func (s *Server) served(nsp string) bool { return s.cfg.AnyNamespace || s.nsps[nsp] }
@@ -123,13 +143,56 @@ func (s *Server) served(nsp string) bool { return s.cfg.AnyNamespace || s.nsps[n
 // serverStream is one session's Socket.IO state.
 type serverStream struct {
 	s    *Server
-	info engineio.SessionInfo
-	dec  Decoder // decode path only
-	buf  []byte  // decode path only: a body of several arguments
+	auth *authInfo // nil without an Auth hook
+	dec  Decoder   // decode path only
 
-	mu        sync.Mutex
-	connected map[string]string // namespace → socket id
-	handshook bool
+	// The namespaces joined (the socket ids are the client's to keep):
+	// main for "/", others (nil until one is joined; replaced, never
+	// changed in place) for the rest. The decode path writes them, Goodbye
+	// reads them from any goroutine.
+	others    atomic.Pointer[[]string]
+	main      atomic.Bool
+	handshook bool // decode path only
+}
+
+// authInfo is what Auth is shown of a session besides its CONNECT: the
+// session id, and the handshake request's head and RemoteAddr.
+type authInfo struct {
+	sid    string
+	head   []byte
+	remote string
+}
+
+// appendHead appends r's head as a client sent it: request line, Host,
+// headers, the empty line.
+func appendHead(dst []byte, r *http.Request) []byte {
+	uri := r.RequestURI
+	if uri == "" {
+		uri = r.URL.RequestURI()
+	}
+	dst = append(dst, r.Method...)
+	dst = append(dst, ' ')
+	dst = append(dst, uri...)
+	dst = append(dst, " HTTP/1.1\r\nHost: "...)
+	dst = append(dst, r.Host...)
+	dst = append(dst, "\r\n"...)
+	var b bytes.Buffer
+	_ = r.Header.Write(&b)
+	dst = append(dst, b.Bytes()...)
+	return append(dst, "\r\n"...)
+}
+
+// request re-reads the handshake request from its head, for Auth.
+func (a *authInfo) request() *http.Request {
+	if a.head == nil {
+		return nil
+	}
+	r, err := http.ReadRequest(bufio.NewReaderSize(bytes.NewReader(a.head), len(a.head)))
+	if err != nil {
+		return nil
+	}
+	r.RemoteAddr = a.remote
+	return r
 }
 
 var (
@@ -162,10 +225,7 @@ func (st *serverStream) DecodeMessage(data []byte, binary bool, out codec.Output
 	case Connect:
 		return st.connect(&p, out)
 	case Disconnect:
-		st.mu.Lock()
-		_, ok := st.connected[p.Namespace]
-		delete(st.connected, p.Namespace)
-		st.mu.Unlock()
+		ok := st.leave(p.Namespace)
 		if ok {
 			m := codec.Message{Kind: codec.Notify, Route: routeOf(p.Namespace, "disconnect")}
 			out.Message(&m)
@@ -175,8 +235,12 @@ func (st *serverStream) DecodeMessage(data []byte, binary bool, out codec.Output
 		if !st.isConnected(p.Namespace) {
 			return nil // socket.io ignores packets for a namespace not joined
 		}
-		m, b, err := ToMessage(st.buf[:0], &p)
-		st.buf = b
+		// A body of several arguments is built in a pooled buffer: an
+		// idle session holds none.
+		buf := argsPool.Get().(*[]byte)
+		defer putArgs(buf)
+		m, b, err := ToMessage((*buf)[:0], &p)
+		*buf = b
 		if err != nil {
 			return err
 		}
@@ -185,16 +249,27 @@ func (st *serverStream) DecodeMessage(data []byte, binary bool, out codec.Output
 		} else {
 			m.Route = routeOf(p.Namespace, "")
 		}
-		if len(p.Attachments) == 1 && isPlaceholder(m.Body) {
+		switch {
+		case len(p.Attachments) == 1 && isPlaceholder(m.Body):
 			m.Body, m.Binary = p.Attachments[0], true
+		case len(p.Attachments) > 0:
+			// Any other shape: the bytes go inside the body (inline.go).
+			if m.Body, err = InlineBody(nil, m.Body, p.Attachments); err != nil {
+				return err
+			}
 		}
 		out.Message(&m)
-		if cap(st.buf) > 64<<10 {
-			st.buf = nil
-		}
 		return nil
 	}
 	return fmt.Errorf("socketio: %v from a client: %w", p.Type, ErrMalformed)
+}
+
+var argsPool = sync.Pool{New: func() any { return new([]byte) }}
+
+func putArgs(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		argsPool.Put(b)
+	}
 }
 
 // connect answers a CONNECT.
@@ -206,7 +281,7 @@ func (st *serverStream) connect(p *Packet, out codec.Output) error {
 		})
 	}
 	if auth := st.s.cfg.Auth; auth != nil {
-		if err := auth(&ConnectRequest{Namespace: nsp, Auth: p.Data, SID: st.info.SID, Request: st.info.Request}); err != nil {
+		if err := auth(&ConnectRequest{Namespace: nsp, Auth: p.Data, SID: st.auth.sid, Request: st.auth.request()}); err != nil {
 			var ce *AuthError
 			var data []byte
 			if errors.As(err, &ce) {
@@ -218,14 +293,9 @@ func (st *serverStream) connect(p *Packet, out codec.Output) error {
 		}
 	}
 	id := newSocketID()
-	st.mu.Lock()
-	if st.connected == nil {
-		st.connected = make(map[string]string, 1)
-	}
-	st.connected[nsp] = id
+	st.join(nsp)
 	first := !st.handshook
 	st.handshook = true
-	st.mu.Unlock()
 	if err := st.reply(out, func(dst []byte) ([]byte, error) { return AppendConnect(dst, nsp, id) }); err != nil {
 		return err
 	}
@@ -248,11 +318,59 @@ func (st *serverStream) reply(out codec.Output, fill func(dst []byte) ([]byte, e
 	return nil
 }
 
+// join records nsp as connected (decode path).
+func (st *serverStream) join(nsp string) {
+	if nsp == MainNamespace {
+		st.main.Store(true)
+		return
+	}
+	var nsps []string
+	if p := st.others.Load(); p != nil {
+		if slices.Contains(*p, nsp) {
+			return
+		}
+		nsps = slices.Clone(*p)
+	}
+	nsps = append(nsps, nsp)
+	st.others.Store(&nsps)
+}
+
+// leave forgets nsp (decode path) and reports whether it was joined.
+func (st *serverStream) leave(nsp string) bool {
+	if nsp == MainNamespace {
+		return st.main.Swap(false)
+	}
+	p := st.others.Load()
+	if p == nil {
+		return false
+	}
+	i := slices.Index(*p, nsp)
+	if i < 0 {
+		return false
+	}
+	nsps := slices.Delete(slices.Clone(*p), i, i+1)
+	st.others.Store(&nsps)
+	return true
+}
+
+// joined returns the namespaces joined.
+func (st *serverStream) joined() []string {
+	var nsps []string
+	if st.main.Load() {
+		nsps = append(nsps, MainNamespace)
+	}
+	if p := st.others.Load(); p != nil {
+		nsps = append(nsps, *p...)
+	}
+	return nsps
+}
+
 func (st *serverStream) isConnected(nsp string) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	_, ok := st.connected[nsp]
-	return ok
+	if nsp == MainNamespace {
+		return st.main.Load()
+	}
+	p := st.others.Load()
+	return p != nil && slices.Contains(*p, nsp)
 }
 
 // Encode appends m as a Socket.IO event or ack in engine.io's queued
@@ -289,10 +407,57 @@ func (st *serverStream) Encode(dst []byte, m *codec.Message) ([]byte, error) {
 	}
 	mm := *m
 	mm.Route = event
+	if m.Kind != codec.Raw && hasInline(m.Body) {
+		// A body carrying attachments inline (inline.go) leaves as a
+		// binary packet with them.
+		body, atts, err := SplitBody(nil, m.Body)
+		if err != nil {
+			return dst[:orig], err
+		}
+		if len(atts) > 0 {
+			mm.Body = body
+			if dst, err = appendAttached(dst, nsp, &mm, len(atts)); err != nil {
+				return dst[:orig], err
+			}
+			dst = engineio.FinishQueued(dst, start)
+			for _, a := range atts {
+				dst = engineio.AppendQueued(dst, &engineio.Packet{Type: engineio.TypeMessage, Data: a, Binary: true})
+			}
+			return dst, nil
+		}
+	}
 	if dst, err = AppendMessage(dst, nsp, &mm); err != nil {
 		return dst[:orig], err
 	}
 	return engineio.FinishQueued(dst, start), nil
+}
+
+// appendAttached appends the BINARY_EVENT or BINARY_ACK m maps onto, its
+// one argument m.Body holding n placeholders.
+func appendAttached(dst []byte, nsp string, m *codec.Message, n int) ([]byte, error) {
+	if !json.Valid(m.Body) {
+		return dst, fmt.Errorf("socketio: %v body is not JSON: %w", m.Kind, codec.ErrUnsupported)
+	}
+	p := Packet{Type: BinaryEvent, Namespace: nsp, NumAttachments: n}
+	var data []byte
+	switch m.Kind {
+	case codec.Push, codec.Notify, codec.Request:
+		if m.Route == "" || IsReserved(m.Route) {
+			return dst, fmt.Errorf("socketio: %v route %q: %w", m.Kind, m.Route, codec.ErrUnsupported)
+		}
+		if m.Kind == codec.Request {
+			p.ID, p.HasID = m.ID, true
+		}
+		data = appendJSONString(append(data, '['), m.Route)
+		data = append(data, ',')
+	case codec.Response:
+		p.Type, p.ID, p.HasID = BinaryAck, m.ID, true
+		data = append(data, '[')
+	default:
+		return dst, fmt.Errorf("socketio: %v message: %w", m.Kind, codec.ErrUnsupported)
+	}
+	p.Data = append(append(data, m.Body...), ']')
+	return AppendPacket(dst, &p)
 }
 
 // Goodbye appends a DISCONNECT for every namespace the client joined when
@@ -303,12 +468,7 @@ func (st *serverStream) Goodbye(dst []byte, f codec.Farewell) []byte {
 	if f.Shutdown {
 		return dst
 	}
-	st.mu.Lock()
-	nsps := make([]string, 0, len(st.connected))
-	for n := range st.connected {
-		nsps = append(nsps, n)
-	}
-	st.mu.Unlock()
+	nsps := st.joined()
 	for _, n := range nsps {
 		d, start := engineio.BeginQueued(dst, engineio.TypeMessage)
 		if d, err := AppendDisconnect(d, n); err == nil {

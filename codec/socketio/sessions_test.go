@@ -201,6 +201,7 @@ func TestSocketIOClient(t *testing.T) {
 				"echo":      `[{"a":1,"b":"two"}]`,
 				"several":   `[[1,"x"]]`,
 				"bin":       `["030201"]`,
+				"bins":      `[["hex:0102",{"x":"hex:ff"}]]`,
 				"join":      `[{"ok":true}]`,
 				"transport": `"websocket"`,
 			} {

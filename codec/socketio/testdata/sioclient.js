@@ -17,6 +17,9 @@ const finish = (sock, why) => {
   if (sock) sock.disconnect();
   setTimeout(() => process.exit(0), 100);
 };
+const hexify = (v) => (Buffer.isBuffer(v) || v instanceof ArrayBuffer) ? 'hex:' + Buffer.from(v).toString('hex')
+  : Array.isArray(v) ? v.map(hexify)
+  : (v && typeof v === 'object') ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, hexify(x)])) : v;
 const ack = (sock, ...args) => new Promise((resolve) => sock.timeout(5000).emit(...args, (err, ...res) => resolve(err ? { err: String(err) } : res)));
 
 if (scenario === 'basic') {
@@ -33,6 +36,8 @@ if (scenario === 'basic') {
     print({ several: await ack(s, 'echo', 1, 'x') });
     s.emit('notify', 'no ack');
     print({ bin: (await ack(s, 'bin', Buffer.from([1, 2, 3]))).map((b) => Buffer.from(b).toString('hex')) });
+    // Two buffers, one nested: the echo handler sends its body back.
+    print({ bins: hexify(await ack(s, 'echo', Buffer.from([1, 2]), { x: Buffer.from([255]) })) });
     print({ join: await ack(s, 'join', 'r1') });
     // Wait for the room broadcast the Go side sends, then reply into the room.
     const until = Date.now() + 10000;
