@@ -1,6 +1,11 @@
 package socketio_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/engineio"
@@ -39,6 +44,26 @@ func ExampleNewServer() {
 			}
 		}),
 	})
-	_ = srv.Listen("127.0.0.1:0")
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
+
+	// What socket.io-client does first: an engine.io handshake by polling.
+	resp, err := http.Get("http://" + srv.Addr().String() + sio.Path() + "?EIO=4&transport=polling")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var open struct {
+		SID          string   `json:"sid"`
+		Upgrades     []string `json:"upgrades"`
+		PingInterval int      `json:"pingInterval"`
+	}
+	err = json.Unmarshal(body[1:], &open)
+	fmt.Println(resp.StatusCode, string(body[:1]), open.SID != "", open.Upgrades, open.PingInterval, err)
+	// Output: 200 0 true [websocket] 25000 <nil>
 }
