@@ -659,9 +659,11 @@ func (e *gnetEngine) mapLocal(la net.Addr) {
 // fence kept once gnet dropped it.
 func (g *gnetConn) LocalAddr() net.Addr {
 	g.wmu.Lock()
-	a := g.gc.LocalAddr()
+	var a net.Addr
 	if g.gone != nil {
 		a = g.gone.local
+	} else {
+		a = g.gc.LocalAddr()
 	}
 	g.wmu.Unlock()
 	if b, ok := gnetLocal.Load(a); ok {
