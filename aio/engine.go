@@ -2,6 +2,7 @@ package aio
 
 import (
 	"context"
+	"errors"
 	"net"
 	"time"
 )
@@ -18,6 +19,65 @@ type engine interface {
 	// stop releases the engine, waiting for its goroutines until ctx
 	// ends.
 	stop(ctx context.Context) error
+}
+
+// selfListener is an engine that can bind an address and accept on it
+// itself (gnet's own accept), rather than be handed a net.Listener: a
+// server that listens by address uses it when its engine has it.
+type selfListener interface {
+	// listen binds addr and serves it in the background until
+	// closeListeners or stop. It returns once the listener is bound, with
+	// its address, or with the error; errNoSelfListen (wrapped) means it
+	// cannot here and the caller listens through package net instead.
+	// ended runs once serving ends, only after a nil error, with nil when
+	// closeListeners or stop ended it.
+	listen(addr string, ended func(error)) (net.Addr, error)
+}
+
+// errNoSelfListen is what listen returns when the engine cannot bind and
+// accept itself here.
+var errNoSelfListen = errors.New("aio: the engine cannot listen itself here")
+
+// listenSelf has a new engine of s bind addr and accept on it itself,
+// when the engine can (selfListener); handled false means the caller
+// listens through package net. ended is as selfListener's.
+func (s *Server) listenSelf(addr string, ended func(error)) (handled bool, err error) {
+	if s.ep.set.transport != TransportGnet {
+		return false, nil
+	}
+	if err := s.check(); err != nil {
+		return true, err
+	}
+	e, err := newEngine(s.ep.set.transport, s)
+	if err != nil {
+		return true, err
+	}
+	sl, ok := e.(selfListener)
+	if !ok {
+		return false, nil
+	}
+	s.startEndpoint()
+	s.mu.Lock()
+	if s.shutdown.Load() {
+		s.mu.Unlock()
+		return true, ErrServerClosed
+	}
+	// Registered before it binds, so that a Shutdown from now on stops it.
+	s.engines = append(s.engines, e)
+	s.mu.Unlock()
+	a, err := sl.listen(addr, ended)
+	if errors.Is(err, errNoSelfListen) {
+		s.ep.logger.Debug().Err(err).Msg("aio: listening through package net")
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	s.mu.Lock()
+	s.addrs = append(s.addrs, a)
+	s.mu.Unlock()
+	s.ep.logger.Debug().Str("addr", a.String()).Str("transport", e.name()).Msg("aio: listening (the engine accepts)")
+	return true, nil
 }
 
 // host is what an engine serves connections for: it admits each one.

@@ -42,7 +42,10 @@ import (
 // applies; the loop itself never waits: it hands the rest to a goroutine
 // of the connection that writes it, capped at WriteQueueBytes.
 //
-// gnet accepts through package net and enrolls each socket in a loop
+// A server that listens by address (Server.Listen, ListenAndServe) has
+// gnet bind and accept itself (listen: gnet.Run), which keeps one shared
+// local address and no net.Conn per connection; a listener given to Serve
+// is accepted through package net and each socket enrolled in a loop
 // (gnet.Client.Enroll), so any TCP or Unix listener can be served. gnet
 // starts a worker pool when its package loads, which is why this engine is
 // behind the gotio_gnet build tag: programs that do not ask for it do not
@@ -52,14 +55,19 @@ type gnetEngine struct {
 	h      host
 	set    *settings
 	logger *zerolog.Logger
-	cli    *gnet.Client
 
 	mu      sync.Mutex
+	cli     *gnet.Client // the loops of serve, started by the first one
 	lns     []net.Listener
 	started bool
 	closed  bool
 	stopped bool
 	serving sync.WaitGroup // one per serve call
+	own     gnetOwn        // listen's
+	mapped  atomic.Bool    // mapLocal ran
+	// selfListen is set once listen starts gnet.Run: OnBoot is then
+	// Run's (the client's Start calls OnBoot too, with mu held).
+	selfListen atomic.Bool
 
 	// readers holds each loop's inbound, found by the loop (copied on
 	// write: loops are few and appear once).
@@ -74,34 +82,223 @@ type gnetEngine struct {
 	sweepDone chan struct{}
 }
 
+// gnetOwn is what listen keeps of the engine gnet.Run binds and accepts
+// on.
+type gnetOwn struct {
+	running bool          // gnet.Run was started
+	done    chan struct{} // closed once gnet.Run returned
+	booted  chan error    // OnBoot's outcome for listen; nil once given
+	eng     gnet.Engine   // set by OnBoot
+	bound   net.Addr      // the listener's address, from getsockname
+	// lnFd is gnet's own descriptor of the listener, and dev and ino its
+	// socket's identity, for closeListeners to detach it.
+	lnFd     int
+	dev, ino uint64
+	ok       bool     // OnBoot gave listen the bound address
+	detached bool     // closeListeners detached the listener
+	down     bool     // OnShutdown ran: gnet closes the listener itself
+	shared   net.Addr // gnet's shared local address, when mapped to bound
+}
+
 func newGnetEngine(s *Server, set *settings) (engine, error) {
-	e := &gnetEngine{h: s, set: set, logger: &s.ep.logger, partial: map[*gnetConn]struct{}{}}
-	cli, err := gnet.NewClient(e,
-		gnet.WithNumEventLoop(runtime.GOMAXPROCS(0)),
-		gnet.WithLogger(gnetLogger{e.logger}),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("aio: gnet: %w", err)
-	}
-	e.cli = cli
-	return e, nil
+	return &gnetEngine{h: s, set: set, logger: &s.ep.logger, partial: map[*gnetConn]struct{}{}}, nil
 }
 
 func (e *gnetEngine) name() string { return "gnet" }
 
-// start starts the event loops and the sweep, once, on the first serve
-// (an engine that never serves starts nothing).
-func (e *gnetEngine) startLocked() error {
+// startLocked starts the sweep, once, and for serve the client's event
+// loops (an engine that never serves or listens starts nothing).
+func (e *gnetEngine) startLocked(client bool) error {
+	if client && e.cli == nil {
+		cli, err := gnet.NewClient(e,
+			gnet.WithNumEventLoop(runtime.GOMAXPROCS(0)),
+			gnet.WithLogger(gnetLogger{e.logger}),
+		)
+		if err == nil {
+			err = cli.Start()
+		}
+		if err != nil {
+			return fmt.Errorf("aio: gnet: %w", err)
+		}
+		e.cli = cli
+	}
 	if e.started {
 		return nil
-	}
-	if err := e.cli.Start(); err != nil {
-		return fmt.Errorf("aio: gnet: %w", err)
 	}
 	e.started = true
 	e.sweepQuit, e.sweepDone = make(chan struct{}), make(chan struct{})
 	go e.sweep()
 	return nil
+}
+
+// errGnetStoppedItself is what listen reports when gnet's engine ended
+// without closeListeners or stop (gnet logs why).
+var errGnetStoppedItself = errors.New("aio: gnet: the engine stopped by itself (gnet's log says why)")
+
+// listen has gnet bind addr and accept on it itself (gnet.Run on its own
+// goroutine, which ended follows). It returns once the listener is bound,
+// with its address, or with the bind error; errNoSelfListen when the
+// listener could not be made detachable here (the caller listens through
+// package net instead).
+func (e *gnetEngine) listen(addr string, ended func(error)) (net.Addr, error) {
+	if !gnetSelfListen {
+		return nil, errNoSelfListen
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, ErrServerClosed
+	}
+	if e.own.running {
+		e.mu.Unlock()
+		return nil, errors.New("aio: gnet: an engine listens once")
+	}
+	if err := e.startLocked(false); err != nil {
+		e.mu.Unlock()
+		return nil, err
+	}
+	booted := make(chan error, 1)
+	e.own.running, e.own.done, e.own.booted = true, make(chan struct{}), booted
+	e.selfListen.Store(true)
+	e.mu.Unlock()
+	go func() {
+		err := gnet.Run(e, "tcp://"+addr,
+			gnet.WithMulticore(true),
+			gnet.WithNumEventLoop(runtime.GOMAXPROCS(0)),
+			gnet.WithReuseAddr(true),
+			gnet.WithLogger(gnetLogger{e.logger}),
+		)
+		e.mu.Lock()
+		// gnet closed the listener; no descriptor of it is left to detach.
+		e.own.down = true
+		ok, unanswered := e.own.ok, e.own.booted != nil
+		e.own.booted = nil
+		closed := e.closed
+		shared := e.own.shared
+		e.mu.Unlock()
+		if shared != nil {
+			gnetLocal.Delete(shared)
+		}
+		close(e.own.done)
+		if !ok {
+			// OnBoot refused (and told listen why) or never ran: the
+			// bind failed.
+			if unanswered {
+				if err == nil {
+					err = ErrServerClosed
+				}
+				booted <- fmt.Errorf("aio: gnet: listen %s: %w", addr, err)
+			}
+			return
+		}
+		switch {
+		case closed:
+			err = nil
+		case err == nil:
+			err = errGnetStoppedItself
+		}
+		ended(err)
+	}()
+	if err := <-booted; err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	bound := e.own.bound
+	e.mu.Unlock()
+	return bound, nil
+}
+
+// OnBoot learns the address gnet.Run bound and its listener's descriptor
+// (for listen; the client's Start calls it too, and it does nothing then).
+func (e *gnetEngine) OnBoot(eng gnet.Engine) gnet.Action {
+	if !e.selfListen.Load() {
+		return gnet.None
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.own.booted == nil {
+		return gnet.None
+	}
+	fail := func(err error) gnet.Action {
+		e.own.booted <- err
+		e.own.booted = nil
+		return gnet.Shutdown
+	}
+	if e.closed {
+		return fail(ErrServerClosed)
+	}
+	dup, err := eng.Dup()
+	if err != nil {
+		return fail(fmt.Errorf("aio: gnet: duplicating the listener: %w", err))
+	}
+	defer unix.Close(dup)
+	sa, err := unix.Getsockname(dup)
+	if err != nil {
+		return fail(fmt.Errorf("aio: gnet: the listener's address: %w", err))
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(dup, &st); err != nil {
+		return fail(fmt.Errorf("aio: gnet: the listener: %w", err))
+	}
+	fd, err := gnetFindFd(dup, uint64(st.Dev), uint64(st.Ino))
+	if err != nil {
+		// Without gnet's own descriptor closeListeners could not stop the
+		// accepts alone: the caller listens through package net instead.
+		return fail(fmt.Errorf("%w: %v", errNoSelfListen, err))
+	}
+	e.own.eng, e.own.bound, e.own.lnFd = eng, sockaddrAddr(sa), fd
+	e.own.dev, e.own.ino = uint64(st.Dev), uint64(st.Ino)
+	e.own.ok = true
+	e.own.booted <- nil
+	e.own.booted = nil
+	return gnet.None
+}
+
+// OnShutdown notes that gnet is shutting down: from now on gnet closes its
+// listener itself (and its descriptor may be reused).
+func (e *gnetEngine) OnShutdown(gnet.Engine) {
+	e.mu.Lock()
+	e.own.down = true
+	e.mu.Unlock()
+}
+
+// sockaddrAddr is the TCP address of sa.
+func sockaddrAddr(sa unix.Sockaddr) net.Addr {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return &net.TCPAddr{IP: append(net.IP(nil), a.Addr[:]...), Port: a.Port}
+	case *unix.SockaddrInet6:
+		ip := append(net.IP(nil), a.Addr[:]...)
+		zone := ""
+		if a.ZoneId != 0 {
+			if ifi, err := net.InterfaceByIndex(int(a.ZoneId)); err == nil {
+				zone = ifi.Name
+			}
+		}
+		return &net.TCPAddr{IP: ip, Port: a.Port, Zone: zone}
+	}
+	return &net.TCPAddr{}
+}
+
+// detachLocked closes gnet's listener of listen without stopping gnet: it
+// replaces gnet's descriptor of it with a placeholder (a listening Unix
+// socket nobody knows, on which gnet's accept finds nothing), so the
+// listening socket closes, new dials are refused by the kernel, and gnet's
+// event loops and connections go on until stop. gnet closes the
+// placeholder when it stops.
+func (e *gnetEngine) detachLocked() {
+	o := &e.own
+	if !o.running || o.down || o.detached || o.eng == (gnet.Engine{}) {
+		return
+	}
+	o.detached = true
+	var st unix.Stat_t
+	if err := unix.Fstat(o.lnFd, &st); err != nil || uint64(st.Dev) != o.dev || uint64(st.Ino) != o.ino {
+		return // not the listener any more
+	}
+	if err := gnetReplaceFd(o.lnFd); err != nil {
+		e.logger.Warn().Err(err).Msg("aio: gnet: closing the listener failed; new connections are refused by admission until stop")
+	}
 }
 
 func (e *gnetEngine) serve(ln net.Listener) error {
@@ -117,7 +314,7 @@ func (e *gnetEngine) serve(ln net.Listener) error {
 		ln.Close()
 		return ErrServerClosed
 	}
-	if err := e.startLocked(); err != nil {
+	if err := e.startLocked(true); err != nil {
 		e.mu.Unlock()
 		ln.Close()
 		return err
@@ -144,7 +341,10 @@ func (e *gnetEngine) serve(ln net.Listener) error {
 		backoff = 0
 		// Enroll duplicates the socket into a loop, runs OnOpen there and
 		// closes nc.
-		if _, err := e.cli.Enroll(nc); err != nil {
+		e.mu.Lock()
+		cli := e.cli
+		e.mu.Unlock()
+		if _, err := cli.Enroll(nc); err != nil {
 			e.logger.Warn().Err(err).Msg("aio: gnet: enroll failed")
 		}
 	}
@@ -154,6 +354,7 @@ func (e *gnetEngine) closeListeners() {
 	e.mu.Lock()
 	e.closed = true
 	lns := e.lns
+	e.detachLocked()
 	e.mu.Unlock()
 	for _, ln := range lns {
 		ln.Close()
@@ -173,26 +374,52 @@ func (e *gnetEngine) stop(ctx context.Context) error {
 	e.mu.Lock()
 	started, stopped := e.started, e.stopped
 	e.stopped = true
+	cli, own := e.cli, e.own
 	e.mu.Unlock()
 	if !started || stopped {
 		return nil
 	}
 	close(e.sweepQuit)
 	<-e.sweepDone
-	// A loop stuck in an inline handler would hold gnet's Stop: wait for
+	// A loop stuck in an inline handler would hold gnet's stop: wait for
 	// it only until ctx ends (the loop stops once the handler returns).
-	stoppedCh := make(chan error, 1)
-	go func() { stoppedCh <- e.cli.Stop() }()
-	select {
-	case err := <-stoppedCh:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+	stoppedCh := make(chan error, 2)
+	waits := 0
+	if cli != nil {
+		waits++
+		go func() { stoppedCh <- cli.Stop() }()
 	}
+	if own.running {
+		waits++
+		if own.eng != (gnet.Engine{}) {
+			// Engine.Stop polls every 500 ms for the end; gnet.Run's
+			// return says it sooner, so Stop only starts the shutdown.
+			now, cancel := context.WithCancel(context.Background())
+			cancel()
+			_ = own.eng.Stop(now)
+		}
+		go func() { <-own.done; stoppedCh <- nil }()
+	}
+	var err error
+wait:
+	for range waits {
+		select {
+		case werr := <-stoppedCh:
+			err = errors.Join(err, werr)
+		case <-ctx.Done():
+			err = ctx.Err()
+			break wait
+		}
+	}
+	return err
 }
 
-// OnOpen admits a connection on its loop.
+// OnOpen admits a connection on its loop, enrolled by serve or accepted
+// by gnet for listen alike.
 func (e *gnetEngine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+	if e.own.running && !e.mapped.Load() {
+		e.mapLocal(gc.LocalAddr())
+	}
 	g := &gnetConn{gc: gc, fd: int32(gc.Fd())}
 	c := e.h.open(g)
 	if c == nil {
@@ -406,15 +633,43 @@ func (e *gnetEngine) read(g *gnetConn, r *gnetReader, b []byte) {
 	}
 }
 
+// gnetLocal maps the local address gnet's own accept shares among a
+// listener's connections (the address gnet.Run was given, port 0 for
+// ":0") to the address the listener is bound to: the one net.Addr for
+// all of them.
+var gnetLocal sync.Map // net.Addr → net.Addr
+
+// mapLocal maps la, gnet's shared local address of listen's connections,
+// to the bound address when they differ, once.
+func (e *gnetEngine) mapLocal(la net.Addr) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o := &e.own
+	if o.shared != nil || la == nil || o.bound == nil || o.down {
+		return
+	}
+	o.shared = la
+	e.mapped.Store(true)
+	if la.String() != o.bound.String() {
+		gnetLocal.Store(la, o.bound)
+	}
+}
+
 // LocalAddr returns gnet's local address of the connection, or the copy
 // fence kept once gnet dropped it.
 func (g *gnetConn) LocalAddr() net.Addr {
 	g.wmu.Lock()
-	defer g.wmu.Unlock()
+	var a net.Addr
 	if g.gone != nil {
-		return g.gone.local
+		a = g.gone.local
+	} else {
+		a = g.gc.LocalAddr()
 	}
-	return g.gc.LocalAddr()
+	g.wmu.Unlock()
+	if b, ok := gnetLocal.Load(a); ok {
+		return b.(net.Addr)
+	}
+	return a
 }
 
 // RemoteAddr is as LocalAddr, for the peer's address.

@@ -3,6 +3,7 @@
 package aio_test
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -145,4 +146,58 @@ func serverConn(t *testing.T, s *aio.Server, p *peer) *aio.ChannelContext {
 func stacksContain(fn string) bool {
 	buf := make([]byte, 1<<20)
 	return strings.Contains(string(buf[:runtime.Stack(buf, true)]), fn)
+}
+
+// TestGnetListenErrors: Listen on an address in use fails with the bind
+// error (gnet binds it); ListenAndServe returns ErrServerClosed after
+// Shutdown; Listen after Shutdown is refused.
+func TestGnetListenErrors(t *testing.T) {
+	taken := listenLoopback(t)
+	defer taken.Close()
+	s := aio.NewServer(&aio.Config{Codec: lengthCodec{}, Transport: aio.TransportGnet})
+	if err := s.Listen(taken.Addr().String()); err == nil || !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("Listen(an address in use) = %v, want the bind error", err)
+	}
+	if s.Addr() != nil {
+		t.Fatalf("Addr() = %v after a failed Listen", s.Addr())
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.ListenAndServe("127.0.0.1:0") }()
+	waitFor(t, "ListenAndServe to listen", func() bool { return s.Addr() != nil })
+	p := dial(t, s)
+	p.send("x") // served (no handler: nothing comes back), then closed by Shutdown
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; !errors.Is(err, aio.ErrServerClosed) {
+		t.Fatalf("ListenAndServe = %v, want ErrServerClosed", err)
+	}
+	p.expectClosed(5 * time.Second)
+	if err := s.Listen("127.0.0.1:0"); !errors.Is(err, aio.ErrServerClosed) {
+		t.Fatalf("Listen after Shutdown = %v, want ErrServerClosed", err)
+	}
+}
+
+// TestGnetServeListenerEchoes: a listener given to Serve stays on the
+// enrolling path (package net's accept) and serves as Listen's does.
+func TestGnetServeListenerEchoes(t *testing.T) {
+	s := aio.NewServer(&aio.Config{Codec: lengthCodec{}, Transport: aio.TransportGnet, Handler: aio.HandlerFunc(echo)})
+	ln := listenLoopback(t)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	waitFor(t, "Serve to listen", func() bool { return s.Addr() != nil })
+	p := dial(t, s)
+	p.send("enrolled")
+	p.mustRecv("enrolled")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-served; !errors.Is(err, aio.ErrServerClosed) {
+		t.Fatalf("Serve = %v, want ErrServerClosed", err)
+	}
+	p.expectClosed(5 * time.Second)
 }

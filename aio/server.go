@@ -80,18 +80,42 @@ func NewServer(cfg *Config) *Server {
 }
 
 // ListenAndServe listens on the TCP address addr and serves it until
-// Shutdown or Close.
+// Shutdown or Close. On TransportGnet the engine binds and accepts itself
+// (gnet's own accept: less memory per connection than Serve's).
 func (s *Server) ListenAndServe(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
+	s.serving.Add(1)
+	defer s.serving.Done()
+	end := make(chan error, 1)
+	handled, err := s.listenSelf(addr, func(err error) { end <- err })
+	if !handled {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return err
+		}
+		return s.serve(ln, nil)
 	}
-	return s.Serve(ln)
+	if err == nil {
+		err = <-end
+	}
+	if s.shutdown.Load() {
+		return ErrServerClosed
+	}
+	return err
 }
 
 // Listen listens on addr and serves it in the background; it returns once
-// the listener is open (so Addr is known) or failed.
+// the listener is open (so Addr is known) or failed. On TransportGnet the
+// engine binds and accepts itself, as in ListenAndServe.
 func (s *Server) Listen(addr string) error {
+	s.serving.Add(1)
+	handled, err := s.listenSelf(addr, func(error) { s.serving.Done() })
+	if handled {
+		if err != nil {
+			s.serving.Done()
+		}
+		return err
+	}
+	s.serving.Done()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
