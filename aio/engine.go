@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // engine is the transport seam: it accepts connections, reads them into
@@ -120,4 +123,36 @@ func deadline(d time.Duration) time.Time {
 		return time.Time{}
 	}
 	return time.Now().Add(d)
+}
+
+// acceptEach accepts on ln and hands each connection to handle until ln is
+// closed (ErrServerClosed once closed reports true or ln says
+// net.ErrClosed). Other accept errors — out of file descriptors and the
+// like — back off, as net/http does.
+func acceptEach(ln net.Listener, closed func() bool, logger *zerolog.Logger, handle func(net.Conn)) error {
+	var backoff time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if closed() || errors.Is(err, net.ErrClosed) {
+				return ErrServerClosed
+			}
+			backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
+			logger.Warn().Err(err).Str("retry", durText(backoff)).Msg("aio: accept failed")
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		handle(nc)
+	}
+}
+
+// waitOrDone waits for wg, or until ctx ends.
+func waitOrDone(ctx context.Context, wg *sync.WaitGroup) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }

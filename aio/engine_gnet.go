@@ -323,22 +323,7 @@ func (e *gnetEngine) serve(ln net.Listener) error {
 	e.serving.Add(1)
 	e.mu.Unlock()
 	defer e.serving.Done()
-	var backoff time.Duration
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			e.mu.Lock()
-			closed := e.closed
-			e.mu.Unlock()
-			if closed || errors.Is(err, net.ErrClosed) {
-				return ErrServerClosed
-			}
-			backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
-			e.logger.Warn().Err(err).Str("retry", durText(backoff)).Msg("aio: accept failed")
-			time.Sleep(backoff)
-			continue
-		}
-		backoff = 0
+	return acceptEach(ln, e.isClosed, e.logger, func(nc net.Conn) {
 		// Enroll duplicates the socket into a loop, runs OnOpen there and
 		// closes nc.
 		e.mu.Lock()
@@ -347,7 +332,13 @@ func (e *gnetEngine) serve(ln net.Listener) error {
 		if _, err := cli.Enroll(nc); err != nil {
 			e.logger.Warn().Err(err).Msg("aio: gnet: enroll failed")
 		}
-	}
+	})
+}
+
+func (e *gnetEngine) isClosed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closed
 }
 
 func (e *gnetEngine) closeListeners() {
@@ -365,12 +356,7 @@ func (e *gnetEngine) closeListeners() {
 // what is still open.
 func (e *gnetEngine) stop(ctx context.Context) error {
 	e.closeListeners()
-	served := make(chan struct{})
-	go func() { e.serving.Wait(); close(served) }()
-	select {
-	case <-served:
-	case <-ctx.Done():
-	}
+	waitOrDone(ctx, &e.serving)
 	e.mu.Lock()
 	started, stopped := e.started, e.stopped
 	e.stopped = true

@@ -103,12 +103,7 @@ func shutdownListener(ln netpoll.Listener) { _ = syscall.Shutdown(ln.Fd(), sysca
 // listener again).
 func (e *netpollEngine) stop(ctx context.Context) error {
 	e.closeListeners()
-	served := make(chan struct{})
-	go func() { e.serving.Wait(); close(served) }()
-	select {
-	case <-served:
-	case <-ctx.Done():
-	}
+	waitOrDone(ctx, &e.serving)
 	return e.evl.Shutdown(ctx)
 }
 

@@ -37,29 +37,19 @@ func (e *stdEngine) serve(ln net.Listener) error {
 	if closed {
 		ln.Close()
 	}
-	var backoff time.Duration
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			e.mu.Lock()
-			closed := e.closed
-			e.mu.Unlock()
-			if closed || errors.Is(err, net.ErrClosed) {
-				return ErrServerClosed
-			}
-			// Out of file descriptors and the like: back off, as net/http does.
-			backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
-			e.logger.Warn().Err(err).Str("retry", durText(backoff)).Msg("aio: accept failed")
-			time.Sleep(backoff)
-			continue
-		}
-		backoff = 0
+	return acceptEach(ln, e.isClosed, e.logger, func(nc net.Conn) {
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
 			runStd(nc, e.set, e.h, nil)
 		}()
-	}
+	})
+}
+
+func (e *stdEngine) isClosed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closed
 }
 
 func (e *stdEngine) closeListeners() {

@@ -280,12 +280,7 @@ func (s *Server) stop(ctx context.Context) {
 				s.ep.logger.Warn().Err(err).Str("transport", e.name()).Msg("aio: engine did not stop in time")
 			}
 		}
-		served := make(chan struct{})
-		go func() { s.serving.Wait(); close(served) }()
-		select {
-		case <-served:
-		case <-ctx.Done():
-		}
+		waitOrDone(ctx, &s.serving)
 		s.ep.waitActive(ctx)
 		s.ep.stop(ctx)
 		if s.cfg.Bus != nil {
