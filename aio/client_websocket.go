@@ -11,18 +11,17 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// dialWebSocket dials cfg.WebSocket.URL with gorilla/websocket and serves
+// dialWebSocket dials the WebSocket URL with gorilla/websocket and serves
 // the connection: each WebSocket message carries the Codec's bytes, so the
 // codec's stream sees exactly what the server's inner stream sends.
-func (c *Client) dialWebSocket(ctx context.Context) (*conn, error) {
-	ws := c.cfg.WebSocket
-	d := websocket.Dialer{
+func (d *dialer) dialWebSocket(ctx context.Context, h clientHost) (*conn, error) {
+	ws := d.cfg.WebSocket
+	wd := websocket.Dialer{
 		Subprotocols:      ws.Subprotocols,
-		HandshakeTimeout:  c.cfg.DialTimeout,
-		TLSClientConfig:   c.cfg.TLS,
+		TLSClientConfig:   d.cfg.TLS,
 		EnableCompression: ws.Compression,
 	}
-	wc, resp, err := d.DialContext(ctx, ws.URL, ws.Header)
+	wc, resp, err := wd.DialContext(ctx, ws.URL, ws.Header)
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("aio: websocket dial %s: %s: %w", ws.URL, resp.Status, err)
@@ -33,8 +32,8 @@ func (c *Client) dialWebSocket(ctx context.Context) (*conn, error) {
 	if ws.Text {
 		kind = websocket.TextMessage
 	}
-	rc := &wsConn{wc: wc, kind: kind, writeTimeout: c.ep.set.writeTimeout, done: make(chan struct{})}
-	cn := clientHost{c}.open(rc)
+	rc := &wsConn{wc: wc, kind: kind, writeTimeout: d.ep.set.writeTimeout, done: make(chan struct{})}
+	cn := h.open(rc)
 	if cn == nil {
 		wc.Close()
 		return nil, ErrClosed
@@ -45,9 +44,9 @@ func (c *Client) dialWebSocket(ctx context.Context) (*conn, error) {
 		return nil
 	})
 	cn.begin()
-	c.wg.Add(1)
+	d.wg.Add(1)
 	go func() {
-		defer c.wg.Done()
+		defer d.wg.Done()
 		rc.readLoop(cn)
 	}()
 	return cn, nil

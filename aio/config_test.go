@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/pomelo"
@@ -25,7 +26,7 @@ func TestZeroConfig(t *testing.T) {
 	defer s.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, s.Addr().String(), nil)
+	cl, err := client.Dial(ctx, s.Addr().String(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestBadCodecConfig(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err = aio.Dial(ctx, "127.0.0.1:1", &aio.ClientConfig{Codec: bad})
+	_, err = client.Dial(ctx, "127.0.0.1:1", &client.Config{Codec: bad})
 	want("Dial", err)
 
 	// The codecs that carry others check them.

@@ -66,18 +66,9 @@ func (ep *endpoint) stop(ctx context.Context) {
 
 // waitActive waits until every connection finished its close path, or ctx
 // ends; it reports whether they all did.
-func (ep *endpoint) waitActive(ctx context.Context) bool {
-	done := make(chan struct{})
-	go func() { ep.active.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
+func (ep *endpoint) waitActive(ctx context.Context) bool { return waitOrDone(ctx, &ep.active) }
 
-// closeWait bounds the waits of Server.Close and Client.Close, which take
+// closeWait bounds the waits of Server.Close (and aio/client's Close), which take
 // no context: a handler stuck longer is left behind (and logged).
 const closeWait = 5 * time.Second
 

@@ -147,12 +147,15 @@ func acceptEach(ln net.Listener, closed func() bool, logger *zerolog.Logger, han
 	}
 }
 
-// waitOrDone waits for wg, or until ctx ends.
-func waitOrDone(ctx context.Context, wg *sync.WaitGroup) {
+// waitOrDone waits for wg, or until ctx ends; it reports whether wg was
+// done.
+func waitOrDone(ctx context.Context, wg *sync.WaitGroup) bool {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		return true
 	case <-ctx.Done():
+		return false
 	}
 }

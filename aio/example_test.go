@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/tcp"
 )
@@ -28,13 +29,16 @@ func ExampleNewServer() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, srv.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+	got := make(chan string, 1)
+	cl, err := client.Dial(ctx, srv.Addr().String(), &client.Config{Codec: tcp.New(nil), Handler: func(_ *client.Client, m *codec.Message) {
+		if m.Route == "onChat" {
+			got <- string(m.Body)
+		}
+	}})
 	if err != nil {
 		panic(err)
 	}
 	defer cl.Close()
-	got := make(chan string, 1)
-	cl.OnPush("onChat", func(m *codec.Message) { got <- string(m.Body) })
 	_ = cl.Notify("chat.send", []byte(`"hi"`))
 	fmt.Println(<-got)
 	// Output: "hi"
@@ -58,9 +62,9 @@ func ExampleDial() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, srv.Addr().String(), &aio.ClientConfig{
+	cl, err := client.Dial(ctx, srv.Addr().String(), &client.Config{
 		Codec:     tcp.New(nil),
-		Reconnect: &aio.Reconnect{Initial: 100 * time.Millisecond, Max: 10 * time.Second, MaxAttempts: 20},
+		Reconnect: &client.Reconnect{Initial: 100 * time.Millisecond, Max: 10 * time.Second, MaxAttempts: 20},
 	})
 	if err != nil {
 		panic(err)
@@ -90,13 +94,16 @@ func ExampleChannelContext_BindUser() {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, srv.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+	got := make(chan string, 1)
+	cl, err := client.Dial(ctx, srv.Addr().String(), &client.Config{Codec: tcp.New(nil), Handler: func(_ *client.Client, m *codec.Message) {
+		if m.Route == "welcome" {
+			got <- string(m.Body)
+		}
+	}})
 	if err != nil {
 		panic(err)
 	}
 	defer cl.Close()
-	got := make(chan string, 1)
-	cl.OnPush("welcome", func(m *codec.Message) { got <- string(m.Body) })
 	_ = cl.Notify("login", []byte("bob"))
 	fmt.Println(<-got, srv.Count(aio.User("bob")), len(srv.Conns(aio.Token("device-42"))))
 	// Output: "hello bob" 1 1
@@ -121,7 +128,7 @@ func ExampleServer_Count() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, who := range []string{"ann@lobby", "bob@lobby", "cat@garden"} {
-		cl, err := aio.Dial(ctx, srv.Addr().String(), nil) // codec/tcp, as the server's zero Config
+		cl, err := client.Dial(ctx, srv.Addr().String(), nil) // codec/tcp, as the server's zero Config
 		if err != nil {
 			panic(err)
 		}

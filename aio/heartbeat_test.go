@@ -1,7 +1,6 @@
 package aio_test
 
 import (
-	"context"
 	"encoding/binary"
 	"io"
 	"net"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec/pomelo"
-	ws "github.com/gotio/gotio/codec/websocket"
 )
 
 // silentPomeloClient completes pomelo's handshake (handshake, ack) over
@@ -77,27 +75,5 @@ func TestServerHeartbeatTimeout(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestClientDialsWSS: aio.Dial reaches a wss:// server (the std
-// transport's TLS listener) with ClientConfig.TLS.
-func TestClientDialsWSS(t *testing.T) {
-	cert := selfSigned(t)
-	s := aio.NewServer(&aio.Config{Codec: ws.New(&ws.Config{Routes: []ws.Route{{Inner: ws.JSON}}}), Transport: aio.TransportStd, Handler: aio.HandlerFunc(rpcHandler)})
-	ln := listenLoopback(t)
-	go func() { _ = s.Serve(tlsListener(ln, cert)) }()
-	defer s.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{Codec: ws.JSON, TLS: clientTLS(cert),
-		WebSocket: &aio.WebSocketDial{URL: "wss://" + ln.Addr().String() + "/", Text: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	resp, err := cl.Request(ctx, "over.wss", []byte(`{"secret":1}`))
-	if err != nil || string(resp.Body) != `{"secret":1}` {
-		t.Fatalf("%v %v", resp, err)
 	}
 }

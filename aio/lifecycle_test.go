@@ -15,6 +15,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/testenv"
 	"github.com/gotio/gotio/stat"
 )
 
@@ -180,7 +181,7 @@ func TestSlowConsumerClosedOnItsOwnGoroutine(t *testing.T) {
 			closedOn := make(chan int64, 1)
 			lis := &funcListener{onClose: func(c *aio.ChannelContext, reason error) {
 				if errors.Is(reason, aio.ErrSlowConsumer) {
-					closedOn <- aio.GoroutineID()
+					closedOn <- testenv.GoroutineID()
 				}
 			}}
 			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: lis.OnBeforeClose, WriteQueueBytes: 64 << 10, Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
@@ -190,7 +191,7 @@ func TestSlowConsumerClosedOnItsOwnGoroutine(t *testing.T) {
 			p := dial(t, s) // joins, then never reads again
 			p.send("join")
 			p.mustRecv("join")
-			me := aio.GoroutineID()
+			me := testenv.GoroutineID()
 			big := &codec.Message{Body: []byte(strings.Repeat("x", 16<<10))}
 			for i := 0; i < 10_000 && s.Count(aio.Group("g")) == 1; i++ {
 				s.SendToGroup("g", big)

@@ -2,55 +2,22 @@ package aio_test
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
-	"net"
 	"testing"
-	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/internal/testenv"
 )
-
-// selfSigned returns a certificate for 127.0.0.1.
-func selfSigned(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "gotio test"},
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
 
 // TestTLSListenerOnStdTransport serves a TLS listener with the std
 // transport: the same codec and APIs, encrypted.
 func TestTLSListenerOnStdTransport(t *testing.T) {
-	cert := selfSigned(t)
+	serverTLS, clientTLS := testenv.TLS(t)
 	s := aio.NewServer(&aio.Config{Codec: lengthCodec{}, Transport: aio.TransportStd, Handler: aio.HandlerFunc(echo)})
 	ln := listenLoopback(t)
-	go func() { _ = s.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})) }()
+	go func() { _ = s.Serve(tls.NewListener(ln, serverTLS)) }()
 	defer s.Close()
-	pool := x509.NewCertPool()
-	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
-	pool.AddCert(leaf)
-	nc, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{RootCAs: pool})
+	nc, err := tls.Dial("tcp", ln.Addr().String(), clientTLS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,16 +28,4 @@ func TestTLSListenerOnStdTransport(t *testing.T) {
 	if s.Count(aio.All()) != 1 {
 		t.Fatalf("conns %d", s.Count(aio.All()))
 	}
-}
-
-func tlsListener(ln net.Listener, cert tls.Certificate) net.Listener {
-	return tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})
-}
-
-// clientTLS trusts cert.
-func clientTLS(cert tls.Certificate) *tls.Config {
-	pool := x509.NewCertPool()
-	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
-	pool.AddCert(leaf)
-	return &tls.Config{RootCAs: pool}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	ws "github.com/gotio/gotio/codec/websocket"
 )
@@ -54,8 +55,8 @@ func TestClientOffersDeflate(t *testing.T) {
 			})
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			cl, err := aio.Dial(ctx, "", &aio.ClientConfig{Codec: ws.JSON,
-				WebSocket: &aio.WebSocketDial{URL: "ws://" + s.Addr().String() + "/", Text: true, Compression: compress}})
+			cl, err := client.Dial(ctx, "", &client.Config{Codec: ws.JSON,
+				WebSocket: &client.WebSocket{URL: "ws://" + s.Addr().String() + "/", Text: true, Compression: compress}})
 			if err != nil {
 				t.Fatal(err)
 			}

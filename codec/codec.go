@@ -81,7 +81,7 @@ type ConnInfo struct {
 	// Client is true when this side dialed the connection: a client
 	// stream writes its handshake first (gotio TCP, pomelo) and reads the
 	// server's replies. codec/websocket has no client side (Go clients
-	// dial WebSocket with aio.ClientConfig.WebSocket).
+	// dial WebSocket with aio/client.Config.WebSocket).
 	Client bool
 	// Carrier is the server connection itself, for streams that carry
 	// sessions over it (codec/engineio); nil on clients.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/aio/wsmount"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/websocket"
@@ -33,9 +34,9 @@ func ExampleHandler() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{
+	cl, err := client.Dial(ctx, "", &client.Config{
 		Codec:     websocket.JSON,
-		WebSocket: &aio.WebSocketDial{URL: "ws" + strings.TrimPrefix(site.URL, "http") + "/ws", Text: true},
+		WebSocket: &client.WebSocket{URL: "ws" + strings.TrimPrefix(site.URL, "http") + "/ws", Text: true},
 	})
 	if err != nil {
 		fmt.Println(err)

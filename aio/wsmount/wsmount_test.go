@@ -16,6 +16,7 @@ import (
 	gorilla "github.com/gorilla/websocket"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/aio/wsmount"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/hybrid"
@@ -163,13 +164,16 @@ func TestMountedBesideNative(t *testing.T) {
 	join(t, native)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, f.srv.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+	pushes := make(chan string, 4)
+	cl, err := client.Dial(ctx, f.srv.Addr().String(), &client.Config{Codec: tcp.New(nil), Handler: func(_ *client.Client, m *codec.Message) {
+		if m.Route == "news" {
+			pushes <- string(m.Body)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	pushes := make(chan string, 4)
-	cl.OnPush("news", func(m *codec.Message) { pushes <- string(m.Body) })
 	if r, err := cl.Request(ctx, "join", nil); err != nil || string(r.Body) != `"joined"` {
 		t.Fatalf("tcp join: %v %v", r, err)
 	}

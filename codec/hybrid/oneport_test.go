@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/pomelo"
@@ -73,13 +74,16 @@ func TestOnePortFourClients(t *testing.T) {
 		name  string
 		codec codec.Codec
 	}{{"tcp", tcp.New(nil)}, {"pomelo", pomeloTCP}} {
-		cl, err := aio.Dial(ctx, addr, &aio.ClientConfig{Codec: cc.codec})
+		name := cc.name
+		cl, err := client.Dial(ctx, addr, &client.Config{Codec: cc.codec, Handler: func(_ *client.Client, m *codec.Message) {
+			if m.Route == "onChat" {
+				got <- name + " " + string(m.Body)
+			}
+		}})
 		if err != nil {
 			t.Fatalf("%s: %v", cc.name, err)
 		}
 		defer cl.Close()
-		name := cc.name
-		cl.OnPush("onChat", func(m *codec.Message) { got <- name + " " + string(m.Body) })
 		if _, err := cl.Request(ctx, "room.join", []byte(`"join `+name+`"`)); err != nil {
 			t.Fatalf("%s join: %v", name, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/pomelo"
@@ -133,30 +134,30 @@ func testClientCache(t *testing.T, transport string) {
 	store := new(pomelo.MemoryStore)
 	ccfg := &pomelo.Config{ClientStore: store}
 	var inner codec.Codec
-	cfg := &aio.ClientConfig{Reconnect: &aio.Reconnect{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond}}
+	cfg := &client.Config{Reconnect: &client.Reconnect{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond}}
 	if transport == "tcp" {
 		inner = pomelo.New(ccfg)
 	} else {
 		inner = pomelo.NewWS(ccfg)
-		cfg.WebSocket = &aio.WebSocketDial{URL: "ws://" + addr + "/"}
+		cfg.WebSocket = &client.WebSocket{URL: "ws://" + addr + "/"}
 	}
 	rec := &replyRecorder{Codec: inner, replies: make(chan []byte, 4)}
 	cfg.Codec = rec
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, addr, cfg)
+	pushes := make(chan *codec.Message, 8)
+	cfg.Handler = func(_ *client.Client, m *codec.Message) {
+		if m.Route == "onAdd" || m.Route == "onState" {
+			c := *m
+			c.Body = bytes.Clone(m.Body)
+			pushes <- &c
+		}
+	}
+	cl, err := client.Dial(ctx, addr, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	pushes := make(chan *codec.Message, 8)
-	keep := func(m *codec.Message) {
-		c := *m
-		c.Body = bytes.Clone(m.Body)
-		pushes <- &c
-	}
-	cl.OnPush("onAdd", keep)
-	cl.OnPush("onState", keep)
 	nextReply := func() []byte {
 		t.Helper()
 		select {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/hybrid"
 	"github.com/gotio/gotio/codec/pomelo"
@@ -200,30 +201,30 @@ func TestGoClient(t *testing.T) {
 	for _, transport := range []string{"tcp", "ws"} {
 		t.Run(transport, func(t *testing.T) {
 			var cc codec.Codec
-			cfg := &aio.ClientConfig{}
+			cfg := &client.Config{}
 			if transport == "tcp" {
 				cc = pomelo.New(&pomelo.Config{ClientUser: map[string]string{"name": "bob"}})
 			} else {
 				cc = pomelo.NewWS(&pomelo.Config{ClientUser: map[string]string{"name": "bob"}})
-				cfg.WebSocket = &aio.WebSocketDial{URL: "ws://" + s.Addr().String() + "/"}
+				cfg.WebSocket = &client.WebSocket{URL: "ws://" + s.Addr().String() + "/"}
 			}
 			cfg.Codec = cc
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			pushes := make(chan *codec.Message, 8)
-			keep := func(m *codec.Message) {
-				c := *m
-				c.Body = append([]byte(nil), m.Body...)
-				pushes <- &c
+			cfg.Handler = func(_ *client.Client, m *codec.Message) {
+				switch m.Route {
+				case "onAdd", "onChat", "onState":
+					c := *m
+					c.Body = append([]byte(nil), m.Body...)
+					pushes <- &c
+				}
 			}
-			cl, err := aio.Dial(ctx, s.Addr().String(), cfg)
+			cl, err := client.Dial(ctx, s.Addr().String(), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer cl.Close()
-			cl.OnPush("onAdd", keep)
-			cl.OnPush("onChat", keep)
-			cl.OnPush("onState", keep)
 			room := "room-" + transport
 
 			resp, err := cl.Request(ctx, "connector.entryHandler.enter", []byte(`{"username":"bob","rid":"`+room+`"}`))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/pomelo"
 )
@@ -29,15 +30,15 @@ func TestClientEndsOnRefusalAndKick(t *testing.T) {
 	defer cancel()
 
 	old := pomelo.New(&pomelo.Config{ClientVersion: "1.9"})
-	_, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: old, DialTimeout: 15 * time.Second,
-		Reconnect: &aio.Reconnect{Initial: time.Millisecond}})
+	_, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: old, DialTimeout: 15 * time.Second,
+		Reconnect: &client.Reconnect{Initial: time.Millisecond}})
 	if !errors.Is(err, aio.ErrRefused) || !errors.Is(err, pomelo.ErrOldClient) {
 		t.Fatalf("old client's dial: %v; want ErrRefused and ErrOldClient", err)
 	}
 
 	current := pomelo.New(&pomelo.Config{ClientVersion: "2.1"})
-	cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: current,
-		Reconnect: &aio.Reconnect{Initial: time.Millisecond, Max: 5 * time.Millisecond}})
+	cl, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: current,
+		Reconnect: &client.Reconnect{Initial: time.Millisecond, Max: 5 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/engineio"
 	"github.com/gotio/gotio/codec/hybrid"
@@ -164,12 +165,15 @@ func TestSocketIOClient(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	said := make(chan string, 8)
-	cl, err := aio.Dial(ctx, addr, &aio.ClientConfig{Codec: tcp.New(nil)})
+	cl, err := client.Dial(ctx, addr, &client.Config{Codec: tcp.New(nil), Handler: func(_ *client.Client, m *codec.Message) {
+		if m.Route == "onSay" {
+			said <- string(m.Body)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	cl.OnPush("onSay", func(m *codec.Message) { said <- string(m.Body) })
 	if _, err := cl.Request(ctx, "join", []byte(`"r1"`)); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 // errClientSide is what a client stream (codec.ConnInfo.Client) fails
 // with: this package frames the server side only.
 var errClientSide = fmt.Errorf("websocket: codec/websocket frames the server side only; "+
-	"a Go client dials WebSocket with aio.ClientConfig.WebSocket (gorilla/websocket) "+
+	"a Go client dials WebSocket with aio/client.Config.WebSocket (gorilla/websocket) "+
 	"and Codec set to the inner codec (websocket.JSON, pomelo's): %w", codec.ErrUnsupported)
 
 // clientStream is what NewStream returns for a client connection: every

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/websocket"
 )
 
 // TestAioDialOverTCPRefused: a user who gives this server-only codec to
 // aio.Dial over TCP gets, at once, an error wrapping codec.ErrUnsupported
-// that says to use aio.ClientConfig.WebSocket, and writes no byte to
+// that says to use client.Config.WebSocket, and writes no byte to
 // the server.
 func TestAioDialOverTCPRefused(t *testing.T) {
 	received := make(chan int, 16)
@@ -31,7 +32,7 @@ func TestAioDialOverTCPRefused(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	start := time.Now()
-	cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{
+	cl, err := client.Dial(ctx, s.Addr().String(), &client.Config{
 		Codec:       websocket.New(nil),
 		DialTimeout: 5 * time.Second,
 	})
@@ -39,8 +40,8 @@ func TestAioDialOverTCPRefused(t *testing.T) {
 		cl.Close()
 		t.Fatal("aio.Dial over TCP with codec/websocket succeeded")
 	}
-	if !errors.Is(err, codec.ErrUnsupported) || !strings.Contains(err.Error(), "aio.ClientConfig.WebSocket") {
-		t.Fatalf("err %v, want codec.ErrUnsupported naming aio.ClientConfig.WebSocket", err)
+	if !errors.Is(err, codec.ErrUnsupported) || !strings.Contains(err.Error(), "client.Config.WebSocket") {
+		t.Fatalf("err %v, want codec.ErrUnsupported naming client.Config.WebSocket", err)
 	}
 	t.Logf("Dial: %v", err)
 	if d := time.Since(start); d > 2*time.Second {
@@ -93,15 +94,19 @@ func TestAioClientOverGorilla(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	pushed := make(chan string, 1)
-	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{
+	cl, err := client.Dial(ctx, "", &client.Config{
 		Codec:     websocket.JSON,
-		WebSocket: &aio.WebSocketDial{URL: "ws://" + s.Addr().String() + "/rpc", Text: true},
+		WebSocket: &client.WebSocket{URL: "ws://" + s.Addr().String() + "/rpc", Text: true},
+		Handler: func(_ *client.Client, m *codec.Message) {
+			if m.Route == "onSeen" {
+				pushed <- string(m.Body)
+			}
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	cl.OnPush("onSeen", func(m *codec.Message) { pushed <- string(m.Body) })
 	resp, err := cl.Request(ctx, "chat.send", []byte(`{"text":"hi"}`))
 	if err != nil {
 		t.Fatal(err)

@@ -21,8 +21,8 @@ func TestClientStreamRefused(t *testing.T) {
 	}
 	check := func(what string, err error) {
 		t.Helper()
-		if !errors.Is(err, codec.ErrUnsupported) || !strings.Contains(err.Error(), "aio.ClientConfig.WebSocket") {
-			t.Fatalf("%s: err %v, want codec.ErrUnsupported naming aio.ClientConfig.WebSocket", what, err)
+		if !errors.Is(err, codec.ErrUnsupported) || !strings.Contains(err.Error(), "client.Config.WebSocket") {
+			t.Fatalf("%s: err %v, want codec.ErrUnsupported naming client.Config.WebSocket", what, err)
 		}
 	}
 	o, ok := s.(codec.Opener)

@@ -290,8 +290,8 @@ func orDefault(v, def int) int {
 // returns a stream whose Open, Decode and Encode fail with an error
 // wrapping codec.ErrUnsupported, so that such a Dial fails at once: this
 // package frames the server side only. A Go client dials WebSocket with
-// aio.ClientConfig.WebSocket (gorilla/websocket) and sets
-// aio.ClientConfig.Codec to the inner codec the server's route carries
+// aio/client.Config.WebSocket (gorilla/websocket) and sets
+// aio/client.Config.Codec to the inner codec the server's route carries
 // (JSON, Plain, pomelo's).
 func (c *Codec) NewStream(info codec.ConnInfo) codec.Stream {
 	if info.Client {

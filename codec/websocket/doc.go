@@ -17,7 +17,7 @@
 // net/http server.
 //
 // The codec is server-side only. Go clients dial WebSocket with aio.Dial
-// and aio.ClientConfig.WebSocket, which uses gorilla/websocket, with
+// and aio/client.Config.WebSocket, which uses gorilla/websocket, with
 // ClientConfig.Codec set to the inner codec (JSON, Plain, pomelo's); a
 // client stream of this codec (codec.ConnInfo.Client, as aio.Dial over TCP
 // makes) fails with an error wrapping codec.ErrUnsupported.

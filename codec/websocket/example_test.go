@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/pomelo"
@@ -44,9 +45,9 @@ func ExampleNew() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{
+	cl, err := client.Dial(ctx, "", &client.Config{
 		Codec:     websocket.JSON,
-		WebSocket: &aio.WebSocketDial{URL: "ws://" + srv.Addr().String() + "/ws", Text: true},
+		WebSocket: &client.WebSocket{URL: "ws://" + srv.Addr().String() + "/ws", Text: true},
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -9,7 +9,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/rs/zerolog"
 
-	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec/tcp"
 	"github.com/gotio/gotio/internal/testenv"
 )
@@ -45,7 +45,7 @@ func TestEchoWebSocketAndTCP(t *testing.T) {
 		}
 		ws.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		cl, err := aio.Dial(ctx, srv.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+		cl, err := client.Dial(ctx, srv.Addr().String(), &client.Config{Codec: tcp.New(nil)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/tcp"
 	"github.com/gotio/gotio/internal/testenv"
@@ -50,13 +51,16 @@ func TestRoomAcrossMountAndNative(t *testing.T) {
 	resp.Body.Close()
 	defer ws.Close()
 
-	cl, err := aio.Dial(ctx, srv.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+	got := make(chan string, 2)
+	cl, err := client.Dial(ctx, srv.Addr().String(), &client.Config{Codec: tcp.New(nil), Handler: func(_ *client.Client, m *codec.Message) {
+		if m.Route == "chat" {
+			got <- string(m.Body)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	got := make(chan string, 2)
-	cl.OnPush("chat", func(m *codec.Message) { got <- string(m.Body) })
 	for srv.Count(aio.Group("room")) < 2 {
 		select {
 		case <-ctx.Done():

@@ -14,9 +14,10 @@ const module = "github.com/gotio/gotio"
 
 // layer returns the rank of a package of this module, lowest first, as
 // docs/architecture.md draws them: stat; group and codec (its protocols
-// included); aio; the glue above it (handler, cluster, aio/wsmount);
-// programs (examples). Test helpers under internal/ rank by what they
-// import: testenv only the standard library, testcodec codec.
+// included); aio (with aio/internal, its seam to aio/client); the glue
+// above it (handler, cluster, aio/client, aio/wsmount); programs
+// (examples). Test helpers under internal/ rank by what they import:
+// testenv only the standard library, testcodec codec, aiotest aio.
 func layer(pkg string) (int, bool) {
 	p := strings.TrimPrefix(pkg, module+"/")
 	switch {
@@ -26,9 +27,10 @@ func layer(pkg string) (int, bool) {
 		p == "codec" || strings.HasPrefix(p, "codec/"),
 		p == "internal/testcodec":
 		return 1, true
-	case p == "aio":
+	case p == "aio", strings.HasPrefix(p, "aio/internal/"):
 		return 2, true
-	case p == "handler", p == "cluster", strings.HasPrefix(p, "aio/"), p == "internal/layers":
+	case p == "handler", p == "cluster", strings.HasPrefix(p, "aio/"), p == "internal/layers",
+		p == "internal/aiotest":
 		return 3, true
 	case strings.HasPrefix(p, "examples/"):
 		return 4, true
@@ -76,7 +78,8 @@ func TestLayerOrder(t *testing.T) {
 func TestLayerTable(t *testing.T) {
 	below := [][2]string{
 		{"stat", "codec"}, {"codec/tcp", "aio"}, {"group", "aio"}, {"aio", "handler"}, {"aio", "cluster"},
-		{"handler", "examples/chat"}, {"codec/websocket", "aio/wsmount"},
+		{"handler", "examples/chat"}, {"codec/websocket", "aio/wsmount"}, {"aio", "aio/client"},
+		{"aio/internal/clientcore", "aio/client"},
 	}
 	for _, b := range below {
 		lo, _ := layer(module + "/" + b[0])

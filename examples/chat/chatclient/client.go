@@ -3,7 +3,7 @@
 // connector serves the name (gate.gateHandler.queryEntry, in the same
 // protocol), hang up, enter the room on that connector
 // (connector.entryHandler.enter), then chat (chat.chatHandler.send) and
-// receive onAdd, onLeave and onChat. It is built on aio.Client.
+// receive onAdd, onLeave and onChat. It is built on client.Client.
 package chatclient
 
 import (
@@ -18,7 +18,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/pomelo"
 	"github.com/gotio/gotio/codec/tcp"
@@ -68,7 +68,7 @@ type Config struct {
 
 // Client is one user in one room.
 type Client struct {
-	c     *aio.Client
+	c     *client.Client
 	cfg   Config
 	addr  string
 	users []string
@@ -78,8 +78,8 @@ type Client struct {
 
 // Dial connects to addr (a gate or a connector) in proto. onPush, when
 // set, receives pushes; onClose learns when the connection ends.
-func Dial(ctx context.Context, addr string, proto Proto, onPush func(string, []byte), onClose func(error), log zerolog.Logger) (*aio.Client, error) {
-	cfg := &aio.ClientConfig{Logger: log}
+func Dial(ctx context.Context, addr string, proto Proto, onPush func(string, []byte), onClose func(error), log zerolog.Logger) (*client.Client, error) {
+	cfg := &client.Config{Logger: log}
 	switch proto {
 	case TCP, "":
 		cfg.Codec = tcp.New(nil)
@@ -89,19 +89,19 @@ func Dial(ctx context.Context, addr string, proto Proto, onPush func(string, []b
 	case PomeloWS:
 		c := pomelo.NewWS(nil)
 		cfg.Codec = c
-		cfg.WebSocket = &aio.WebSocketDial{URL: "ws://" + addr + "/"}
+		cfg.WebSocket = &client.WebSocket{URL: "ws://" + addr + "/"}
 	case WS:
 		// The envelope has no heartbeat: send {} when idle (the server
 		// ignores it), and do not expect the server to speak.
 		cfg.Codec = keepAliveJSON{}
-		cfg.WebSocket = &aio.WebSocketDial{URL: "ws://" + addr + chatserver.JSONPath, Text: true}
+		cfg.WebSocket = &client.WebSocket{URL: "ws://" + addr + chatserver.JSONPath, Text: true}
 		cfg.HeartbeatInterval = 20 * time.Second
 		cfg.HeartbeatTimeout = -1
 	default:
 		return nil, fmt.Errorf("chat: unknown protocol %q (tcp, pomelo-tcp, ws, pomelo-ws)", proto)
 	}
 	if onPush != nil {
-		cfg.Handler = func(_ *aio.Client, m *codec.Message) {
+		cfg.Handler = func(_ *client.Client, m *codec.Message) {
 			// The JSON envelope has no push kind of its own: a message
 			// with a route and no id decodes as a Notify.
 			if (m.Kind == codec.Push || m.Kind == codec.Notify) && m.Route != "" {
@@ -110,13 +110,13 @@ func Dial(ctx context.Context, addr string, proto Proto, onPush func(string, []b
 		}
 	}
 	if onClose != nil {
-		cfg.OnBeforeClose = func(_ *aio.Client, reason error) { onClose(reason) }
+		cfg.OnBeforeClose = func(_ *client.Client, reason error) { onClose(reason) }
 	}
-	return aio.Dial(ctx, addr, cfg)
+	return client.Dial(ctx, addr, cfg)
 }
 
 // request sends route with body v and decodes the answer into out.
-func request(ctx context.Context, c *aio.Client, route string, v, out any) error {
+func request(ctx context.Context, c *client.Client, route string, v, out any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -201,7 +201,7 @@ func (cl *Client) Users() []string { return cl.users }
 func (cl *Client) Addr() string { return cl.addr }
 
 // Conn returns the underlying aio client.
-func (cl *Client) Conn() *aio.Client { return cl.c }
+func (cl *Client) Conn() *client.Client { return cl.c }
 
 // Done is closed when the connection to the connector ends.
 func (cl *Client) Done() <-chan struct{} { return cl.done }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec/pomelo/protobuf"
 	"github.com/gotio/gotio/codec/tcp"
 	"github.com/gotio/gotio/examples/chat/chatclient"
@@ -250,7 +250,7 @@ func TestHeartbeatTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	// A gotio TCP client that never sends a heartbeat.
-	silent, err := aio.Dial(ctx, app.ConnectorAddrs()[0], &aio.ClientConfig{Codec: tcp.New(nil), HeartbeatInterval: -1, HeartbeatTimeout: -1})
+	silent, err := client.Dial(ctx, app.ConnectorAddrs()[0], &client.Config{Codec: tcp.New(nil), HeartbeatInterval: -1, HeartbeatTimeout: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec/tcp"
 )
 
@@ -28,7 +28,7 @@ func main() {
 func run(addr, text string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := aio.Dial(ctx, addr, &aio.ClientConfig{Codec: tcp.New(nil)})
+	c, err := client.Dial(ctx, addr, &client.Config{Codec: tcp.New(nil)})
 	if err != nil {
 		return err
 	}

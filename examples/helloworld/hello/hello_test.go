@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec/tcp"
 	"github.com/gotio/gotio/examples/helloworld/hello"
 	"github.com/gotio/gotio/internal/testenv"
@@ -39,7 +40,7 @@ func TestTCPClient(t *testing.T) {
 	s := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+	c, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

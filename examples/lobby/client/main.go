@@ -13,7 +13,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/tcp"
 )
@@ -32,13 +32,11 @@ func main() {
 func run(addr, text string, listen time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := aio.Dial(ctx, addr, &aio.ClientConfig{Codec: tcp.New(nil)})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
 	ours := make(chan struct{}, 1)
-	c.OnPush("onChat", func(m *codec.Message) {
+	onPush := func(_ *client.Client, m *codec.Message) {
+		if m.Route != "onChat" {
+			return
+		}
 		fmt.Printf("onChat: %s\n", m.Body)
 		if string(m.Body) == text {
 			select {
@@ -46,7 +44,12 @@ func run(addr, text string, listen time.Duration) error {
 			default:
 			}
 		}
-	})
+	}
+	c, err := client.Dial(ctx, addr, &client.Config{Codec: tcp.New(nil), Handler: onPush})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
 	// The server answers nothing: it joins us to the lobby and pushes
 	// our line to everyone there, us included. So a notify, not a request.
 	if err := c.Notify("chat", []byte(text)); err != nil {

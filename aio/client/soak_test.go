@@ -1,4 +1,4 @@
-package aio_test
+package client_test
 
 import (
 	"context"
@@ -13,8 +13,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/tcp"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
 // TestFaultSoak runs reconnecting clients against a server that kicks,
@@ -68,27 +70,27 @@ func TestFaultSoak(t *testing.T) {
 	}
 	srv := start()
 
-	reconnect := &aio.Reconnect{Initial: 20 * time.Millisecond, Max: 300 * time.Millisecond}
+	reconnect := &client.Reconnect{Initial: 20 * time.Millisecond, Max: 300 * time.Millisecond}
 	ctx, cancel := context.WithTimeout(context.Background(), soak+60*time.Second)
 	defer cancel()
 	// Every client dials until it gets in: the server holds five fewer
 	// places than there are clients, so some wait, refused, until kicks
 	// free places for good.
 	var clsMu sync.Mutex
-	cls := make([]*aio.Client, clients)
+	cls := make([]*client.Client, clients)
 	names := make([]string, clients)
 	var dialing sync.WaitGroup
 	for i := range clients {
 		names[i] = fmt.Sprintf("c%03d", i)
 		name := names[i]
-		cfg := &aio.ClientConfig{Codec: tcp.New(nil), Reconnect: reconnect, DialTimeout: 5 * time.Second, OnConnected: func(c *aio.Client) {
+		cfg := &client.Config{Codec: tcp.New(nil), Reconnect: reconnect, DialTimeout: 5 * time.Second, OnConnected: func(c *client.Client) {
 			_ = c.Send(&codec.Message{Kind: codec.Request, ID: 1 << 40, Route: "hello", Body: []byte(name)})
 		}}
 		dialing.Add(1)
 		go func() {
 			defer dialing.Done()
 			for ctx.Err() == nil {
-				c, err := aio.Dial(ctx, addr, cfg)
+				c, err := client.Dial(ctx, addr, cfg)
 				if err == nil {
 					clsMu.Lock()
 					cls[i] = c
@@ -99,10 +101,10 @@ func TestFaultSoak(t *testing.T) {
 			}
 		}()
 	}
-	dialed := func() []*aio.Client {
+	dialed := func() []*client.Client {
 		clsMu.Lock()
 		defer clsMu.Unlock()
-		out := make([]*aio.Client, 0, clients)
+		out := make([]*client.Client, 0, clients)
 		for _, c := range cls {
 			if c != nil {
 				out = append(out, c)
@@ -130,7 +132,7 @@ func TestFaultSoak(t *testing.T) {
 			case <-time.After(2 * time.Millisecond):
 			}
 			for _, c := range dialed() {
-				if n := aio.DialLoops(c); n > maxLoops.Load() {
+				if n := client.DialLoops(c); n > maxLoops.Load() {
 					maxLoops.Store(n)
 				}
 			}
@@ -183,7 +185,7 @@ func TestFaultSoak(t *testing.T) {
 	// ended were kicked and said no hello after their last kick.
 	ended := 0
 	for i, c := range cls {
-		for c.State() != aio.StateOpen {
+		for c.State() != client.StateOpen {
 			select {
 			case <-c.Done():
 			case <-ctx.Done():
@@ -243,5 +245,5 @@ func TestFaultSoak(t *testing.T) {
 			t.Fatalf("server %d: accepted %d, closed %d, active %d", i, st.Accepted, st.Closed, st.Active)
 		}
 	}
-	goleak.VerifyNone(t, append(leakOptions(), before)...)
+	goleak.VerifyNone(t, testenv.LeakOptions(before)...)
 }

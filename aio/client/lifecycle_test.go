@@ -1,7 +1,8 @@
-package aio_test
+package client_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"sync/atomic"
@@ -11,8 +12,12 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/tcp"
+	ws "github.com/gotio/gotio/codec/websocket"
+	"github.com/gotio/gotio/internal/aiotest"
+	"github.com/gotio/gotio/internal/testenv"
 )
 
 // freeAddr returns a loopback address nothing listens on now.
@@ -31,7 +36,7 @@ func kickingHandler(c *aio.ChannelContext, m *codec.Message) {
 		c.Kick("duplicate login")
 		return
 	}
-	rpcHandler(c, m)
+	aiotest.RPC(c, m)
 }
 
 // TestKickedClientDoesNotReconnect: a kick ends the client (no reconnect
@@ -43,8 +48,8 @@ func TestKickedClientDoesNotReconnect(t *testing.T) {
 			ev := &connEvents{closes: make(chan error, 4)}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			cl, err := aio.Dial(ctx, s.Addr().String(), ev.wire(&aio.ClientConfig{Codec: tcp.New(nil), Transport: tr,
-				Reconnect: &aio.Reconnect{Initial: time.Millisecond, Max: 5 * time.Millisecond}}))
+			cl, err := client.Dial(ctx, s.Addr().String(), ev.wire(&client.Config{Codec: tcp.New(nil), Transport: tr,
+				Reconnect: &client.Reconnect{Initial: time.Millisecond, Max: 5 * time.Millisecond}}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +62,7 @@ func TestKickedClientDoesNotReconnect(t *testing.T) {
 			case <-ctx.Done():
 				t.Fatal("kicked client did not end")
 			}
-			if err := cl.Err(); !errors.Is(err, aio.ErrKicked) || cl.State() != aio.StateClosed {
+			if err := cl.Err(); !errors.Is(err, aio.ErrKicked) || cl.State() != client.StateClosed {
 				t.Fatalf("err %v, state %v; want ErrKicked, closed", err, cl.State())
 			}
 			if r := <-ev.closes; !errors.Is(r, aio.ErrKicked) {
@@ -78,8 +83,8 @@ func TestReconnectPolicyOverridesDefault(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var asked atomic.Int32
-	cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil),
-		Reconnect: &aio.Reconnect{Initial: time.Millisecond, Max: 5 * time.Millisecond, Policy: func(reason error) bool {
+	cl, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil),
+		Reconnect: &client.Reconnect{Initial: time.Millisecond, Max: 5 * time.Millisecond, Policy: func(reason error) bool {
 			asked.Add(1)
 			return errors.Is(reason, aio.ErrKicked)
 		}}})
@@ -88,7 +93,7 @@ func TestReconnectPolicyOverridesDefault(t *testing.T) {
 	}
 	defer cl.Close()
 	_ = cl.Notify("login", nil)
-	waitFor(t, "reconnect after kick", func() bool { return cl.Reconnects() == 1 && cl.State() == aio.StateOpen })
+	waitFor(t, "reconnect after kick", func() bool { return cl.Reconnects() == 1 && cl.State() == client.StateOpen })
 	if asked.Load() != 1 {
 		t.Fatalf("policy asked %d times", asked.Load())
 	}
@@ -107,8 +112,8 @@ func TestServerShutdownClientReconnects(t *testing.T) {
 			ev := &connEvents{closes: make(chan error, 4)}
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			cl, err := aio.Dial(ctx, addr, ev.wire(&aio.ClientConfig{Codec: tcp.New(nil), Transport: tr,
-				Reconnect: &aio.Reconnect{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond}}))
+			cl, err := client.Dial(ctx, addr, ev.wire(&client.Config{Codec: tcp.New(nil), Transport: tr,
+				Reconnect: &client.Reconnect{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond}}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,19 +145,19 @@ func TestRefusedAfterConnect(t *testing.T) {
 			s := tcpServer(t, "127.0.0.1:0", aio.Config{Transport: tr, Limits: aio.Limits{MaxConns: 1}})
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			first, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), Transport: tr,
-				Reconnect: &aio.Reconnect{Initial: 5 * time.Millisecond, Max: 20 * time.Millisecond}})
+			first, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil), Transport: tr,
+				Reconnect: &client.Reconnect{Initial: 5 * time.Millisecond, Max: 20 * time.Millisecond}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer first.Close()
 
 			before := goleak.IgnoreCurrent()
-			_, err = aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), Transport: tr, DialTimeout: 20 * time.Second})
+			_, err = client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil), Transport: tr, DialTimeout: 20 * time.Second})
 			if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, aio.ErrHandshakeTimeout) {
 				t.Fatalf("dial to a full server: %v; want the server's close, at once", err)
 			}
-			goleak.VerifyNone(t, append(leakOptions(), before)...)
+			goleak.VerifyNone(t, testenv.LeakOptions(before)...)
 
 			// The first client's connection is dropped by the server; it
 			// reconnects into a full server (taken by a third client) and
@@ -160,10 +165,10 @@ func TestRefusedAfterConnect(t *testing.T) {
 			for _, c := range s.Conns(aio.All()) {
 				c.Remove(nil)
 			}
-			third, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), Transport: tr})
+			third, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil), Transport: tr})
 			for err != nil && ctx.Err() == nil { // the first client may win the race for the place
 				time.Sleep(5 * time.Millisecond)
-				third, err = aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), Transport: tr})
+				third, err = client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil), Transport: tr})
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -172,7 +177,7 @@ func TestRefusedAfterConnect(t *testing.T) {
 			maxLoops := int32(0)
 			deadline := time.Now().Add(300 * time.Millisecond)
 			for time.Now().Before(deadline) {
-				maxLoops = max(maxLoops, aio.DialLoops(first))
+				maxLoops = max(maxLoops, client.DialLoops(first))
 				time.Sleep(time.Millisecond)
 			}
 			if maxLoops > 1 {
@@ -193,21 +198,21 @@ func TestGaveUpReachesOnBeforeClose(t *testing.T) {
 	ev := &connEvents{closes: make(chan error, 4)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, addr, ev.wire(&aio.ClientConfig{Codec: tcp.New(nil),
-		Reconnect: &aio.Reconnect{Initial: time.Millisecond, Max: 2 * time.Millisecond, MaxAttempts: 2}}))
+	cl, err := client.Dial(ctx, addr, ev.wire(&client.Config{Codec: tcp.New(nil),
+		Reconnect: &client.Reconnect{Initial: time.Millisecond, Max: 2 * time.Millisecond, MaxAttempts: 2}}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
 	_ = s.Close()
-	if r := <-ev.closes; errors.Is(r, aio.ErrGaveUp) {
+	if r := <-ev.closes; errors.Is(r, client.ErrGaveUp) {
 		t.Fatalf("first close already gave up: %v", r)
 	}
-	if r := <-ev.closes; !errors.Is(r, aio.ErrGaveUp) {
+	if r := <-ev.closes; !errors.Is(r, client.ErrGaveUp) {
 		t.Fatalf("second OnBeforeClose %v, want ErrGaveUp", r)
 	}
 	<-cl.Done()
-	if !errors.Is(cl.Err(), aio.ErrGaveUp) || cl.State() != aio.StateGaveUp {
+	if !errors.Is(cl.Err(), client.ErrGaveUp) || cl.State() != client.StateGaveUp {
 		t.Fatalf("Err %v state %v", cl.Err(), cl.State())
 	}
 }
@@ -257,7 +262,7 @@ func TestClientHeartbeatTimeout(t *testing.T) {
 			ev := &connEvents{closes: make(chan error, 1)}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			cl, err := aio.Dial(ctx, addr, ev.wire(&aio.ClientConfig{Codec: tcp.New(nil), HeartbeatTimeout: tc.timeout}))
+			cl, err := client.Dial(ctx, addr, ev.wire(&client.Config{Codec: tcp.New(nil), HeartbeatTimeout: tc.timeout}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -277,24 +282,25 @@ func TestClientHeartbeatTimeout(t *testing.T) {
 	}
 }
 
-// TestRequestFromCallbackFailsFast: a Request from an OnPush function
+// TestRequestFromCallbackFailsFast: a Request from the Handler
 // would wait for a response only the same goroutine could read.
 func TestRequestFromCallbackFailsFast(t *testing.T) {
 	s := tcpServer(t, "127.0.0.1:0", aio.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)})
+	got := make(chan error, 1)
+	cl, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil), Handler: func(cl *client.Client, m *codec.Message) {
+		if m.Route == "echo.ping" {
+			_, err := cl.Request(ctx, "from.callback", nil)
+			got <- err
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	got := make(chan error, 1)
-	cl.OnPush("echo.ping", func(*codec.Message) {
-		_, err := cl.Request(ctx, "from.callback", nil)
-		got <- err
-	})
 	_ = cl.Notify("ping", nil)
-	if err := <-got; !errors.Is(err, aio.ErrWouldDeadlock) {
+	if err := <-got; !errors.Is(err, client.ErrWouldDeadlock) {
 		t.Fatalf("Request in a callback: %v, want ErrWouldDeadlock", err)
 	}
 	// Off the read goroutine, Request works as ever.
@@ -305,14 +311,14 @@ func TestRequestFromCallbackFailsFast(t *testing.T) {
 
 // TestClientTLS dials tls:// against the std transport's TLS listener.
 func TestClientTLS(t *testing.T) {
-	cert := selfSigned(t)
-	s := aio.NewServer(&aio.Config{Codec: tcp.New(nil), Transport: aio.TransportStd, Handler: aio.HandlerFunc(rpcHandler)})
+	serverTLS, clientTLS := testenv.TLS(t)
+	s := aio.NewServer(&aio.Config{Codec: tcp.New(nil), Transport: aio.TransportStd, Handler: aio.HandlerFunc(aiotest.RPC)})
 	ln := listenLoopback(t)
-	go func() { _ = s.Serve(tlsListener(ln, cert)) }()
+	go func() { _ = s.Serve(tls.NewListener(ln, serverTLS)) }()
 	defer s.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, "tls://"+ln.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), TLS: clientTLS(cert)})
+	cl, err := client.Dial(ctx, "tls://"+ln.Addr().String(), &client.Config{Codec: tcp.New(nil), TLS: clientTLS})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,9 +328,31 @@ func TestClientTLS(t *testing.T) {
 		t.Fatalf("%v %v", resp, err)
 	}
 	// An untrusted certificate fails the dial.
-	if _, err := aio.Dial(ctx, "tls://"+ln.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil)}); err == nil {
+	if _, err := client.Dial(ctx, "tls://"+ln.Addr().String(), &client.Config{Codec: tcp.New(nil)}); err == nil {
 		t.Fatal("dial trusted a self-signed certificate")
 	}
 }
 
 var _ = net.Dial
+
+// TestClientDialsWSS: client.Dial reaches a wss:// server (the std
+// transport's TLS listener) with Config.TLS.
+func TestClientDialsWSS(t *testing.T) {
+	serverTLS, clientTLS := testenv.TLS(t)
+	s := aio.NewServer(&aio.Config{Codec: ws.New(&ws.Config{Routes: []ws.Route{{Inner: ws.JSON}}}), Transport: aio.TransportStd, Handler: aio.HandlerFunc(aiotest.RPC)})
+	ln := listenLoopback(t)
+	go func() { _ = s.Serve(tls.NewListener(ln, serverTLS)) }()
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl, err := client.Dial(ctx, "", &client.Config{Codec: ws.JSON, TLS: clientTLS,
+		WebSocket: &client.WebSocket{URL: "wss://" + ln.Addr().String() + "/", Text: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	resp, err := cl.Request(ctx, "over.wss", []byte(`{"secret":1}`))
+	if err != nil || string(resp.Body) != `{"secret":1}` {
+		t.Fatalf("%v %v", resp, err)
+	}
+}

@@ -1,4 +1,4 @@
-package aio
+package client
 
 import (
 	"context"
@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"strings"
 	"time"
 
+	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/internal/clientcore"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/tcp"
 )
@@ -39,15 +40,15 @@ type Reconnect struct {
 }
 
 // DefaultReconnectPolicy is the reconnect policy of a Reconnect without
-// one: no reconnect after a kick (ErrKicked: the server does not want this
-// client back, as after a duplicate login) or a refused handshake
-// (ErrRefused: a pomelo 500 or 501, an unsupported version), nor after the
-// client's own close; reconnect with backoff after everything else: a
-// server shutting down (ErrServerClosed), a network failure, a
+// one: no reconnect after a kick (aio.ErrKicked: the server does not want
+// this client back, as after a duplicate login) or a refused handshake
+// (aio.ErrRefused: a pomelo 500 or 501, an unsupported version), nor after
+// the client's own close; reconnect with backoff after everything else: a
+// server shutting down (aio.ErrServerClosed), a network failure, a
 // heartbeat timeout, a server that closed without a word.
 func DefaultReconnectPolicy(reason error) bool {
-	return !errors.Is(reason, ErrKicked) && !errors.Is(reason, ErrRefused) &&
-		!errors.Is(reason, ErrClosedByApp) && !errors.Is(reason, errClientClosed)
+	return !errors.Is(reason, aio.ErrKicked) && !errors.Is(reason, aio.ErrRefused) &&
+		!errors.Is(reason, aio.ErrClosedByApp) && !errors.Is(reason, errClientClosed)
 }
 
 // Delay returns the wait before attempt n (0-based).
@@ -83,31 +84,26 @@ func (r *Reconnect) allows(reason error) bool {
 	return DefaultReconnectPolicy(reason)
 }
 
-// ErrGaveUp is wrapped by the reason OnBeforeClose and Client.Err report
-// when Reconnect.MaxAttempts attempts in a row failed.
-var ErrGaveUp = errors.New("aio: reconnect gave up")
-
 // Dial connects to addr ("127.0.0.1:3010", "tls://host:3010"; ignored for
 // WebSocket, which uses cfg.WebSocket.URL), completes the codec's
 // handshake and returns the client. With cfg.Reconnect set, a connection
 // that ends is dialed again in the background, as its policy says, until
 // Close. A Dial that fails leaves no goroutine behind.
-func Dial(ctx context.Context, addr string, cfg *ClientConfig) (*Client, error) {
+func Dial(ctx context.Context, addr string, cfg *Config) (*Client, error) {
 	if cfg == nil {
-		cfg = &ClientConfig{}
+		cfg = &Config{}
 	}
 	if cfg.Codec == nil && cfg.WebSocket != nil {
-		return nil, errors.New("aio: Dial: a WebSocket ClientConfig needs the Codec its messages carry")
+		return nil, errors.New("client: Dial: a WebSocket Config needs the Codec its messages carry")
 	}
 	if err := codec.Check(cfg.Codec); err != nil {
-		return nil, fmt.Errorf("aio: Dial: codec: %w", err)
+		return nil, fmt.Errorf("client: Dial: codec: %w", err)
 	}
 	c := &Client{
 		cfg:     *cfg,
 		addr:    addr,
 		changed: make(chan struct{}),
 		pending: make(map[uint64]chan *codec.Message),
-		pushes:  make(map[string]func(*codec.Message)),
 		done:    make(chan struct{}),
 	}
 	c.life, c.cancelLife = context.WithCancel(context.Background())
@@ -124,8 +120,7 @@ func Dial(ctx context.Context, addr string, cfg *ClientConfig) (*Client, error) 
 			c.cfg.TLS = &tls.Config{}
 		}
 	}
-	c.ep = newEndpoint(clientSettings(&c.cfg), cfg.Logger)
-	c.ep.start()
+	c.ep = clientcore.NewEndpoint(coreConfig(&c.cfg))
 	c.dialLoops.Add(1)
 	cc, err := c.attempt(ctx, false)
 	c.dialLoops.Add(-1)
@@ -134,8 +129,7 @@ func Dial(ctx context.Context, addr string, cfg *ClientConfig) (*Client, error) 
 		stop, cancel := context.WithTimeout(context.Background(), closeWait)
 		defer cancel()
 		c.wg.Wait()
-		c.ep.waitActive(stop)
-		c.ep.stop(stop)
+		c.ep.Stop(stop)
 		return nil, err
 	}
 	c.wg.Add(1)
@@ -143,41 +137,42 @@ func Dial(ctx context.Context, addr string, cfg *ClientConfig) (*Client, error) 
 	return c, nil
 }
 
-// clientSettings applies ClientConfig's defaults.
-func clientSettings(cfg *ClientConfig) settings {
-	return settings{
-		heartbeat:       orDuration(cfg.HeartbeatTimeout, 90*time.Second),
-		heartbeatUser:   cfg.HeartbeatTimeout != 0,
-		clientHeartbeat: cfg.HeartbeatInterval,
-		readTimeout:     defaultReadTimeout,
-		writeTimeout:    defaultWriteTimeout,
-		rateWindow:      defaultRateWindow,
-		maxFrame:        defaultMaxFrameSize,
-		writeQueue:      orPositive(cfg.WriteQueueBytes, defaultWriteQueueBytes),
-		mode:            HandlerInline,
-		transport:       cfg.Transport,
-		client:          true,
+// coreConfig is what the connection core needs of cfg.
+func coreConfig(cfg *Config) *clientcore.Config {
+	cc := &clientcore.Config{
+		Codec:             cfg.Codec,
+		Logger:            cfg.Logger,
+		Transport:         string(cfg.Transport),
+		TLS:               cfg.TLS,
+		HeartbeatInterval: cfg.HeartbeatInterval,
+		HeartbeatTimeout:  cfg.HeartbeatTimeout,
+		WriteQueueBytes:   cfg.WriteQueueBytes,
 	}
+	if ws := cfg.WebSocket; ws != nil {
+		cc.WebSocket = &clientcore.WebSocket{URL: ws.URL, Header: ws.Header, Subprotocols: ws.Subprotocols,
+			Text: ws.Text, Compression: ws.Compression}
+	}
+	return cc
 }
 
 // supervise is the client's one dial loop: it waits for the open
 // connection to end, asks the policy, and dials again with backoff, until
 // Close, a reason the policy does not follow, or MaxAttempts failures.
-func (c *Client) supervise(cc *clientConn) {
+func (c *Client) supervise(cc clientcore.Conn) {
 	defer c.wg.Done()
 	for {
 		select {
-		case <-cc.doneCh:
+		case <-cc.Done():
 		case <-c.quit:
 			return // Close closes the connection and ends the client
 		}
 		if c.isClosed() {
 			return
 		}
-		reason := cc.closeReason()
+		reason := cc.Reason()
 		r := c.cfg.Reconnect
 		if r == nil || !r.allows(reason) {
-			c.ep.logger.Debug().Err(reason).Msg("aio: client connection ended; not reconnecting")
+			c.ep.Logger().Debug().Err(reason).Msg("client: client connection ended; not reconnecting")
 			c.end(reason, StateClosed)
 			return
 		}
@@ -202,12 +197,12 @@ func (c *Client) supervise(cc *clientConn) {
 // reconnect dials until an attempt succeeds. It returns nil and why the
 // client ends otherwise: nil after Close, an error wrapping ErrGaveUp, or
 // the failure the policy does not follow.
-func (c *Client) reconnect(r *Reconnect, reason error) (*clientConn, error) {
+func (c *Client) reconnect(r *Reconnect, reason error) (clientcore.Conn, error) {
 	c.dialLoops.Add(1)
 	defer c.dialLoops.Add(-1)
 	for attempt := 0; r.MaxAttempts <= 0 || attempt < r.MaxAttempts; attempt++ {
 		wait := r.Delay(attempt)
-		c.ep.logger.Info().Err(reason).Int("attempt", attempt+1).Str("wait", durText(wait)).Msg("aio: reconnecting")
+		c.ep.Logger().Info().Err(reason).Int("attempt", attempt+1).Str("wait", wait.Round(time.Millisecond).String()).Msg("client: reconnecting")
 		c.setState(StateReconnectWait)
 		t := time.NewTimer(wait)
 		select {
@@ -228,7 +223,7 @@ func (c *Client) reconnect(r *Reconnect, reason error) (*clientConn, error) {
 		}
 		reason = err
 	}
-	c.ep.logger.Warn().Err(reason).Int("attempts", r.MaxAttempts).Msg("aio: reconnect gave up")
+	c.ep.Logger().Warn().Err(reason).Int("attempts", r.MaxAttempts).Msg("client: reconnect gave up")
 	return nil, fmt.Errorf("%w after %d attempts: %w", ErrGaveUp, r.MaxAttempts, reason)
 }
 
@@ -236,11 +231,11 @@ func (c *Client) reconnect(r *Reconnect, reason error) (*clientConn, error) {
 // connection (counted as a reconnection when again is set, before anyone
 // can see the client open). A connection that closes before it is ready
 // fails the attempt at once, with its close reason.
-func (c *Client) attempt(ctx context.Context, again bool) (*clientConn, error) {
+func (c *Client) attempt(ctx context.Context, again bool) (clientcore.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
 	defer cancel()
 	c.setState(StateConnecting)
-	cc, err := c.dial(ctx)
+	cc, err := c.ep.Dial(ctx, c.addr, (*owner)(c))
 	if err != nil {
 		if c.isClosed() {
 			return nil, errClientClosed
@@ -248,38 +243,31 @@ func (c *Client) attempt(ctx context.Context, again bool) (*clientConn, error) {
 		return nil, err
 	}
 	c.setState(StateHandshaking)
-	if _, speaks := cc.stream.(codec.Opener); !speaks {
-		cc.markReady() // a codec that does not speak first is ready once dialed
-	}
 	select {
-	case <-cc.readyCh:
-	case <-cc.doneCh:
-		return nil, fmt.Errorf("aio: handshake: %w", cc.closeReason())
+	case <-cc.Ready():
+	case <-cc.Done():
+		return nil, fmt.Errorf("client: handshake: %w", cc.Reason())
 	case <-ctx.Done():
-		cc.close(ErrHandshakeTimeout)
-		<-cc.doneCh
+		cc.Close(aio.ErrHandshakeTimeout)
+		<-cc.Done()
 		if c.isClosed() {
 			return nil, errClientClosed
 		}
-		return nil, fmt.Errorf("aio: handshake: %w: %w", ErrHandshakeTimeout, ctx.Err())
+		return nil, fmt.Errorf("client: handshake: %w: %w", aio.ErrHandshakeTimeout, ctx.Err())
 	}
 	c.mu.Lock()
-	if c.closed || cc.state.Load() != stateOpen {
+	if c.closed || !cc.Open() {
 		c.mu.Unlock()
-		cc.close(ErrClosedByApp)
-		<-cc.doneCh
+		cc.Close(aio.ErrClosedByApp)
+		<-cc.Done()
 		if c.isClosed() {
 			return nil, errClientClosed
 		}
-		return nil, fmt.Errorf("aio: handshake: %w", cc.closeReason())
+		return nil, fmt.Errorf("client: handshake: %w", cc.Reason())
 	}
 	c.cc = cc
-	cc.reported = true
 	if again {
 		c.reconnects.Add(1)
-	}
-	for k, v := range c.attrs {
-		cc.set(k, v)
 	}
 	c.mu.Unlock()
 	// OnConnected runs before the client is seen open: WaitConnected
@@ -299,62 +287,4 @@ func (c *Client) isClosed() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.closed
-}
-
-// dial opens one connection and starts serving it.
-func (c *Client) dial(ctx context.Context) (*clientConn, error) {
-	var (
-		cn  *conn
-		err error
-	)
-	switch {
-	case c.cfg.WebSocket != nil:
-		cn, err = c.dialWebSocket(ctx)
-	case c.cfg.TLS == nil && c.cfg.Transport != TransportStd && netpollAvailable:
-		cn, err = dialNetpoll(ctx, c.addr, &c.ep.set, clientHost{c})
-	default:
-		cn, err = c.dialStd(ctx)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return cn.self.(*clientConn), nil
-}
-
-// dialStd dials with package net (and crypto/tls when TLS is set) and
-// serves the connection on a goroutine of its own.
-func (c *Client) dialStd(ctx context.Context) (*conn, error) {
-	var (
-		nc  net.Conn
-		err error
-	)
-	if c.cfg.TLS != nil {
-		cfg := c.cfg.TLS.Clone()
-		if cfg.ServerName == "" {
-			if host, _, e := net.SplitHostPort(c.addr); e == nil {
-				cfg.ServerName = host
-			}
-		}
-		d := tls.Dialer{Config: cfg}
-		nc, err = d.DialContext(ctx, "tcp", c.addr)
-	} else {
-		var d net.Dialer
-		nc, err = d.DialContext(ctx, "tcp", c.addr)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("aio: dial %s: %w", c.addr, err)
-	}
-	opened := make(chan *conn, 1)
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		if runStd(nc, &c.ep.set, clientHost{c}, func(cn *conn) { opened <- cn }) == nil {
-			opened <- nil
-		}
-	}()
-	cn := <-opened
-	if cn == nil {
-		return nil, errClientClosed
-	}
-	return cn, nil
 }

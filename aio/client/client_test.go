@@ -1,4 +1,4 @@
-package aio_test
+package client_test
 
 import (
 	"context"
@@ -9,29 +9,19 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/aio/client"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/tcp"
 	ws "github.com/gotio/gotio/codec/websocket"
+	"github.com/gotio/gotio/internal/aiotest"
+	"github.com/gotio/gotio/internal/testcodec"
 )
-
-// rpcHandler answers requests with their body and pushes notifies back.
-func rpcHandler(c *aio.ChannelContext, m *codec.Message) {
-	switch m.Kind {
-	case codec.Request:
-		if m.Route == "never.answered" {
-			return
-		}
-		_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: m.Body})
-	case codec.Notify:
-		_ = c.Send(&codec.Message{Kind: codec.Push, Route: "echo." + m.Route, Body: m.Body})
-	}
-}
 
 func tcpServer(t *testing.T, addr string, cfg aio.Config) *aio.Server {
 	t.Helper()
 	cfg.Codec = tcp.New(&tcp.Config{HeartbeatInterval: cfg.HeartbeatTimeout / 3})
 	if cfg.Handler == nil {
-		cfg.Handler = aio.HandlerFunc(rpcHandler)
+		cfg.Handler = aio.HandlerFunc(aiotest.RPC)
 	}
 	s := aio.NewServer(&cfg)
 	if err := s.Listen(addr); err != nil {
@@ -47,13 +37,17 @@ func TestClientRequestNotifyPush(t *testing.T) {
 			s := tcpServer(t, "127.0.0.1:0", aio.Config{})
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			cl, err := aio.Dial(ctx, s.Addr().String(), &aio.ClientConfig{Codec: tcp.New(nil), Transport: tr})
+			got := make(chan string, 1)
+			cl, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil), Transport: tr,
+				Handler: func(_ *client.Client, m *codec.Message) {
+					if m.Kind == codec.Push && m.Route == "echo.hello" {
+						got <- string(m.Body)
+					}
+				}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer cl.Close()
-			got := make(chan string, 1)
-			cl.OnPush("echo.hello", func(m *codec.Message) { got <- string(m.Body) })
 			for i := range 50 {
 				body := []byte{'"', byte('a' + i%26), '"'}
 				resp, err := cl.Request(ctx, "room.send", body)
@@ -86,9 +80,9 @@ type connEvents struct {
 }
 
 // wire sets cfg's hooks to record into e and returns cfg.
-func (e *connEvents) wire(cfg *aio.ClientConfig) *aio.ClientConfig {
-	cfg.OnConnected = func(*aio.Client) { e.connects.Add(1) }
-	cfg.OnBeforeClose = func(_ *aio.Client, reason error) {
+func (e *connEvents) wire(cfg *client.Config) *client.Config {
+	cfg.OnConnected = func(*client.Client) { e.connects.Add(1) }
+	cfg.OnBeforeClose = func(_ *client.Client, reason error) {
 		select {
 		case e.closes <- reason:
 		default:
@@ -108,15 +102,14 @@ func TestClientReconnectsAfterServerRestart(t *testing.T) {
 	ev := &connEvents{closes: make(chan error, 8)}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, addr, ev.wire(&aio.ClientConfig{
+	cl, err := client.Dial(ctx, addr, ev.wire(&client.Config{
 		Codec:     tcp.New(nil),
-		Reconnect: &aio.Reconnect{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond},
+		Reconnect: &client.Reconnect{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond},
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	cl.Set("session", "kept")
 	inflight := make(chan error, 1)
 	go func() {
 		// A request the server never answers is in flight when it goes away.
@@ -125,7 +118,7 @@ func TestClientReconnectsAfterServerRestart(t *testing.T) {
 	}()
 	time.Sleep(50 * time.Millisecond)
 	_ = s1.Close()
-	if err := <-inflight; !errors.Is(err, aio.ErrDisconnected) {
+	if err := <-inflight; !errors.Is(err, client.ErrDisconnected) {
 		t.Fatalf("in-flight request: %v, want ErrDisconnected", err)
 	}
 	time.Sleep(300 * time.Millisecond) // several failed attempts against a closed port
@@ -140,9 +133,6 @@ func TestClientReconnectsAfterServerRestart(t *testing.T) {
 	if ev.connects.Load() != 2 || cl.Reconnects() != 1 {
 		t.Fatalf("connect events %d, reconnect counter %d", ev.connects.Load(), cl.Reconnects())
 	}
-	if cl.Get("session") != "kept" {
-		t.Fatal("attribute lost across reconnect")
-	}
 }
 
 func TestClientGivesUpAfterMaxAttempts(t *testing.T) {
@@ -152,8 +142,8 @@ func TestClientGivesUpAfterMaxAttempts(t *testing.T) {
 	s := tcpServer(t, addr, aio.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, addr, &aio.ClientConfig{Codec: tcp.New(nil),
-		Reconnect: &aio.Reconnect{Initial: 5 * time.Millisecond, Max: 20 * time.Millisecond, MaxAttempts: 3}})
+	cl, err := client.Dial(ctx, addr, &client.Config{Codec: tcp.New(nil),
+		Reconnect: &client.Reconnect{Initial: 5 * time.Millisecond, Max: 20 * time.Millisecond, MaxAttempts: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +154,7 @@ func TestClientGivesUpAfterMaxAttempts(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("client did not give up")
 	}
-	if err := cl.Err(); !errors.Is(err, aio.ErrGaveUp) || cl.State() != aio.StateGaveUp {
+	if err := cl.Err(); !errors.Is(err, client.ErrGaveUp) || cl.State() != client.StateGaveUp {
 		t.Fatalf("err %v, state %v; want ErrGaveUp, gave up", err, cl.State())
 	}
 	if cl.Reconnects() != 0 {
@@ -173,14 +163,14 @@ func TestClientGivesUpAfterMaxAttempts(t *testing.T) {
 }
 
 func TestReconnectBackoff(t *testing.T) {
-	r := &aio.Reconnect{Initial: 100 * time.Millisecond, Max: time.Second, Jitter: -1}
+	r := &client.Reconnect{Initial: 100 * time.Millisecond, Max: time.Second, Jitter: -1}
 	want := []time.Duration{100, 200, 400, 800, 1000, 1000}
 	for i, w := range want {
 		if d := r.Delay(i); d != w*time.Millisecond {
 			t.Fatalf("delay %d = %v, want %v", i, d, w*time.Millisecond)
 		}
 	}
-	j := &aio.Reconnect{Initial: 100 * time.Millisecond, Max: time.Second}
+	j := &client.Reconnect{Initial: 100 * time.Millisecond, Max: time.Second}
 	distinct := map[time.Duration]bool{}
 	for range 50 {
 		d := j.Delay(3)
@@ -199,7 +189,7 @@ func TestHeartbeatsKeepIdlePairAlive(t *testing.T) {
 	ev := &connEvents{closes: make(chan error, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, s.Addr().String(), ev.wire(&aio.ClientConfig{Codec: tcp.New(nil)}))
+	cl, err := client.Dial(ctx, s.Addr().String(), ev.wire(&client.Config{Codec: tcp.New(nil)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +220,7 @@ func TestClientNoticesSilentServer(t *testing.T) {
 	ev := &connEvents{closes: make(chan error, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, ln.Addr().String(), ev.wire(&aio.ClientConfig{Codec: lengthCodec{}, HeartbeatTimeout: 200 * time.Millisecond}))
+	cl, err := client.Dial(ctx, ln.Addr().String(), ev.wire(&client.Config{Codec: testcodec.Length{}, HeartbeatTimeout: 200 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,16 +241,16 @@ func TestClientNoticesSilentServer(t *testing.T) {
 // has no heartbeat of its own (JSON), the client pings, and the pongs keep
 // its own timeout satisfied.
 func TestWebSocketClientPingsWhenIdle(t *testing.T) {
-	s := startServer(t, aio.Config{
+	s := aiotest.Start(t, &aio.Config{
 		Codec:            ws.New(&ws.Config{Routes: []ws.Route{{Inner: ws.JSON}}}),
 		HeartbeatTimeout: 300 * time.Millisecond,
-		Handler:          aio.HandlerFunc(rpcHandler),
+		Handler:          aio.HandlerFunc(aiotest.RPC),
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cl, err := aio.Dial(ctx, "", &aio.ClientConfig{
+	cl, err := client.Dial(ctx, "", &client.Config{
 		Codec:             ws.JSON,
-		WebSocket:         &aio.WebSocketDial{URL: "ws://" + s.Addr().String() + "/", Text: true},
+		WebSocket:         &client.WebSocket{URL: "ws://" + s.Addr().String() + "/", Text: true},
 		HeartbeatInterval: 100 * time.Millisecond,
 		HeartbeatTimeout:  300 * time.Millisecond,
 	})
@@ -269,7 +259,7 @@ func TestWebSocketClientPingsWhenIdle(t *testing.T) {
 	}
 	defer cl.Close()
 	time.Sleep(1500 * time.Millisecond)
-	if s.Count(aio.All()) != 1 || s.Stats().HeartbeatTimeouts != 0 || cl.State() != aio.StateOpen {
+	if s.Count(aio.All()) != 1 || s.Stats().HeartbeatTimeouts != 0 || cl.State() != client.StateOpen {
 		t.Fatalf("idle WebSocket pair did not survive: server conns %d, timeouts %d", s.Count(aio.All()), s.Stats().HeartbeatTimeouts)
 	}
 	resp, err := cl.Request(ctx, "still.there", []byte(`{"ok":true}`))
