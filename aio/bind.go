@@ -77,13 +77,6 @@ func (c *ChannelContext) Groups() []string {
 	return slices.Clone(c.groups)
 }
 
-// InGroup reports whether the connection is in group.
-func (c *ChannelContext) InGroup(group string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Contains(c.groups, group)
-}
-
 // BindToken binds the connection to token, replacing its previous token;
 // BindToken("") unbinds it. Several connections may share a token.
 func (c *ChannelContext) BindToken(token string) error {

@@ -27,19 +27,6 @@ func (s *Server) Unblacklist(ip string) {
 	s.blMu.Unlock()
 }
 
-// Blacklisted returns the blacklisted IPs.
-func (s *Server) Blacklisted() []string {
-	s.blMu.Lock()
-	defer s.blMu.Unlock()
-	out := make([]string, 0, len(s.blacklist))
-	for ip := range s.blacklist {
-		if s.blacklistedLocked(ip) {
-			out = append(out, ip)
-		}
-	}
-	return out
-}
-
 func (s *Server) blacklisted(ip string) bool {
 	s.blMu.Lock()
 	defer s.blMu.Unlock()

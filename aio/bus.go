@@ -91,6 +91,10 @@ func (n serverNode) NodeID() string { return n.s.nodeID }
 // Conn lets a bus find a connection to kick or probe for a unique login.
 func (n serverNode) Conn(id uint64) *ChannelContext { return n.s.Conn(id) }
 
+// Server lets a bus tell which server a connection's node is (package
+// cluster's LocationOf).
+func (n serverNode) Server() *Server { return n.s }
+
 func (n serverNode) Holds(t Target) bool {
 	s := n.s
 	switch t.Kind {

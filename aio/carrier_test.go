@@ -51,14 +51,14 @@ func TestCarrierHooks(t *testing.T) {
 	if err := k.BecomeSession("sid", time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if n := s.Sessions(); n != 1 {
+	if n := int(s.Stats().Sessions); n != 1 {
 		t.Fatalf("%d sessions after BecomeSession, want 1", n)
 	}
 	if d := c.heartbeatTimeout(); d != time.Second {
 		t.Errorf("heartbeat timeout %v, want the session's 1s", d)
 	}
-	c.finish(ErrClosedByApp)
-	if n := s.Sessions(); n != 0 {
+	c.finish(ErrClosed)
+	if n := int(s.Stats().Sessions); n != 0 {
 		t.Fatalf("%d sessions after the close, want 0", n)
 	}
 	if _, ok := hookOf(c); ok {
@@ -68,8 +68,8 @@ func TestCarrierHooks(t *testing.T) {
 	if _, ok := hookOf(c); ok {
 		t.Fatal("OnClose on a closed connection kept its function")
 	}
-	if err := k.BecomeSession("sid2", time.Second); !errors.Is(err, ErrClosed) || s.Sessions() != 0 {
-		t.Fatalf("BecomeSession on a closed connection: %v, %d sessions", err, s.Sessions())
+	if err := k.BecomeSession("sid2", time.Second); !errors.Is(err, ErrClosed) || int(s.Stats().Sessions) != 0 {
+		t.Fatalf("BecomeSession on a closed connection: %v, %d sessions", err, int(s.Stats().Sessions))
 	}
 	if ran != 0 {
 		t.Errorf("removed or refused functions ran %d times", ran)

@@ -103,7 +103,7 @@ func (c *ChannelContext) SendSync(ctx context.Context, m *codec.Message) error {
 	return c.sendSync(ctx, m)
 }
 
-// Close closes the connection for reason (nil means ErrClosedByApp). It
+// Close closes the connection for reason (nil means ErrClosed). It
 // stops reading at once, writes what is already queued, tells the peer why
 // when the reason is one the peer should hear and its protocol can say
 // (kick, shutdown), and then closes the socket. It returns at once; the

@@ -15,7 +15,7 @@ var errNoProgress = errors.New("codec consumed nothing and asked for no more byt
 // close path runs on the flusher. It never blocks; the first reason wins.
 func (c *conn) close(reason error) {
 	if reason == nil {
-		reason = ErrClosedByApp
+		reason = ErrClosed
 	}
 	// The reason is set before the state leaves open, so whoever sees the
 	// connection closing (Err) sees why.
@@ -69,7 +69,7 @@ func (c *conn) finish(reason error) {
 	_ = c.rc.close()
 	c.dropQueue()
 	ev := ep.logger.Debug()
-	if !errors.Is(reason, errPeerClosed) && !errors.Is(reason, ErrClosedByApp) && !errors.Is(reason, ErrServerClosed) {
+	if !errors.Is(reason, errPeerClosed) && !errors.Is(reason, ErrClosed) && !errors.Is(reason, ErrServerClosed) {
 		ev = ep.logger.Info()
 	}
 	ev = ev.Uint64("conn", c.id).Str("remote", c.ip)
@@ -92,9 +92,9 @@ func peerText(reason error) string {
 	if errors.As(reason, &re) {
 		return re.cause.Error()
 	}
-	var r *Reason
+	var r *labelled
 	if errors.As(reason, &r) {
-		return r.Code
+		return r.code
 	}
 	return reason.Error()
 }

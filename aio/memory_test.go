@@ -139,7 +139,7 @@ func TestOwnMemoryPerConnection(t *testing.T) {
 			}
 			// A WebSocket-only session is its connection (no second
 			// ChannelContext), and counts as a session.
-			if n := s.Sessions(); tc.sessions && n != conns+recorded {
+			if n := int(s.Stats().Sessions); tc.sessions && n != conns+recorded {
 				t.Fatalf("%d sessions open, want %d", n, conns+recorded)
 			}
 			per := float64(after-before) / conns

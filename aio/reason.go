@@ -7,57 +7,60 @@ import (
 	"github.com/gotio/gotio/codec"
 )
 
-// Reason is why a connection closed. Every close carries one: it is logged,
-// counted per Code in the statistics, handed to Config.OnBeforeClose and
-// returned by ChannelContext.Err and Client.Err, and, where the protocol
-// can carry it, told to the peer.
-//
-// Callers branch with errors.Is on the exported reasons below, or on
-// codec's errPeerClosed, errProtocol and ErrTooLarge, which the reasons
-// for a peer's close, a protocol error and an oversize frame match. Code
-// tells the finer cases apart (docs/operations.md lists every one): a
-// frame timeout is an ErrSlowAttack with Code "read_timeout", a refusal at
-// Limits.MaxConnsPerIP an ErrTooManyConns with Code
-// "too_many_connections_per_ip".
-//
-//	if errors.Is(c.Err(), aio.ErrHeartbeatTimeout) { … }
-type Reason struct {
-	// Code is the stable, low-cardinality label used in metrics.
-	Code   string
+// labelled is a close reason with its metrics label, and the broader
+// reason it is a case of.
+type labelled struct {
+	code   string // the stable, low-cardinality metrics label
 	msg    string
 	parent error
 }
 
-func (r *Reason) Error() string { return r.msg }
+func (r *labelled) Error() string { return r.msg }
 
 // Unwrap returns the broader error r is a case of, or nil.
-func (r *Reason) Unwrap() error { return r.parent }
+func (r *labelled) Unwrap() error { return r.parent }
 
-// NewReason returns a Reason with a metrics label and a message. Applications
-// define their own for their close paths (aio.NewReason("duplicate_login",
-// "aio: logged in elsewhere")).
-func NewReason(code, msg string) *Reason { return &Reason{Code: code, msg: msg} }
+func newReason(code, msg string) *labelled { return &labelled{code: code, msg: msg} }
 
-// caseOf returns a Reason that errors.Is matches to parent too.
-func caseOf(parent error, code, msg string) *Reason {
-	return &Reason{Code: code, msg: msg, parent: parent}
+// caseOf returns a reason that errors.Is matches to parent too.
+func caseOf(parent error, code, msg string) *labelled {
+	return &labelled{code: code, msg: msg, parent: parent}
 }
 
-// The close reasons to branch on.
+// The close reasons to branch on: why a connection closed. Every close
+// carries one: it is logged, counted under its metrics label in the statistics
+// (docs/operations.md lists every label), handed to Config.OnBeforeClose,
+// returned by ChannelContext.Err (and by aio/client's Client.Err), and,
+// where the protocol can carry it, told to the peer.
+//
+// Callers branch with errors.Is on the reasons below, or on codec's
+// ErrPeerClosed, ErrProtocol and ErrTooLarge, which the reasons for a
+// peer's close, a protocol error and an oversize frame match. A finer
+// reason matches its broader one and keeps its own label: a frame timeout
+// is an ErrSlowAttack labelled "read_timeout", a refusal at
+// Limits.MaxConnsPerIP an ErrTooManyConns labelled
+// "too_many_connections_per_ip", Remove an ErrClosed labelled "removed".
+// Any other error given to Close is the reason itself, labelled "other".
+//
+//	if errors.Is(c.Err(), aio.ErrHeartbeatTimeout) { … }
 var (
-	ErrHeartbeatTimeout = NewReason("heartbeat_timeout", "aio: heartbeat timeout: no inbound traffic")
-	ErrHandshakeTimeout = NewReason("handshake_timeout", "aio: handshake not completed in time")
-	ErrSlowAttack       = NewReason("slow_attack", "aio: slow attack: a unit arrives too slowly")
-	ErrSlowConsumer     = NewReason("slow_consumer", "aio: slow consumer: write queue over its byte limit")
-	ErrKicked           = NewReason("kicked", "aio: kicked by the server")
-	ErrRefused          = NewReason("refused", "aio: refused by the peer")
-	ErrServerClosed     = NewReason("server_shutdown", "aio: server closed")
-	ErrClosedByApp      = NewReason("closed", "aio: closed by the application")
-	ErrRateLimited      = NewReason("rate_limited", "aio: message rate limit exceeded")
-	ErrBlacklisted      = NewReason("blacklisted", "aio: address is blacklisted")
-	ErrTooManyConns     = NewReason("too_many_connections", "aio: connection limit reached")
-	ErrHandlerOverload  = NewReason("handler_overload", "aio: handler queue full")
+	ErrHeartbeatTimeout error = newReason("heartbeat_timeout", "aio: heartbeat timeout: no inbound traffic")
+	ErrHandshakeTimeout error = newReason("handshake_timeout", "aio: handshake not completed in time")
+	ErrSlowAttack       error = newReason("slow_attack", "aio: slow attack: a unit arrives too slowly")
+	ErrSlowConsumer     error = newReason("slow_consumer", "aio: slow consumer: write queue over its byte limit")
+	ErrKicked           error = newReason("kicked", "aio: kicked by the server")
+	ErrRefused          error = newReason("refused", "aio: refused by the peer")
+	ErrServerClosed     error = newReason("server_shutdown", "aio: server closed")
+	ErrRateLimited      error = newReason("rate_limited", "aio: message rate limit exceeded")
+	ErrBlacklisted      error = newReason("blacklisted", "aio: address is blacklisted")
+	ErrTooManyConns     error = newReason("too_many_connections", "aio: connection limit reached")
+	ErrHandlerOverload  error = newReason("handler_overload", "aio: handler queue full")
 )
+
+// ErrClosed is the reason of a connection the application closed
+// (ChannelContext.Close(nil); Remove matches it too), and what sends to a
+// connection that is closed or closing return, whatever closed it.
+var ErrClosed error = newReason("closed", "aio: connection closed")
 
 // The finer reasons, each a case of a broader one.
 var (
@@ -67,18 +70,14 @@ var (
 	errFrameTooLarge  = caseOf(codec.ErrTooLarge, "frame_too_large", "aio: frame larger than the configured maximum")
 	errReadTimeout    = caseOf(ErrSlowAttack, "read_timeout", "aio: timed out waiting for the rest of a frame")
 	errTooManyConnsIP = caseOf(ErrTooManyConns, "too_many_connections_per_ip", "aio: connection limit per IP reached")
-	errRemoved        = caseOf(ErrClosedByApp, "removed", "aio: removed by the application")
+	errRemoved        = caseOf(ErrClosed, "removed", "aio: removed by the application")
 )
-
-// ErrClosed is returned by sends to a connection that is closed or closing,
-// and by a Client used after Close.
-var ErrClosed = errors.New("aio: connection closed")
 
 // reasonCode returns the metrics label of any close error.
 func reasonCode(err error) string {
-	var r *Reason
+	var r *labelled
 	if errors.As(err, &r) {
-		return r.Code
+		return r.code
 	}
 	return "other"
 }
@@ -106,18 +105,18 @@ func decodeReason(err error) error {
 	}
 }
 
-// reasonError is a Reason with the detail that caused it.
+// reasonError is a reason with the detail that caused it.
 type reasonError struct {
-	reason *Reason
+	reason error
 	cause  error
 }
 
-func (e *reasonError) Error() string { return fmt.Sprintf("%s: %v", e.reason.msg, e.cause) }
+func (e *reasonError) Error() string { return fmt.Sprintf("%s: %v", e.reason, e.cause) }
 
-// Unwrap lets errors.Is match both the Reason and the codec's error.
+// Unwrap lets errors.Is match both the reason and the codec's error.
 func (e *reasonError) Unwrap() []error { return []error{e.reason, e.cause} }
 
-func wrapReason(r *Reason, cause error) error { return &reasonError{reason: r, cause: cause} }
+func wrapReason(r error, cause error) error { return &reasonError{reason: r, cause: cause} }
 
 // kickReason is the close reason of ChannelContext.Kick: ErrKicked with the
 // application's words, which the peer is told.

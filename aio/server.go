@@ -209,19 +209,21 @@ func (s *Server) Addr() net.Addr {
 	return s.addrs[0]
 }
 
-// NodeID returns the server's name on the cluster bus.
-func (s *Server) NodeID() string { return s.nodeID }
-
 // Logger returns the server's logger.
 func (s *Server) Logger() *zerolog.Logger { return &s.ep.logger }
 
-// Stats returns a snapshot of the server-wide statistics.
-func (s *Server) Stats() stat.Snapshot { return s.ep.stats.Snapshot() }
+// Stats returns a snapshot of the server-wide statistics, open sessions
+// (engine.io) included.
+func (s *Server) Stats() stat.Snapshot {
+	snap := s.ep.stats.Snapshot()
+	snap.Sessions = int64(s.sessions.len())
+	return snap
+}
 
 // MetricsHandler serves the server's statistics in the Prometheus text
 // format, for a /metrics endpoint. Labels are low-cardinality: protocol
 // and close reason, never users or addresses.
-func (s *Server) MetricsHandler() http.Handler { return stat.Handler(s.ep.stats.Snapshot) }
+func (s *Server) MetricsHandler() http.Handler { return stat.Handler(s.Stats) }
 
 // Shutdown stops the server gracefully: it closes the listeners first (new
 // connections are refused by the kernel, not accepted and dropped), tells
@@ -305,8 +307,8 @@ func (s *Server) open(rc rawConn) *conn {
 	s.admitMu.RUnlock()
 	if reason != nil {
 		s.ep.stats.Rejected.Add(1)
-		s.ep.stats.CloseReason(reason.Code).Add(1)
-		s.ep.logger.Info().Str("remote", cc.ip).Str("reason", reason.Code).Msg("aio: connection refused")
+		s.ep.stats.CloseReason(reasonCode(reason)).Add(1)
+		s.ep.logger.Info().Str("remote", cc.ip).Str("reason", reasonCode(reason)).Msg("aio: connection refused")
 		return nil
 	}
 	c.registered()
@@ -316,7 +318,7 @@ func (s *Server) open(rc rawConn) *conn {
 
 // admit applies the connection limits, with admitMu read-held. A
 // connection it admits holds one place of MaxConns until its close path.
-func (s *Server) admit(c *ChannelContext) *Reason {
+func (s *Server) admit(c *ChannelContext) error {
 	if s.shutdown.Load() {
 		return ErrServerClosed
 	}

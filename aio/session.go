@@ -27,7 +27,7 @@ import (
 var (
 	errSessionClosed = errors.New("aio: session closed")
 	errNoCarrier     = errors.New("aio: session: no carrier came for the queued bytes")
-	errSessionTaken  = NewReason("session_id_taken", "aio: session id already in use")
+	errSessionTaken  = newReason("session_id_taken", "aio: session id already in use")
 	errNotSession    = errors.New("aio: session stream does not implement codec.MessageDecoder")
 )
 
@@ -107,8 +107,8 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	s.admitMu.RUnlock()
 	if reason != nil {
 		s.ep.stats.Rejected.Add(1)
-		s.ep.stats.CloseReason(reason.Code).Add(1)
-		s.ep.logger.Info().Str("remote", cc.ip).Str("reason", reason.Code).Msg("aio: session refused")
+		s.ep.stats.CloseReason(reasonCode(reason)).Add(1)
+		s.ep.logger.Info().Str("remote", cc.ip).Str("reason", reasonCode(reason)).Msg("aio: session refused")
 		return nil, reason
 	}
 	if t, ok := st.(interface{ SessionTimeout() time.Duration }); ok {
@@ -123,10 +123,6 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	return cc, nil
 }
 
-// Sessions returns the number of open sessions (engine.io) of the server,
-// those a WebSocket carries from their handshake on (which are their
-// connection) included.
-func (s *Server) Sessions() int { return s.sessions.len() }
 
 // sessionConn is the rawConn of a session: writes go to the attached sink.
 type sessionConn struct {
@@ -245,7 +241,7 @@ func (sc *sessionConn) hopeless() bool {
 		return true
 	}
 	r := c.closeReason()
-	return !errors.Is(r, ErrKicked) && !errors.Is(r, ErrServerClosed) && !errors.Is(r, ErrClosedByApp)
+	return !errors.Is(r, ErrKicked) && !errors.Is(r, ErrServerClosed) && !errors.Is(r, ErrClosed)
 }
 
 // takeQueued moves what the queue holds now into bufs, for a write that

@@ -36,7 +36,7 @@ func localCluster(t *testing.T, n int, policy cluster.Policy) *testCluster {
 		tc.dirs = append(tc.dirs, dir)
 	}
 	tc.interest = func(i int, tg aio.Target) bool {
-		return slices.Contains(bus.Holders(tg), tc.nodes[i].srv.NodeID())
+		return slices.Contains(bus.Holders(tg), tc.nodes[i].name)
 	}
 	tc.stats = func(int) cluster.Stats { return bus.Stats() }
 	return tc
@@ -82,7 +82,7 @@ func natsCluster(t *testing.T, n int, policy cluster.Policy) *testCluster {
 	}
 	tc.interest = func(i int, tg aio.Target) bool {
 		subject := subjectOf("test", tg)
-		return buses[i].Subscribed(tc.nodes[i].srv.NodeID(), tg) && slices.Contains(serverSubs(t, emb, buses[i].Conn().Opts.Name), subject)
+		return buses[i].Subscribed(tc.nodes[i].name, tg) && slices.Contains(serverSubs(t, emb, buses[i].Conn().Opts.Name), subject)
 	}
 	tc.stats = func(i int) cluster.Stats { return buses[i].Stats() }
 	return tc

@@ -43,9 +43,33 @@ type Location struct {
 	Conn uint64 `json:"conn"`
 }
 
-// LocationOf returns where a server connection is.
+// LocationOf returns where a server connection is: the node its server is
+// attached as to a bus of this package (aio.Config.Bus; its NodeID), and
+// its connection id. Node is "" for a server attached to no bus.
 func LocationOf(c *aio.ChannelContext) Location {
-	return Location{Node: c.Server().NodeID(), Conn: c.ID()}
+	node, _ := attached.Load(c.Server())
+	id, _ := node.(string)
+	return Location{Node: id, Conn: c.ID()}
+}
+
+// attached maps each server attached to a bus of this process to its node
+// id, for LocationOf: aio hands a bus a Node, not its Server's name.
+var attached sync.Map // *aio.Server → string
+
+// serverOf is what aio's Node offers beyond aio.Node: its server.
+type serverOf interface{ Server() *aio.Server }
+
+// noteAttached records n's server under n's id; noteDetached forgets it.
+func noteAttached(n aio.Node) {
+	if so, ok := n.(serverOf); ok {
+		attached.Store(so.Server(), n.NodeID())
+	}
+}
+
+func noteDetached(n aio.Node) {
+	if so, ok := n.(serverOf); ok {
+		attached.CompareAndDelete(so.Server(), n.NodeID())
+	}
 }
 
 // Directory keeps at most one session per user across the cluster.

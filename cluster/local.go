@@ -59,6 +59,7 @@ func (b *Local) Attach(n aio.Node) error {
 	}
 	b.nodes[ln.id] = ln
 	b.all = append(slices.Clone(b.all), ln)
+	noteAttached(n)
 	return nil
 }
 
@@ -73,6 +74,7 @@ func (b *Local) Detach(n aio.Node) error {
 	}
 	delete(b.nodes, ln.id)
 	b.all = without(b.all, ln)
+	noteDetached(n)
 	for t, list := range b.holders {
 		if i := slices.Index(list, ln); i >= 0 {
 			b.setHolders(t, without(list, ln))

@@ -35,8 +35,9 @@ func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 //
 // The connection's user logs out of the directory when it closes.
 type node struct {
-	t   testing.TB
-	srv *aio.Server
+	t    testing.TB
+	name string // the server's NodeID
+	srv  *aio.Server
 	dir cluster.Directory
 	// busErrs counts the bus errors the node's sends returned.
 	busErrs atomic.Int64
@@ -51,7 +52,7 @@ func (n *node) sent(_ int, err error) {
 
 func startNode(t testing.TB, name string, bus aio.Bus, dir cluster.Directory) *node {
 	t.Helper()
-	n := &node{t: t, dir: dir}
+	n := &node{t: t, name: name, dir: dir}
 	n.srv = aio.NewServer(&aio.Config{
 		Codec:         testcodec.Length{Max: 1 << 20},
 		Handler:       n,

@@ -197,6 +197,7 @@ func (b *NATS) Close() error {
 		return nil
 	}
 	for _, nn := range b.nodeList() {
+		noteDetached(nn.node)
 		b.detach(nn)
 	}
 	close(b.quit)

@@ -68,6 +68,7 @@ func (b *NATS) Attach(n aio.Node) error {
 	nn.mu.Lock()
 	nn.fixed = append(nn.fixed, sub)
 	nn.mu.Unlock()
+	noteAttached(n)
 	b.log.Debug().Str("node", nn.id).Str("app", b.cfg.App).Msg("cluster: node attached")
 	return nil
 }
@@ -75,6 +76,7 @@ func (b *NATS) Attach(n aio.Node) error {
 // Detach unsubscribes everything n held and stops its workers.
 func (b *NATS) Detach(n aio.Node) error {
 	if nn := b.attachedNode(n); nn != nil {
+		noteDetached(n)
 		b.detach(nn)
 	}
 	return nil

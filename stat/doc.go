@@ -16,6 +16,7 @@
 //
 //	gotio_server_connections_active            gauge    open connections
 //	gotio_server_connections_accepted_total    counter  connections accepted
+//	gotio_sessions_active                      gauge    open sessions (engine.io) that may outlive a transport
 //	gotio_connections_active{protocol}         gauge    open connections that identified their protocol
 //	gotio_connections_accepted_total{protocol} counter  connections that identified their protocol
 //	gotio_connections_rejected_total           counter  connections refused by limits

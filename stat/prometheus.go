@@ -13,6 +13,7 @@ type collector struct {
 	src func() Snapshot
 
 	serverActive, serverAccepted *prometheus.Desc
+	sessions                     *prometheus.Desc
 	active, accepted             *prometheus.Desc
 	rejected, closed             *prometheus.Desc
 	msgIn, msgOut                *prometheus.Desc
@@ -40,6 +41,7 @@ func NewCollector(namespace string, src func() Snapshot) prometheus.Collector {
 		src:            src,
 		serverActive:   prometheus.NewDesc(name("server_connections_active"), "Open connections.", nil, nil),
 		serverAccepted: prometheus.NewDesc(name("server_connections_accepted_total"), "Connections accepted.", nil, nil),
+		sessions:       prometheus.NewDesc(name("sessions_active"), "Open sessions (engine.io) that may outlive a transport.", nil, nil),
 		active:         prometheus.NewDesc(name("connections_active"), "Open connections that identified their protocol.", proto, nil),
 		accepted:       prometheus.NewDesc(name("connections_accepted_total"), "Connections that identified their protocol.", proto, nil),
 		rejected:       prometheus.NewDesc(name("connections_rejected_total"), "Connections refused at accept by a limit.", nil, nil),
@@ -73,7 +75,7 @@ func NewCollector(namespace string, src func() Snapshot) prometheus.Collector {
 // Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
-		c.serverActive, c.serverAccepted, c.active, c.accepted, c.rejected, c.closed,
+		c.serverActive, c.serverAccepted, c.sessions, c.active, c.accepted, c.rejected, c.closed,
 		c.msgIn, c.msgOut, c.protoBytesIn, c.protoBytesOut,
 	} {
 		ch <- d
@@ -89,6 +91,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	gauge, counter := prometheus.GaugeValue, prometheus.CounterValue
 	ch <- prometheus.MustNewConstMetric(c.serverActive, gauge, float64(s.Active))
 	ch <- prometheus.MustNewConstMetric(c.serverAccepted, counter, float64(s.Accepted))
+	ch <- prometheus.MustNewConstMetric(c.sessions, gauge, float64(s.Sessions))
 	ch <- prometheus.MustNewConstMetric(c.rejected, counter, float64(s.Rejected))
 	// Label values are valid UTF-8 (Snapshot sanitises them), so
 	// MustNewConstMetric cannot panic on them.

@@ -118,7 +118,9 @@ func TestHandlerScrape(t *testing.T) {
 	tcp.Accepted.Add(41)
 	tcp.MessagesIn.Add(80)
 
-	fams := scrape(t, Handler(s.Snapshot))
+	// Sessions is a figure the server fills in its Stats (aio), not a
+	// counter of stat.Server.
+	fams := scrape(t, Handler(func() Snapshot { snap := s.Snapshot(); snap.Sessions = 5; return snap }))
 	checks := []struct {
 		name   string
 		labels []string
@@ -126,6 +128,7 @@ func TestHandlerScrape(t *testing.T) {
 	}{
 		{"gotio_server_connections_active", nil, 17},
 		{"gotio_server_connections_accepted_total", nil, 101},
+		{"gotio_sessions_active", nil, 5},
 		{"gotio_connections_rejected_total", nil, 3},
 		{"gotio_connections_active", []string{"protocol", "websocket"}, 10},
 		{"gotio_connections_active", []string{"protocol", "tcp"}, 7},
@@ -160,12 +163,12 @@ func TestHandlerScrape(t *testing.T) {
 	if n := len(fams["gotio_connections_closed_total"].GetMetric()); n != 2 {
 		t.Errorf("closed_total has %d series, want 2", n)
 	}
-	if len(fams) != 23 {
+	if len(fams) != 24 {
 		var names []string
 		for n := range fams {
 			names = append(names, n)
 		}
-		t.Errorf("%d metric families, want 23: %v", len(fams), names)
+		t.Errorf("%d metric families, want 24: %v", len(fams), names)
 	}
 
 	// A second scrape sees counters move.

@@ -81,6 +81,9 @@ type Snapshot struct {
 
 	Accepted, Closed, Rejected uint64
 	Active                     int64
+	// Sessions is the number of open sessions (engine.io) whose
+	// connection may outlive its transport; aio.Server.Stats fills it.
+	Sessions int64
 
 	ReceivedBytes, Reads, DecodedPackets, HandledPackets, HandleNanos uint64
 	SentBytes, SentPackets, Writes                                    uint64

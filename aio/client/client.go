@@ -299,7 +299,7 @@ func (c *Client) Close() error {
 	c.mu.Unlock()
 	c.cancelLife()
 	if cc != nil {
-		cc.Close(aio.ErrClosedByApp)
+		cc.Close(aio.ErrClosed)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
 	defer cancel()

@@ -48,7 +48,7 @@ type Reconnect struct {
 // heartbeat timeout, a server that closed without a word.
 func DefaultReconnectPolicy(reason error) bool {
 	return !errors.Is(reason, aio.ErrKicked) && !errors.Is(reason, aio.ErrRefused) &&
-		!errors.Is(reason, aio.ErrClosedByApp) && !errors.Is(reason, errClientClosed)
+		!errors.Is(reason, aio.ErrClosed) // the client's own Close
 }
 
 // Delay returns the wait before attempt n (0-based).
@@ -258,7 +258,7 @@ func (c *Client) attempt(ctx context.Context, again bool) (clientcore.Conn, erro
 	c.mu.Lock()
 	if c.closed || !cc.Open() {
 		c.mu.Unlock()
-		cc.Close(aio.ErrClosedByApp)
+		cc.Close(aio.ErrClosed)
 		<-cc.Done()
 		if c.isClosed() {
 			return nil, errClientClosed

@@ -90,7 +90,7 @@ func TestDirectWebSocketSession(t *testing.T) {
 	}
 	// The WebSocket session is its connection: one connection for it, and
 	// the polling session's (its carrier is gone after the POST).
-	if n, sn := srv.Count(aio.All()), srv.Sessions(); sn != 2 || n > 3 {
+	if n, sn := srv.Count(aio.All()), int(srv.Stats().Sessions); sn != 2 || n > 3 {
 		t.Errorf("%d connections, %d sessions", n, sn)
 	}
 
@@ -127,8 +127,8 @@ func TestDirectWebSocketSession(t *testing.T) {
 			break // the carrier closes after the close packet
 		}
 	}
-	if !waitFor(2*time.Second, func() bool { return srv.Sessions() == 1 }) {
-		t.Errorf("%d sessions open after the kick, want the polling one", srv.Sessions())
+	if !waitFor(2*time.Second, func() bool { return int(srv.Stats().Sessions) == 1 }) {
+		t.Errorf("%d sessions open after the kick, want the polling one", int(srv.Stats().Sessions))
 	}
 }
 

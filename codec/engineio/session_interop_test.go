@@ -135,10 +135,10 @@ func testEngineIOClient(t *testing.T, tune func(*aio.Config)) {
 		})
 	}
 	deadline := time.Now().Add(2 * time.Second)
-	for srv.Sessions() > 0 && time.Now().Before(deadline) {
+	for int(srv.Stats().Sessions) > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if n := srv.Sessions(); n != 0 {
+	if n := int(srv.Stats().Sessions); n != 0 {
 		t.Errorf("%d sessions left after the clients closed", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -206,8 +207,8 @@ func TestPollsStopSessionCloses(t *testing.T) {
 	if !errors.Is(c.Err(), aio.ErrHeartbeatTimeout) {
 		t.Errorf("reason %v", c.Err())
 	}
-	if !waitFor(time.Second, func() bool { return srv.Sessions() == 0 }) || len(srv.Conns(aio.User("u1"))) != 0 {
-		t.Errorf("sessions %d, user bindings %d after the close", srv.Sessions(), len(srv.Conns(aio.User("u1"))))
+	if !waitFor(time.Second, func() bool { return int(srv.Stats().Sessions) == 0 }) || len(srv.Conns(aio.User("u1"))) != 0 {
+		t.Errorf("sessions %d, user bindings %d after the close", int(srv.Stats().Sessions), len(srv.Conns(aio.User("u1"))))
 	}
 }
 
@@ -468,8 +469,14 @@ func TestShutdownWithSessions(t *testing.T) {
 	_ = idleSID // opened, never polled again
 	parked := make(chan string, 1)
 	go func() { _, b := rc.do("GET", "EIO=4&transport=polling&sid="+parkedSID, ""); parked <- b }()
-	if !waitFor(time.Second, func() bool { return srv.Sessions() == 2 }) {
-		t.Fatalf("%d sessions", srv.Sessions())
+	if !waitFor(time.Second, func() bool { return int(srv.Stats().Sessions) == 2 }) {
+		t.Fatalf("%d sessions", int(srv.Stats().Sessions))
+	}
+	// The open sessions are on the metrics endpoint too.
+	rec := httptest.NewRecorder()
+	srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), "\ngotio_sessions_active 2\n") {
+		t.Errorf("metrics without gotio_sessions_active 2:\n%s", rec.Body.String())
 	}
 	time.Sleep(50 * time.Millisecond)
 	start := time.Now()
