@@ -123,7 +123,6 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	return cc, nil
 }
 
-
 // sessionConn is the rawConn of a session: writes go to the attached sink.
 type sessionConn struct {
 	c             *conn

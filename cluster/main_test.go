@@ -38,7 +38,7 @@ type node struct {
 	t    testing.TB
 	name string // the server's NodeID
 	srv  *aio.Server
-	dir cluster.Directory
+	dir  cluster.Directory
 	// busErrs counts the bus errors the node's sends returned.
 	busErrs atomic.Int64
 }
