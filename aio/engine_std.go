@@ -218,19 +218,30 @@ func (r *stdReader) Release() error {
 // handler that hijacked it, say), as if this server had accepted it: same
 // codec, limits, bindings and sends, on the std transport's model of one
 // goroutine per connection. It blocks the calling goroutine until the
-// connection closed. When the server refuses it (shutting down, a limit),
-// nc is closed and ServeConn returns ErrServerClosed or ErrRefused.
+// connection closed. When the server refuses it, nc is closed and
+// ServeConn returns why: ErrServerClosed while shutting down, else the
+// limit's reason (ErrTooManyConns, ErrBlacklisted).
 func (s *Server) ServeConn(nc net.Conn) error {
 	if err := s.check(); err != nil {
 		nc.Close()
 		return err
 	}
 	s.startEndpoint()
-	if runStd(nc, &s.ep.set, s, nil) == nil {
-		if s.shutdown.Load() {
-			return ErrServerClosed
-		}
-		return ErrRefused
+	h := &refusalHost{s: s}
+	if runStd(nc, &s.ep.set, h, nil) == nil {
+		return h.why
 	}
 	return nil
+}
+
+// refusalHost is a Server as ServeConn's host: it keeps why it refused.
+type refusalHost struct {
+	s   *Server
+	why error
+}
+
+func (h *refusalHost) open(rc rawConn) *conn {
+	c, why := h.s.admitConn(rc)
+	h.why = why
+	return c
 }

@@ -1,9 +1,11 @@
 package aio_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -164,5 +166,38 @@ func TestIPStatsAndMetrics(t *testing.T) {
 	}
 	if v := value("gotio_decode_errors_total"); v != 1 {
 		t.Fatalf("decode errors %v", v)
+	}
+}
+
+// TestServeConnSaysWhyItRefused: a connection handed to ServeConn past a
+// limit is closed, and ServeConn returns the limit's reason; after
+// Shutdown it returns ErrServerClosed.
+func TestServeConnSaysWhyItRefused(t *testing.T) {
+	s := startServer(t, aio.Config{Handler: aio.HandlerFunc(echo), Limits: aio.Limits{MaxConns: 1}})
+	first := dial(t, s)
+	first.send("in")
+	first.mustRecv("in")
+	a, b := net.Pipe()
+	defer b.Close()
+	if err := s.ServeConn(a); !errors.Is(err, aio.ErrTooManyConns) {
+		t.Fatalf("ServeConn past MaxConns: %v, want ErrTooManyConns", err)
+	}
+	s.Blacklist("pipe", time.Minute) // net.Pipe's address
+	first.nc.Close()
+	waitFor(t, "the first connection to close", func() bool { return s.Count(aio.All()) == 0 })
+	c, d := net.Pipe()
+	defer d.Close()
+	if err := s.ServeConn(c); !errors.Is(err, aio.ErrBlacklisted) {
+		t.Fatalf("ServeConn from a blacklisted address: %v, want ErrBlacklisted", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e, f := net.Pipe()
+	defer f.Close()
+	if err := s.ServeConn(e); !errors.Is(err, aio.ErrServerClosed) {
+		t.Fatalf("ServeConn after Shutdown: %v, want ErrServerClosed", err)
 	}
 }

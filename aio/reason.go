@@ -49,7 +49,6 @@ var (
 	ErrSlowAttack       error = newReason("slow_attack", "aio: slow attack: a unit arrives too slowly")
 	ErrSlowConsumer     error = newReason("slow_consumer", "aio: slow consumer: write queue over its byte limit")
 	ErrKicked           error = newReason("kicked", "aio: kicked by the server")
-	ErrRefused          error = newReason("refused", "aio: refused by the peer")
 	ErrServerClosed     error = newReason("server_shutdown", "aio: server closed")
 	ErrRateLimited      error = newReason("rate_limited", "aio: message rate limit exceeded")
 	ErrBlacklisted      error = newReason("blacklisted", "aio: address is blacklisted")
@@ -71,6 +70,7 @@ var (
 	errReadTimeout    = caseOf(ErrSlowAttack, "read_timeout", "aio: timed out waiting for the rest of a frame")
 	errTooManyConnsIP = caseOf(ErrTooManyConns, "too_many_connections_per_ip", "aio: connection limit per IP reached")
 	errRemoved        = caseOf(ErrClosed, "removed", "aio: removed by the application")
+	errRefused        = caseOf(codec.ErrPeerRefused, "refused", "aio: refused by the peer")
 )
 
 // reasonCode returns the metrics label of any close error.
@@ -86,14 +86,14 @@ func reasonCode(err error) string {
 // codec's detail.
 //
 // A client learns from its codec why the server ended the session: a kick
-// becomes ErrKicked, a refused handshake ErrRefused and a shutdown
+// becomes ErrKicked, a refused handshake a codec.ErrPeerRefused and a shutdown
 // ErrServerClosed, the reasons the reconnect policy decides on.
 func decodeReason(err error) error {
 	switch {
 	case errors.Is(err, codec.ErrPeerKicked):
 		return wrapReason(ErrKicked, err)
 	case errors.Is(err, codec.ErrPeerRefused):
-		return wrapReason(ErrRefused, err)
+		return wrapReason(errRefused, err)
 	case errors.Is(err, codec.ErrPeerShutdown):
 		return wrapReason(ErrServerClosed, err)
 	case errors.Is(err, codec.ErrPeerClosed):

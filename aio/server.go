@@ -294,6 +294,12 @@ func (s *Server) stop(ctx context.Context) {
 // open admits and registers a connection an engine accepted; it returns
 // nil when a limit refuses it (the caller closes the socket).
 func (s *Server) open(rc rawConn) *conn {
+	c, _ := s.admitConn(rc)
+	return c
+}
+
+// admitConn is open that says why it refused.
+func (s *Server) admitConn(rc rawConn) (*conn, error) {
 	cc := &ChannelContext{srv: s}
 	c := &cc.conn
 	c.init(s.ep, cc, rc, s.cfg.Codec.NewStream)
@@ -309,11 +315,11 @@ func (s *Server) open(rc rawConn) *conn {
 		s.ep.stats.Rejected.Add(1)
 		s.ep.stats.CloseReason(reasonCode(reason)).Add(1)
 		s.ep.logger.Info().Str("remote", cc.ip).Str("reason", reasonCode(reason)).Msg("aio: connection refused")
-		return nil
+		return nil, reason
 	}
 	c.registered()
 	s.ep.logger.Debug().Uint64("conn", c.id).Str("remote", cc.ip).Msg("aio: connection accepted")
-	return c
+	return c, nil
 }
 
 // admit applies the connection limits, with admitMu read-held. A

@@ -12,8 +12,9 @@
 //
 // A client runs on the same connection core as aio's servers (the read
 // side, the write queue and its single flusher, the timing wheel, the one
-// close path), so a connection's close reasons are aio's: aio.ErrKicked,
-// aio.ErrRefused, aio.ErrHeartbeatTimeout, aio.ErrServerClosed.
+// close path), so a connection's close reasons are aio's (aio.ErrKicked,
+// aio.ErrHeartbeatTimeout, aio.ErrServerClosed) and codec's: a refused
+// handshake matches codec.ErrPeerRefused.
 package client
 
 import (

@@ -42,12 +42,12 @@ type Reconnect struct {
 // DefaultReconnectPolicy is the reconnect policy of a Reconnect without
 // one: no reconnect after a kick (aio.ErrKicked: the server does not want
 // this client back, as after a duplicate login) or a refused handshake
-// (aio.ErrRefused: a pomelo 500 or 501, an unsupported version), nor after
+// (codec.ErrPeerRefused: a pomelo 500 or 501, an unsupported version), nor after
 // the client's own close; reconnect with backoff after everything else: a
 // server shutting down (aio.ErrServerClosed), a network failure, a
 // heartbeat timeout, a server that closed without a word.
 func DefaultReconnectPolicy(reason error) bool {
-	return !errors.Is(reason, aio.ErrKicked) && !errors.Is(reason, aio.ErrRefused) &&
+	return !errors.Is(reason, aio.ErrKicked) && !errors.Is(reason, codec.ErrPeerRefused) &&
 		!errors.Is(reason, aio.ErrClosed) // the client's own Close
 }
 

@@ -87,7 +87,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		replay = append(replay, b...)
 	}
 	if err := h.srv.ServeConn(&replayConn{Conn: nc, replay: replay}); err != nil {
-		_ = nc.Close() // the server is shutting down; ServeConn closed it already
+		_ = nc.Close() // refused (shutting down, a limit); ServeConn closed it already
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 // TestClientEndsOnRefusalAndKick: a gotio client told 501 by a pomelo
-// server fails its Dial at once with aio.ErrRefused, and a kicked one ends
+// server fails its Dial at once with codec.ErrPeerRefused, and a kicked one ends
 // without reconnecting; a server shutdown brings it back.
 func TestClientEndsOnRefusalAndKick(t *testing.T) {
 	srvCodec := pomelo.New(&pomelo.Config{MinClientVersion: map[string]string{"*": "2.0"}})
@@ -32,7 +32,7 @@ func TestClientEndsOnRefusalAndKick(t *testing.T) {
 	old := pomelo.New(&pomelo.Config{ClientVersion: "1.9"})
 	_, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: old, DialTimeout: 15 * time.Second,
 		Reconnect: &client.Reconnect{Initial: time.Millisecond}})
-	if !errors.Is(err, aio.ErrRefused) || !errors.Is(err, pomelo.ErrOldClient) {
+	if !errors.Is(err, codec.ErrPeerRefused) || !errors.Is(err, pomelo.ErrOldClient) {
 		t.Fatalf("old client's dial: %v; want ErrRefused and ErrOldClient", err)
 	}
 
