@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/gotio/gotio/group"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // Bindings tie a connection to the names an application sends to: a user
@@ -21,10 +22,10 @@ import (
 // BindUser("") unbinds it (t-io's bindUser with null).
 func (c *ChannelContext) BindUser(user string) error {
 	if user == "" {
-		c.unbindOne(c.userField, &c.srv.users, TargetUser)
+		c.unbindOne(c.userField, &c.srv.users, target.User)
 		return nil
 	}
-	return c.bindOne(c.userField, &c.srv.users, TargetUser, user)
+	return c.bindOne(c.userField, &c.srv.users, target.User, user)
 }
 
 // User returns the bound user, "" when none.
@@ -49,7 +50,7 @@ func (c *ChannelContext) BindGroup(group string) error {
 	first := indexAdd(&c.srv.groups, group, c)
 	c.mu.Unlock()
 	if first {
-		c.srv.interestChanged(Target{Kind: TargetGroup, Key: group})
+		c.srv.interestChanged(Target{Kind: target.Group, Key: group})
 	}
 	return nil
 }
@@ -66,7 +67,7 @@ func (c *ChannelContext) UnbindGroup(group string) {
 	last := indexRemove(&c.srv.groups, group, c)
 	c.mu.Unlock()
 	if last {
-		c.srv.interestChanged(Target{Kind: TargetGroup, Key: group})
+		c.srv.interestChanged(Target{Kind: target.Group, Key: group})
 	}
 }
 
@@ -81,10 +82,10 @@ func (c *ChannelContext) Groups() []string {
 // BindToken("") unbinds it. Several connections may share a token.
 func (c *ChannelContext) BindToken(token string) error {
 	if token == "" {
-		c.unbindOne(c.tokenField, &c.srv.tokens, TargetToken)
+		c.unbindOne(c.tokenField, &c.srv.tokens, target.Token)
 		return nil
 	}
-	return c.bindOne(c.tokenField, &c.srv.tokens, TargetToken, token)
+	return c.bindOne(c.tokenField, &c.srv.tokens, target.Token, token)
 }
 
 // userField and tokenField return where a binding is held; c.mu held. A
@@ -94,7 +95,7 @@ func (c *ChannelContext) tokenField() *string { return &c.rareLocked().token }
 
 // bindOne sets a single-valued binding (user, token) held in the field
 // fieldOf returns and moves the connection's entry in its index.
-func (c *ChannelContext) bindOne(fieldOf func() *string, x *group.Index[*ChannelContext], kind TargetKind, value string) error {
+func (c *ChannelContext) bindOne(fieldOf func() *string, x *group.Index[*ChannelContext], kind target.Kind, value string) error {
 	c.mu.Lock()
 	if c.state.Load() == stateClosed {
 		c.mu.Unlock()
@@ -122,7 +123,7 @@ func (c *ChannelContext) bindOne(fieldOf func() *string, x *group.Index[*Channel
 }
 
 // unbindOne clears a single-valued binding and its index entry.
-func (c *ChannelContext) unbindOne(fieldOf func() *string, x *group.Index[*ChannelContext], kind TargetKind) {
+func (c *ChannelContext) unbindOne(fieldOf func() *string, x *group.Index[*ChannelContext], kind target.Kind) {
 	c.mu.Lock()
 	field := fieldOf()
 	old, last := *field, false
@@ -180,10 +181,10 @@ func (c *ChannelContext) BindBsID(id string) error {
 		prev.mu.Unlock()
 	}
 	if gone {
-		s.interestChanged(Target{Kind: TargetBsID, Key: old})
+		s.interestChanged(Target{Kind: target.BsID, Key: old})
 	}
 	if !replaced {
-		s.interestChanged(Target{Kind: TargetBsID, Key: id})
+		s.interestChanged(Target{Kind: target.BsID, Key: id})
 	}
 	return nil
 }
@@ -200,7 +201,7 @@ func (c *ChannelContext) unbindBsID() {
 	}
 	c.mu.Unlock()
 	if gone {
-		c.srv.interestChanged(Target{Kind: TargetBsID, Key: old})
+		c.srv.interestChanged(Target{Kind: target.BsID, Key: old})
 	}
 }
 
@@ -222,20 +223,20 @@ func (s *Server) unbindAll(c *ChannelContext) {
 	changed := small[:0]
 	c.mu.Lock()
 	if c.user != "" && indexRemove(&s.users, c.user, c) {
-		changed = append(changed, Target{Kind: TargetUser, Key: c.user})
+		changed = append(changed, Target{Kind: target.User, Key: c.user})
 	}
 	if r := c.rare; r != nil {
 		if r.token != "" && indexRemove(&s.tokens, r.token, c) {
-			changed = append(changed, Target{Kind: TargetToken, Key: r.token})
+			changed = append(changed, Target{Kind: target.Token, Key: r.token})
 		}
 		if r.bsid != "" && s.bsids.Delete(r.bsid, c) {
-			changed = append(changed, Target{Kind: TargetBsID, Key: r.bsid})
+			changed = append(changed, Target{Kind: target.BsID, Key: r.bsid})
 		}
 		r.token, r.bsid = "", ""
 	}
 	for _, g := range c.groups {
 		if indexRemove(&s.groups, g, c) {
-			changed = append(changed, Target{Kind: TargetGroup, Key: g})
+			changed = append(changed, Target{Kind: target.Group, Key: g})
 		}
 	}
 	c.user, c.groups = "", nil

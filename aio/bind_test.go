@@ -103,10 +103,10 @@ func TestSendAPIs(t *testing.T) {
 				}
 			}
 			// Lookups, counts and pages.
-			if keyCount(s, aio.TargetUser) != 3 || s.Count(aio.Group("room")) != 3 || s.Count(aio.User("alice")) != 2 || keyCount(s, aio.TargetBsID) != 1 || keyCount(s, aio.TargetToken) != 1 {
-				t.Fatalf("counts: users %d room %d alice %d bsids %d tokens %d", keyCount(s, aio.TargetUser), s.Count(aio.Group("room")), s.Count(aio.User("alice")), keyCount(s, aio.TargetBsID), keyCount(s, aio.TargetToken))
+			if keyCount(s, aio.User) != 3 || s.Count(aio.Group("room")) != 3 || s.Count(aio.User("alice")) != 2 || keyCount(s, aio.BsID) != 1 || keyCount(s, aio.Token) != 1 {
+				t.Fatalf("counts: users %d room %d alice %d bsids %d tokens %d", keyCount(s, aio.User), s.Count(aio.Group("room")), s.Count(aio.User("alice")), keyCount(s, aio.BsID), keyCount(s, aio.Token))
 			}
-			users, total := s.Keys(aio.TargetUser, 1, 5)
+			users, total := s.Keys(aio.User, 1, 5)
 			if total != 3 || fmt.Sprint(users) != "[bob carol]" {
 				t.Fatalf("users page %v of %d", users, total)
 			}
@@ -171,9 +171,9 @@ func TestChurnLeavesNoEntry(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitFor(t, "every connection closed", func() bool { return s.Count(aio.All()) == 0 })
-			if keyCount(s, aio.TargetUser) != 0 || keyCount(s, aio.TargetGroup) != 0 || keyCount(s, aio.TargetToken) != 0 || keyCount(s, aio.TargetBsID) != 0 || keyCount(s, aio.TargetIP) != 0 {
+			if keyCount(s, aio.User) != 0 || keyCount(s, aio.Group) != 0 || keyCount(s, aio.Token) != 0 || keyCount(s, aio.BsID) != 0 || keyCount(s, aio.IP) != 0 {
 				t.Fatalf("index entries left: users %d groups %d tokens %d bsids %d ips %d",
-					keyCount(s, aio.TargetUser), keyCount(s, aio.TargetGroup), keyCount(s, aio.TargetToken), keyCount(s, aio.TargetBsID), keyCount(s, aio.TargetIP))
+					keyCount(s, aio.User), keyCount(s, aio.Group), keyCount(s, aio.Token), keyCount(s, aio.BsID), keyCount(s, aio.IP))
 			}
 			st := s.Stats()
 			if st.Accepted != uint64(n) || st.Closed != uint64(n) || st.Active != 0 {

@@ -5,48 +5,8 @@ import (
 	"encoding/hex"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/target"
 )
-
-// TargetKind says what a Target names.
-type TargetKind uint8
-
-// The kinds of Target. Their values travel between nodes; new kinds are
-// added at the end.
-const (
-	TargetUser TargetKind = iota + 1
-	TargetGroup
-	TargetToken
-	TargetBsID
-	TargetAll
-	TargetIP
-)
-
-// Target names who a send or a lookup is for: a user's connections, a
-// group's members, a token's or a business id's connections, those from
-// an IP, or everyone (Key unused). Build one with User, Group, Token,
-// BsID, IP or All.
-type Target struct {
-	Kind TargetKind
-	Key  string
-}
-
-// User names the connections bound to user.
-func User(user string) Target { return Target{Kind: TargetUser, Key: user} }
-
-// Group names the members of group.
-func Group(group string) Target { return Target{Kind: TargetGroup, Key: group} }
-
-// Token names the connections bound to token.
-func Token(token string) Target { return Target{Kind: TargetToken, Key: token} }
-
-// BsID names the connection bound to a business id.
-func BsID(id string) Target { return Target{Kind: TargetBsID, Key: id} }
-
-// IP names the connections from ip.
-func IP(ip string) Target { return Target{Kind: TargetIP, Key: ip} }
-
-// All names every open connection.
-func All() Target { return Target{Kind: TargetAll} }
 
 // Bus carries sends beyond this node (package cluster implements it over
 // NATS and in process). aio publishes a send to the bus after delivering
@@ -98,18 +58,18 @@ func (n serverNode) Server() *Server { return n.s }
 func (n serverNode) Holds(t Target) bool {
 	s := n.s
 	switch t.Kind {
-	case TargetUser:
+	case target.User:
 		return s.users.Count(t.Key) > 0
-	case TargetGroup:
+	case target.Group:
 		return s.groups.Count(t.Key) > 0
-	case TargetToken:
+	case target.Token:
 		return s.tokens.Count(t.Key) > 0
-	case TargetBsID:
+	case target.BsID:
 		_, ok := s.bsids.Get(t.Key)
 		return ok
-	case TargetIP:
+	case target.IP:
 		return s.ips.Count(t.Key) > 0
-	case TargetAll:
+	case target.All:
 		return true
 	}
 	return false

@@ -52,7 +52,6 @@ func clientSettings(cfg *clientcore.Config) settings {
 		rateWindow:      defaultRateWindow,
 		maxFrame:        defaultMaxFrameSize,
 		writeQueue:      orPositive(cfg.WriteQueueBytes, defaultWriteQueueBytes),
-		mode:            HandlerInline,
 		transport:       Transport(cfg.Transport),
 		client:          true,
 	}

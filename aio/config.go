@@ -24,9 +24,9 @@ const (
 	// TransportGnet, for servers, runs connections on panjf2000/gnet's
 	// event loops, the compact engine for memory-bound deployments: one
 	// shared read buffer per loop, nothing per idle connection but its
-	// state. Handlers in HandlerInline mode run on the loop, so a handler
-	// that blocks stalls every connection of its loop: use HandlerQueued
-	// for those. It serves TCP and Unix listeners (TLS: TransportStd), and
+	// state. Handlers run on the loop unless Config.Workers is set, so a
+	// handler that blocks stalls every connection of its loop: give such
+	// handlers workers. It serves TCP and Unix listeners (TLS: TransportStd), and
 	// is built only with the gotio_gnet build tag (Linux, macOS, BSD);
 	// without it Serve fails. A Client given it dials with netpoll.
 	TransportGnet Transport = "gnet"
@@ -41,13 +41,17 @@ type Config struct {
 	Codec codec.Codec
 	// Handler receives each decoded message. Nil discards them.
 	Handler Handler
-	// HandlerMode is where Handle runs. Zero is HandlerInline.
-	HandlerMode HandlerMode
-	// Workers is the size of the HandlerQueued worker pool. Zero means
-	// 256 per GOMAXPROCS.
+	// Workers, when positive, runs the Handler on a pool of that many
+	// goroutines shared by every connection (t-io's queue mode): each
+	// message is copied onto its connection's queue and handled in order,
+	// so a slow or blocking handler never holds the read goroutine or the
+	// event loop. A pool for handlers that block on I/O wants hundreds
+	// per core (256 * runtime.GOMAXPROCS(0), say). Zero runs the Handler
+	// inline on the connection's read goroutine: the lowest latency, and a
+	// slow handler delays only its own connection.
 	Workers int
-	// HandlerQueueLen caps the messages one connection may have waiting in
-	// HandlerQueued mode; beyond it the connection closes with
+	// HandlerQueueLen caps the messages one connection may have waiting
+	// for a worker; beyond it the connection closes with
 	// ErrHandlerOverload. Zero means 1024.
 	HandlerQueueLen int
 
@@ -117,19 +121,9 @@ type Config struct {
 	// none, which saves a lock per read batch.
 	IPStats *stat.IPStats
 
-	// Limits are the abuse defences; the zero value is a safe default.
-	Limits Limits
+	// The defences: each breach closes the connection with its own
+	// reason, counts it and logs it. Zero values are safe defaults.
 
-	// Bus carries sends to users, groups and everyone on other nodes
-	// (package cluster). Nil means this node is alone.
-	Bus Bus
-	// NodeID names this node on the Bus. Zero means a random id.
-	NodeID string
-}
-
-// Limits are the server's defences. Each breach closes the connection with
-// its own Reason, counts it and logs it.
-type Limits struct {
 	// MaxConns caps open connections. Zero means unlimited.
 	MaxConns int
 	// MaxConnsPerIP caps open connections from one IP. Zero means
@@ -160,6 +154,12 @@ type Limits struct {
 	// RateWindow is the window MinReadRate is measured over. Zero means 5
 	// seconds.
 	RateWindow time.Duration
+
+	// Bus carries sends to users, groups and everyone on other nodes
+	// (package cluster). Nil means this node is alone.
+	Bus Bus
+	// NodeID names this node on the Bus. Zero means a random id.
+	NodeID string
 }
 
 const (
@@ -191,7 +191,7 @@ type settings struct {
 	rateWindow      time.Duration
 	maxFrame        int
 	writeQueue      int
-	mode            HandlerMode
+	queued          bool // handlers run on the worker pool
 	queueLen        int
 	workers         int
 	msgRate         float64
@@ -203,23 +203,22 @@ type settings struct {
 
 // serverSettings applies Config's defaults.
 func serverSettings(cfg *Config) settings {
-	l := cfg.Limits
 	return settings{
 		heartbeat:     orDuration(cfg.HeartbeatTimeout, defaultHeartbeatTimeout),
 		heartbeatUser: cfg.HeartbeatTimeout != 0,
 		handshake:     orDuration(cfg.HandshakeTimeout, defaultHandshakeTimeout),
 		readTimeout:   orDuration(cfg.ReadTimeout, defaultReadTimeout),
 		writeTimeout:  orDuration(cfg.WriteTimeout, defaultWriteTimeout),
-		frameTimeout:  orDuration(l.FrameTimeout, defaultFrameTimeout),
-		minReadRate:   orInt(l.MinReadRate, defaultMinReadRate),
-		rateWindow:    orDuration(l.RateWindow, defaultRateWindow),
+		frameTimeout:  orDuration(cfg.FrameTimeout, defaultFrameTimeout),
+		minReadRate:   orInt(cfg.MinReadRate, defaultMinReadRate),
+		rateWindow:    orDuration(cfg.RateWindow, defaultRateWindow),
 		maxFrame:      orPositive(cfg.MaxFrameSize, defaultMaxFrameSize),
 		writeQueue:    orPositive(cfg.WriteQueueBytes, defaultWriteQueueBytes),
-		mode:          cfg.HandlerMode,
+		queued:        cfg.Workers > 0,
 		queueLen:      orPositive(cfg.HandlerQueueLen, defaultHandlerQueueLen),
 		workers:       cfg.Workers,
-		msgRate:       l.MessageRate,
-		msgBurst:      l.MessageBurst,
+		msgRate:       cfg.MessageRate,
+		msgBurst:      cfg.MessageBurst,
 		ipStats:       cfg.IPStats,
 		transport:     cfg.Transport,
 	}

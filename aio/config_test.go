@@ -16,7 +16,7 @@ import (
 	"github.com/gotio/gotio/codec/websocket"
 )
 
-// TestZeroConfig: NewServer(nil) and Dial with a nil ClientConfig speak
+// TestZeroConfig: NewServer(nil) and client.Dial with a nil Config speak
 // gotio's TCP protocol (codec/tcp), and a request gets its echo.
 func TestZeroConfig(t *testing.T) {
 	s := aio.NewServer(nil)

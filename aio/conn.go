@@ -59,12 +59,12 @@ type conn struct {
 
 // connRare holds what many connections never use, so that an idle
 // ChannelContext stays in a smaller size class: attributes, the
-// HandlerQueued mailbox, the close reason, a token or business id.
+// queued handlers' mailbox, the close reason, a token or business id.
 // Guarded by conn.mu.
 type connRare struct {
 	reason   error
 	attrs    map[any]any
-	mailbox  []codec.Message // HandlerQueued mode
+	mailbox  []codec.Message // with Config.Workers
 	draining bool
 	// a server connection's rarer bindings (ChannelContext)
 	token, bsid string

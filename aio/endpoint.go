@@ -35,7 +35,7 @@ func newEndpoint(set settings, logger zerolog.Logger) *endpoint {
 	ep := &endpoint{set: set, logger: logger}
 	ep.clock.Store(time.Now().UnixNano())
 	ep.wheel = newWheel(ep)
-	if set.mode == HandlerQueued {
+	if set.queued {
 		ep.workers = newWorkerPool(set.workers)
 	}
 	return ep

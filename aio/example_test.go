@@ -44,40 +44,6 @@ func ExampleNewServer() {
 	// Output: "hi"
 }
 
-// A client that reconnects with jittered exponential backoff and answers
-// requests with a deadline.
-func ExampleDial() {
-	srv := aio.NewServer(&aio.Config{
-		Codec: tcp.New(nil),
-		Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
-			if m.Kind == codec.Request {
-				_ = c.Send(&codec.Message{Kind: codec.Response, ID: m.ID, Route: m.Route, Body: []byte(`{"code":200}`)})
-			}
-		}),
-	})
-	if err := srv.Listen("127.0.0.1:0"); err != nil {
-		panic(err)
-	}
-	defer srv.Close()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	cl, err := client.Dial(ctx, srv.Addr().String(), &client.Config{
-		Codec:     tcp.New(nil),
-		Reconnect: &client.Reconnect{Initial: 100 * time.Millisecond, Max: 10 * time.Second, MaxAttempts: 20},
-	})
-	if err != nil {
-		panic(err)
-	}
-	defer cl.Close()
-	resp, err := cl.Request(ctx, "gate.gateHandler.queryEntry", []byte(`{"uid":"bob"}`))
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(string(resp.Body))
-	// Output: {"code":200}
-}
-
 // Bindings name connections; sends reach them by name.
 func ExampleChannelContext_BindUser() {
 	srv := aio.NewServer(&aio.Config{
@@ -137,7 +103,7 @@ func ExampleServer_Count() {
 			panic(err)
 		}
 	}
-	rooms, n := srv.Keys(aio.TargetGroup, 0, 10)
+	rooms, n := srv.Keys(aio.Group, 0, 10)
 	page, total := srv.Page(aio.Group("lobby"), 0, 1)
 	fmt.Println(srv.Count(aio.All()), srv.Count(aio.Group("lobby")), rooms, n)
 	fmt.Println(len(page), total, len(srv.Conns(aio.User("cat"))), srv.Count(aio.IP("127.0.0.1")))

@@ -15,14 +15,16 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
-	"github.com/gotio/gotio/internal/testenv"
+	"github.com/gotio/gotio/internal/goid"
 	"github.com/gotio/gotio/stat"
 )
 
-var handlerModes = []aio.HandlerMode{aio.HandlerInline, aio.HandlerQueued}
+// workerCounts are the two ways handlers run: inline (no workers) and on a
+// pool of workers.
+var workerCounts = []int{0, 8}
 
-func modeName(m aio.HandlerMode) string {
-	if m == aio.HandlerQueued {
+func modeName(workers int) string {
+	if workers > 0 {
 		return "queued"
 	}
 	return "inline"
@@ -33,10 +35,10 @@ func modeName(m aio.HandlerMode) string {
 // for a flush that could only start after the handler.
 func TestSendSyncFromOwnHandler(t *testing.T) {
 	for _, tr := range transports {
-		for _, mode := range handlerModes {
-			t.Run(string(tr)+"/"+modeName(mode), func(t *testing.T) {
+		for _, workers := range workerCounts {
+			t.Run(string(tr)+"/"+modeName(workers), func(t *testing.T) {
 				errs := make(chan error, 4)
-				s := startServer(t, aio.Config{Transport: tr, HandlerMode: mode, Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+				s := startServer(t, aio.Config{Transport: tr, Workers: workers, Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
 					_ = c.Send(&codec.Message{Body: []byte("queued first")})
 					errs <- c.SendSync(context.Background(), &codec.Message{Body: append([]byte("sync "), m.Body...)})
 				})})
@@ -181,7 +183,7 @@ func TestSlowConsumerClosedOnItsOwnGoroutine(t *testing.T) {
 			closedOn := make(chan int64, 1)
 			lis := &funcListener{onClose: func(c *aio.ChannelContext, reason error) {
 				if errors.Is(reason, aio.ErrSlowConsumer) {
-					closedOn <- testenv.GoroutineID()
+					closedOn <- goid.ID()
 				}
 			}}
 			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: lis.OnBeforeClose, WriteQueueBytes: 64 << 10, Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
@@ -191,7 +193,7 @@ func TestSlowConsumerClosedOnItsOwnGoroutine(t *testing.T) {
 			p := dial(t, s) // joins, then never reads again
 			p.send("join")
 			p.mustRecv("join")
-			me := testenv.GoroutineID()
+			me := goid.ID()
 			big := &codec.Message{Body: []byte(strings.Repeat("x", 16<<10))}
 			for i := 0; i < 10_000 && s.Count(aio.Group("g")) == 1; i++ {
 				s.SendToGroup("g", big)

@@ -15,13 +15,14 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/stat"
 )
 
 func TestLimits(t *testing.T) {
 	t.Run("rate limit", func(t *testing.T) {
 		rec := newCloseRecorder()
-		s := startServer(t, aio.Config{OnBeforeClose: rec.OnBeforeClose, Handler: aio.HandlerFunc(echo), Limits: aio.Limits{MessageRate: 5, MessageBurst: 10}})
+		s := startServer(t, aio.Config{OnBeforeClose: rec.OnBeforeClose, Handler: aio.HandlerFunc(echo), MessageRate: 5, MessageBurst: 10})
 		p := dial(t, s)
 		var frames []byte
 		for i := range 50 {
@@ -38,7 +39,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("max connections per IP", func(t *testing.T) {
-		s := startServer(t, aio.Config{Handler: aio.HandlerFunc(echo), Limits: aio.Limits{MaxConnsPerIP: 3}})
+		s := startServer(t, aio.Config{Handler: aio.HandlerFunc(echo), MaxConnsPerIP: 3})
 		for range 3 {
 			p := dial(t, s)
 			p.send("in")
@@ -51,7 +52,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("max connections", func(t *testing.T) {
-		s := startServer(t, aio.Config{Handler: aio.HandlerFunc(echo), Limits: aio.Limits{MaxConns: 2}})
+		s := startServer(t, aio.Config{Handler: aio.HandlerFunc(echo), MaxConns: 2})
 		for range 2 {
 			p := dial(t, s)
 			p.send("in")
@@ -173,7 +174,7 @@ func TestIPStatsAndMetrics(t *testing.T) {
 // limit is closed, and ServeConn returns the limit's reason; after
 // Shutdown it returns ErrServerClosed.
 func TestServeConnSaysWhyItRefused(t *testing.T) {
-	s := startServer(t, aio.Config{Handler: aio.HandlerFunc(echo), Limits: aio.Limits{MaxConns: 1}})
+	s := startServer(t, aio.Config{Handler: aio.HandlerFunc(echo), MaxConns: 1})
 	first := dial(t, s)
 	first.send("in")
 	first.mustRecv("in")
@@ -199,5 +200,38 @@ func TestServeConnSaysWhyItRefused(t *testing.T) {
 	defer f.Close()
 	if err := s.ServeConn(e); !errors.Is(err, aio.ErrServerClosed) {
 		t.Fatalf("ServeConn after Shutdown: %v, want ErrServerClosed", err)
+	}
+}
+
+// TestHandlerQueueOverload: with workers, a connection whose messages wait
+// beyond HandlerQueueLen for a stuck handler is closed with
+// ErrHandlerOverload, and the other connections keep being served.
+func TestHandlerQueueOverload(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	rec := newCloseRecorder()
+	s := startServer(t, aio.Config{Workers: 2, HandlerQueueLen: 4, OnBeforeClose: rec.OnBeforeClose,
+		Handler: aio.HandlerFunc(func(c *aio.ChannelContext, m *codec.Message) {
+			if string(m.Body) == "stuck" {
+				<-release
+			}
+			_ = c.Send(m)
+		})})
+	p := dial(t, s)
+	var burst []byte
+	for range 64 {
+		burst = appendFrame(burst, "stuck")
+	}
+	if _, err := p.nc.Write(burst); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.wait(t); !errors.Is(err, aio.ErrHandlerOverload) {
+		t.Fatalf("closed with %v, want ErrHandlerOverload", err)
+	}
+	other := dial(t, s)
+	other.send("fine")
+	other.mustRecv("fine")
+	if n := s.Stats().CloseReasons["handler_overload"]; n != 1 {
+		t.Fatalf("handler_overload counted %d times", n)
 	}
 }

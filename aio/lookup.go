@@ -3,6 +3,8 @@ package aio
 import (
 	"slices"
 	"sort"
+
+	"github.com/gotio/gotio/internal/target"
 )
 
 // Lookups return snapshots: the connections bound when called. All are safe
@@ -16,20 +18,20 @@ func (s *Server) Conn(id uint64) *ChannelContext { return s.conns.get(id) }
 // one bound to a business id, those from an IP, or every open one (All).
 func (s *Server) Conns(t Target) []*ChannelContext {
 	switch t.Kind {
-	case TargetUser:
+	case target.User:
 		return s.users.Members(t.Key, nil)
-	case TargetGroup:
+	case target.Group:
 		return s.groups.Members(t.Key, nil)
-	case TargetToken:
+	case target.Token:
 		return s.tokens.Members(t.Key, nil)
-	case TargetIP:
+	case target.IP:
 		return s.ips.Members(t.Key, nil)
-	case TargetBsID:
+	case target.BsID:
 		if c, ok := s.bsids.Get(t.Key); ok {
 			return []*ChannelContext{c}
 		}
 		return nil
-	case TargetAll:
+	case target.All:
 		return s.conns.snapshot(nil)
 	}
 	return nil
@@ -40,20 +42,20 @@ func (s *Server) Conns(t Target) []*ChannelContext {
 // Count(Group("r1")) the size of a group.
 func (s *Server) Count(t Target) int {
 	switch t.Kind {
-	case TargetUser:
+	case target.User:
 		return s.users.Count(t.Key)
-	case TargetGroup:
+	case target.Group:
 		return s.groups.Count(t.Key)
-	case TargetToken:
+	case target.Token:
 		return s.tokens.Count(t.Key)
-	case TargetIP:
+	case target.IP:
 		return s.ips.Count(t.Key)
-	case TargetBsID:
+	case target.BsID:
 		if _, ok := s.bsids.Get(t.Key); ok {
 			return 1
 		}
 		return 0
-	case TargetAll:
+	case target.All:
 		return s.conns.len()
 	}
 	return 0
@@ -64,13 +66,13 @@ func (s *Server) Count(t Target) int {
 // All), and how many there are in all. limit <= 0 means no limit.
 func (s *Server) Page(t Target, offset, limit int) ([]*ChannelContext, int) {
 	switch t.Kind {
-	case TargetUser:
+	case target.User:
 		return s.users.Page(t.Key, offset, limit, nil)
-	case TargetGroup:
+	case target.Group:
 		return s.groups.Page(t.Key, offset, limit, nil)
-	case TargetToken:
+	case target.Token:
 		return s.tokens.Page(t.Key, offset, limit, nil)
-	case TargetIP:
+	case target.IP:
 		return s.ips.Page(t.Key, offset, limit, nil)
 	}
 	all := s.Conns(t)
@@ -78,20 +80,22 @@ func (s *Server) Page(t Target, offset, limit int) ([]*ChannelContext, int) {
 	return window(all, offset, limit), len(all)
 }
 
-// Keys returns the keys of one kind bound on this node — user names, group
-// names, tokens, business ids or IPs — offset..offset+limit in sorted
-// order (limit <= 0: all from offset), and how many there are.
-func (s *Server) Keys(kind TargetKind, offset, limit int) ([]string, int) {
-	switch kind {
-	case TargetUser:
+// Keys returns the keys of one kind bound on this node, offset..
+// offset+limit in sorted order (limit <= 0: all from offset), and how many
+// there are. kind is the constructor of that kind of Target:
+// Keys(aio.User, 0, 50) lists user names, Keys(aio.Group, …) groups, and
+// Token, BsID and IP their keys.
+func (s *Server) Keys(kind func(key string) Target, offset, limit int) ([]string, int) {
+	switch kind("").Kind {
+	case target.User:
 		return s.users.KeysPage(offset, limit)
-	case TargetGroup:
+	case target.Group:
 		return s.groups.KeysPage(offset, limit)
-	case TargetToken:
+	case target.Token:
 		return s.tokens.KeysPage(offset, limit)
-	case TargetIP:
+	case target.IP:
 		return s.ips.KeysPage(offset, limit)
-	case TargetBsID:
+	case target.BsID:
 		var keys []string
 		s.bsids.Range(func(k string, _ *ChannelContext) bool { keys = append(keys, k); return true })
 		sort.Strings(keys)

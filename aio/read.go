@@ -190,7 +190,7 @@ func (o *connOutput) Message(m *codec.Message) {
 		c.close(ErrRateLimited)
 		return
 	}
-	if c.ep.set.mode == HandlerQueued {
+	if c.ep.set.queued {
 		c.queue(m)
 		return
 	}

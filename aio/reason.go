@@ -38,7 +38,7 @@ func caseOf(parent error, code, msg string) *labelled {
 // peer's close, a protocol error and an oversize frame match. A finer
 // reason matches its broader one and keeps its own label: a frame timeout
 // is an ErrSlowAttack labelled "read_timeout", a refusal at
-// Limits.MaxConnsPerIP an ErrTooManyConns labelled
+// Config.MaxConnsPerIP an ErrTooManyConns labelled
 // "too_many_connections_per_ip", Remove an ErrClosed labelled "removed".
 // Any other error given to Close is the reason itself, labelled "other".
 //

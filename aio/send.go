@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // SendOption refines a send to many connections.
@@ -48,28 +49,28 @@ func (o *sendOptions) skip(c *ChannelContext) bool {
 
 // SendToUser sends m to every connection of user.
 func (s *Server) SendToUser(user string, m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: TargetUser, Key: user}, m, opts)
+	return s.sendTo(Target{Kind: target.User, Key: user}, m, opts)
 }
 
 // SendToGroup sends m to every member of group, encoding it once per wire
 // format.
 func (s *Server) SendToGroup(group string, m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: TargetGroup, Key: group}, m, opts)
+	return s.sendTo(Target{Kind: target.Group, Key: group}, m, opts)
 }
 
 // SendToToken sends m to every connection bound to token.
 func (s *Server) SendToToken(token string, m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: TargetToken, Key: token}, m, opts)
+	return s.sendTo(Target{Kind: target.Token, Key: token}, m, opts)
 }
 
 // SendToBsID sends m to the connection bound to a business id.
 func (s *Server) SendToBsID(id string, m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: TargetBsID, Key: id}, m, opts)
+	return s.sendTo(Target{Kind: target.BsID, Key: id}, m, opts)
 }
 
 // SendToAll sends m to every connection.
 func (s *Server) SendToAll(m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: TargetAll}, m, opts)
+	return s.sendTo(Target{Kind: target.All}, m, opts)
 }
 
 // SendToIP sends m to every connection from ip.
@@ -97,19 +98,19 @@ func (s *Server) sendLocal(t Target, m *codec.Message, o sendOptions) int {
 	buf := getMembers()
 	defer putMembers(buf)
 	switch t.Kind {
-	case TargetUser:
+	case target.User:
 		buf.list = s.users.Members(t.Key, buf.list[:0])
-	case TargetGroup:
+	case target.Group:
 		buf.list = s.groups.Members(t.Key, buf.list[:0])
-	case TargetToken:
+	case target.Token:
 		buf.list = s.tokens.Members(t.Key, buf.list[:0])
-	case TargetBsID:
+	case target.BsID:
 		if c, ok := s.bsids.Get(t.Key); ok {
 			buf.list = append(buf.list[:0], c)
 		}
-	case TargetIP:
+	case target.IP:
 		buf.list = s.ips.Members(t.Key, buf.list[:0])
-	case TargetAll:
+	case target.All:
 		buf.list = s.conns.snapshot(buf.list[:0])
 	}
 	return s.broadcast(buf.list, m, &o)

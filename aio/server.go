@@ -328,7 +328,7 @@ func (s *Server) admit(c *ChannelContext) error {
 	if s.shutdown.Load() {
 		return ErrServerClosed
 	}
-	l := s.cfg.Limits
+	l := &s.cfg
 	if l.MaxConnsPerIP > 0 && s.ips.Count(c.ip) >= l.MaxConnsPerIP {
 		return errTooManyConnsIP
 	}

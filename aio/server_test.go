@@ -20,9 +20,9 @@ import (
 
 func TestEcho(t *testing.T) {
 	for _, tr := range transports {
-		for _, mode := range []aio.HandlerMode{aio.HandlerInline, aio.HandlerQueued} {
-			t.Run(fmt.Sprintf("%s/mode%d", tr, mode), func(t *testing.T) {
-				s := startServer(t, aio.Config{Transport: tr, HandlerMode: mode, Handler: aio.HandlerFunc(echo)})
+		for _, workers := range []int{0, 8} {
+			t.Run(fmt.Sprintf("%s/workers%d", tr, workers), func(t *testing.T) {
+				s := startServer(t, aio.Config{Transport: tr, Workers: workers, Handler: aio.HandlerFunc(echo)})
 				p := dial(t, s)
 				for i := range 100 {
 					p.send(fmt.Sprint("hello ", i))
@@ -162,7 +162,7 @@ func TestSlowlorisClosed(t *testing.T) {
 		t.Run(string(tr), func(t *testing.T) {
 			t.Parallel()
 			rec := newCloseRecorder()
-			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: rec.OnBeforeClose, Limits: aio.Limits{RateWindow: time.Second}})
+			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: rec.OnBeforeClose, RateWindow: time.Second})
 			p := dial(t, s)
 			stop := make(chan struct{})
 			defer close(stop)
@@ -191,7 +191,7 @@ func TestFrameDeadline(t *testing.T) {
 			t.Parallel()
 			rec := newCloseRecorder()
 			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: rec.OnBeforeClose,
-				Limits: aio.Limits{FrameTimeout: 400 * time.Millisecond, MinReadRate: 10, RateWindow: 200 * time.Millisecond}})
+				FrameTimeout: 400 * time.Millisecond, MinReadRate: 10, RateWindow: 200 * time.Millisecond})
 			p := dial(t, s)
 			stop := make(chan struct{})
 			defer close(stop)

@@ -22,7 +22,7 @@ func TestUpgradeHeaderThatNeverEnds(t *testing.T) {
 			t.Parallel()
 			rec := newCloseRecorder()
 			s := startServer(t, aio.Config{Transport: tr, OnBeforeClose: rec.OnBeforeClose, Codec: ws.New(nil),
-				Limits: aio.Limits{FrameTimeout: 500 * time.Millisecond, MinReadRate: 10, RateWindow: 200 * time.Millisecond}})
+				FrameTimeout: 500 * time.Millisecond, MinReadRate: 10, RateWindow: 200 * time.Millisecond})
 			p := dial(t, s)
 			stop := make(chan struct{})
 			defer close(stop)

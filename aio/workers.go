@@ -2,7 +2,6 @@ package aio
 
 import (
 	"context"
-	"runtime"
 	"sync"
 
 	"github.com/gotio/gotio/codec"
@@ -19,9 +18,6 @@ type workerPool struct {
 }
 
 func newWorkerPool(n int) *workerPool {
-	if n <= 0 {
-		n = 256 * runtime.GOMAXPROCS(0)
-	}
 	return &workerPool{n: n, jobs: make(chan *conn, n*4)}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/cluster"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // countNode holds every target and counts deliveries.
@@ -38,7 +39,7 @@ func BenchmarkNATSCrossNode(b *testing.B) {
 		}
 		b.Cleanup(func() { _ = x.bus.Detach(x.node) })
 	}
-	g := aio.Target{Kind: aio.TargetGroup, Key: "room-42"}
+	g := aio.Target{Kind: target.Group, Key: "room-42"}
 	sub.InterestChanged(to, g)
 	if err := sub.Flush(5 * time.Second); err != nil {
 		b.Fatal(err)
@@ -73,7 +74,7 @@ func BenchmarkNATSPublish(b *testing.B) {
 	emb := startEmbedded(b, cluster.EmbeddedConfig{})
 	pub := newNATSBus(b, emb.URL, "pub")
 	from := &countNode{id: "pub"}
-	g := aio.Target{Kind: aio.TargetGroup, Key: "room-42"}
+	g := aio.Target{Kind: target.Group, Key: "room-42"}
 	m := &codec.Message{Kind: codec.Push, Route: "onChat", Body: bytes.Repeat([]byte("x"), 128)}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -89,7 +90,7 @@ func BenchmarkLocalPublish(b *testing.B) {
 	from, to := &countNode{id: "a"}, &countNode{id: "b"}
 	_ = bus.Attach(from)
 	_ = bus.Attach(to)
-	g := aio.Target{Kind: aio.TargetGroup, Key: "room-42"}
+	g := aio.Target{Kind: target.Group, Key: "room-42"}
 	bus.InterestChanged(to, g)
 	m := &codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte("hello")}
 	b.ReportAllocs()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/cluster"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // testCluster is a few nodes on one bus, whatever the bus.
@@ -108,8 +109,8 @@ func serverSubs(t testing.TB, emb *cluster.Embedded, name string) []string {
 // subjectOf is the documented subject of t (docs/cluster.md), computed
 // here independently of the package.
 func subjectOf(app string, t aio.Target) string {
-	kinds := map[aio.TargetKind]string{aio.TargetUser: "user", aio.TargetGroup: "group", aio.TargetToken: "token", aio.TargetBsID: "bsid"}
-	if t.Kind == aio.TargetAll {
+	kinds := map[target.Kind]string{target.User: "user", target.Group: "group", target.Token: "token", target.BsID: "bsid"}
+	if t.Kind == target.All {
 		return "gotio." + app + ".all"
 	}
 	key := "_"
@@ -119,8 +120,8 @@ func subjectOf(app string, t aio.Target) string {
 	return "gotio." + app + "." + kinds[t.Kind] + "." + key
 }
 
-func user(k string) aio.Target  { return aio.Target{Kind: aio.TargetUser, Key: k} }
-func group(k string) aio.Target { return aio.Target{Kind: aio.TargetGroup, Key: k} }
+func user(k string) aio.Target  { return aio.Target{Kind: target.User, Key: k} }
+func group(k string) aio.Target { return aio.Target{Kind: target.Group, Key: k} }
 
 func (tc *testCluster) waitInterest(t *testing.T, i int, tg aio.Target, want bool) {
 	t.Helper()

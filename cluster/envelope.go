@@ -6,6 +6,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // The envelope is what one send looks like on the bus: the codec.Message
@@ -13,7 +14,7 @@ import (
 // of the receivers.
 //
 //	byte 0    version, 1
-//	byte 1    target kind (aio.TargetKind: 1 user … 5 all, 6 ip)
+//	byte 1    target kind (target.Kind: 1 user … 5 all, 6 ip)
 //	byte 2    message kind (codec.Kind: 0 raw … 4 push)
 //	byte 3    flags: bit 0 Binary, bit 1 NoCompress; other bits must be 0
 //	uvarint   message ID
@@ -57,7 +58,7 @@ func appendString(dst []byte, s string) []byte {
 
 // envelope is a decoded envelope. Its byte fields alias the decoded data.
 type envelope struct {
-	target aio.TargetKind
+	target target.Kind
 	kind   codec.Kind
 	binary bool
 	noComp bool
@@ -77,8 +78,8 @@ func decodeEnvelope(b []byte, e *envelope) error {
 	if b[0] != envelopeVersion {
 		return fmt.Errorf("cluster: envelope version %d: %w", b[0], codec.ErrProtocol)
 	}
-	tk, mk, flags := aio.TargetKind(b[1]), codec.Kind(b[2]), b[3]
-	if tk < aio.TargetUser || tk > aio.TargetIP {
+	tk, mk, flags := target.Kind(b[1]), codec.Kind(b[2]), b[3]
+	if tk < target.User || tk > target.IP {
 		return fmt.Errorf("cluster: envelope target kind %d: %w", tk, codec.ErrProtocol)
 	}
 	if mk > codec.Push {

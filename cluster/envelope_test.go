@@ -10,6 +10,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/target"
 )
 
 func TestEnvelopeRoundTrip(t *testing.T) {
@@ -18,11 +19,11 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 		t      aio.Target
 		m      codec.Message
 	}{
-		{"n1", aio.Target{Kind: aio.TargetUser, Key: "alice"}, codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`{"msg":"hi"}`)}},
-		{"", aio.Target{Kind: aio.TargetAll}, codec.Message{}},
-		{"node.with*odd>chars", aio.Target{Kind: aio.TargetGroup, Key: "room 1.*>"}, codec.Message{Kind: codec.Raw, Binary: true, Body: []byte{0, 1, 2}}},
-		{"n", aio.Target{Kind: aio.TargetAll}, codec.Message{Kind: codec.Push, Route: "big", NoCompress: true, Body: []byte(`{}`)}},
-		{"n", aio.Target{Kind: aio.TargetBsID, Key: strings.Repeat("k", 300)}, codec.Message{Kind: codec.Response, ID: 1<<64 - 1, Route: "r"}},
+		{"n1", aio.Target{Kind: target.User, Key: "alice"}, codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`{"msg":"hi"}`)}},
+		{"", aio.Target{Kind: target.All}, codec.Message{}},
+		{"node.with*odd>chars", aio.Target{Kind: target.Group, Key: "room 1.*>"}, codec.Message{Kind: codec.Raw, Binary: true, Body: []byte{0, 1, 2}}},
+		{"n", aio.Target{Kind: target.All}, codec.Message{Kind: codec.Push, Route: "big", NoCompress: true, Body: []byte(`{}`)}},
+		{"n", aio.Target{Kind: target.BsID, Key: strings.Repeat("k", 300)}, codec.Message{Kind: codec.Response, ID: 1<<64 - 1, Route: "r"}},
 	}
 	for _, c := range cases {
 		b := appendEnvelope(nil, c.origin, c.t, &c.m)
@@ -39,7 +40,7 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 }
 
 func TestEnvelopeErrors(t *testing.T) {
-	good := appendEnvelope(nil, "n1", aio.Target{Kind: aio.TargetUser, Key: "u"}, &codec.Message{Kind: codec.Push, Route: "r", Body: []byte("b")})
+	good := appendEnvelope(nil, "n1", aio.Target{Kind: target.User, Key: "u"}, &codec.Message{Kind: codec.Push, Route: "r", Body: []byte("b")})
 	mutate := func(f func(b []byte) []byte) []byte { return f(append([]byte(nil), good...)) }
 	bad := map[string][]byte{
 		"empty":        nil,
@@ -60,7 +61,7 @@ func TestEnvelopeErrors(t *testing.T) {
 			t.Errorf("%s: err %v, want ErrProtocol", name, err)
 		}
 	}
-	huge := appendEnvelope(nil, strings.Repeat("o", maxEnvelopeString+1), aio.Target{Kind: aio.TargetAll}, &codec.Message{})
+	huge := appendEnvelope(nil, strings.Repeat("o", maxEnvelopeString+1), aio.Target{Kind: target.All}, &codec.Message{})
 	var e envelope
 	if err := decodeEnvelope(huge, &e); !errors.Is(err, codec.ErrTooLarge) {
 		t.Fatalf("huge origin: %v, want ErrTooLarge", err)
@@ -68,9 +69,9 @@ func TestEnvelopeErrors(t *testing.T) {
 }
 
 func FuzzDecodeEnvelope(f *testing.F) {
-	f.Add(appendEnvelope(nil, "n1", aio.Target{Kind: aio.TargetUser, Key: "alice"}, &codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`{"a":1}`)}))
-	f.Add(appendEnvelope(nil, "", aio.Target{Kind: aio.TargetAll}, &codec.Message{Binary: true}))
-	f.Add(appendEnvelope(nil, "x", aio.Target{Kind: aio.TargetGroup, Key: "g"}, &codec.Message{Kind: codec.Response, ID: 300}))
+	f.Add(appendEnvelope(nil, "n1", aio.Target{Kind: target.User, Key: "alice"}, &codec.Message{Kind: codec.Push, Route: "onChat", Body: []byte(`{"a":1}`)}))
+	f.Add(appendEnvelope(nil, "", aio.Target{Kind: target.All}, &codec.Message{Binary: true}))
+	f.Add(appendEnvelope(nil, "x", aio.Target{Kind: target.Group, Key: "g"}, &codec.Message{Kind: codec.Response, ID: 300}))
 	f.Add([]byte{1, 1, 0, 0})
 	f.Add([]byte{1, 5, 4, 1, 0x80})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -98,7 +99,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 
 func BenchmarkEnvelopeEncode(b *testing.B) {
 	m := &codec.Message{Kind: codec.Push, Route: "onChat", Body: bytes.Repeat([]byte("x"), 128)}
-	t := aio.Target{Kind: aio.TargetGroup, Key: "room-42"}
+	t := aio.Target{Kind: target.Group, Key: "room-42"}
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -107,7 +108,7 @@ func BenchmarkEnvelopeEncode(b *testing.B) {
 }
 
 func BenchmarkEnvelopeDecode(b *testing.B) {
-	data := appendEnvelope(nil, "node-1", aio.Target{Kind: aio.TargetGroup, Key: "room-42"},
+	data := appendEnvelope(nil, "node-1", aio.Target{Kind: target.Group, Key: "room-42"},
 		&codec.Message{Kind: codec.Push, Route: "onChat", Body: bytes.Repeat([]byte("x"), 128)})
 	var e envelope
 	b.ReportAllocs()
@@ -120,7 +121,7 @@ func BenchmarkEnvelopeDecode(b *testing.B) {
 
 func BenchmarkSubject(b *testing.B) {
 	s := newSubjects("chat")
-	t := aio.Target{Kind: aio.TargetUser, Key: "alice@example.com"}
+	t := aio.Target{Kind: target.User, Key: "alice@example.com"}
 	buf := make([]byte, 0, 64)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -131,12 +132,12 @@ func BenchmarkSubject(b *testing.B) {
 func TestSubjects(t *testing.T) {
 	s := newSubjects("chat")
 	cases := map[aio.Target]string{
-		{Kind: aio.TargetUser, Key: "alice"}:     "gotio.chat.user.YWxpY2U",
-		{Kind: aio.TargetGroup, Key: "a.b *>"}:   "gotio.chat.group.YS5iICo-",
-		{Kind: aio.TargetToken, Key: ""}:         "gotio.chat.token._",
-		{Kind: aio.TargetBsID, Key: "order/7"}:   "gotio.chat.bsid.b3JkZXIvNw",
-		{Kind: aio.TargetAll}:                    "gotio.chat.all",
-		{Kind: aio.TargetUser, Key: "\xff\x00ü"}: "gotio.chat.user._wDDvA",
+		{Kind: target.User, Key: "alice"}:     "gotio.chat.user.YWxpY2U",
+		{Kind: target.Group, Key: "a.b *>"}:   "gotio.chat.group.YS5iICo-",
+		{Kind: target.Token, Key: ""}:         "gotio.chat.token._",
+		{Kind: target.BsID, Key: "order/7"}:   "gotio.chat.bsid.b3JkZXIvNw",
+		{Kind: target.All}:                    "gotio.chat.all",
+		{Kind: target.User, Key: "\xff\x00ü"}: "gotio.chat.user._wDDvA",
 	}
 	for tg, want := range cases {
 		if got := s.target(tg); got != want {
@@ -145,7 +146,7 @@ func TestSubjects(t *testing.T) {
 		if strings.ContainsAny(s.target(tg)[len("gotio.chat."):], " *>\t") {
 			t.Errorf("%+v: subject %q has a wildcard or space", tg, s.target(tg))
 		}
-		if tg.Kind != aio.TargetAll {
+		if tg.Kind != target.All {
 			tok := s.target(tg)[strings.LastIndexByte(s.target(tg), '.')+1:]
 			if key, err := unescapeKey(tok); err != nil || key != tg.Key {
 				t.Errorf("%+v: unescape %q = %q, %v", tg, tok, key, err)

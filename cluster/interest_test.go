@@ -8,6 +8,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/cluster"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // TestInterestRace binds and unbinds one group and one user from many
@@ -78,9 +79,9 @@ func TestInterestRace(t *testing.T) {
 // the bus.
 func holds(srv *aio.Server, t aio.Target) bool {
 	switch t.Kind {
-	case aio.TargetGroup:
+	case target.Group:
 		return srv.Count(aio.Group(t.Key)) > 0
-	case aio.TargetUser:
+	case target.User:
 		return srv.Count(aio.User(t.Key)) > 0
 	}
 	panic("holds: unexpected target kind")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // ErrDuplicateNode is returned by Attach for a node id already attached.
@@ -108,7 +109,7 @@ func (b *Local) Publish(from aio.Node, t aio.Target, m *codec.Message) error {
 	var list []*localNode
 	b.mu.RLock()
 	switch t.Kind {
-	case aio.TargetAll, aio.TargetBsID, aio.TargetIP:
+	case target.All, target.BsID, target.IP:
 		// Business ids and IPs report no interest; every node looks its
 		// own up.
 		list = b.all
@@ -176,8 +177,8 @@ func (b *Local) Holders(t aio.Target) []string {
 func (b *Local) Stats() Stats { return b.stats.snapshot() }
 
 // interestKind reports whether aio reports interest for targets of kind k.
-func interestKind(k aio.TargetKind) bool {
-	return k == aio.TargetUser || k == aio.TargetGroup || k == aio.TargetToken
+func interestKind(k target.Kind) bool {
+	return k == target.User || k == target.Group || k == target.Token
 }
 
 // probe reports whether session s is an open connection of an attached

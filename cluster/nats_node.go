@@ -9,6 +9,7 @@ import (
 
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // natsNode is one attached node: its subscriptions and delivery workers.
@@ -179,7 +180,7 @@ func (b *NATS) deliver(nn *natsNode, w *worker, m *nats.Msg) {
 		return
 	}
 	t := aio.Target{Kind: e.target}
-	if t.Kind != aio.TargetAll {
+	if t.Kind != target.All {
 		t.Key = string(e.key)
 	}
 	// The envelope must name the subject it came on: a message reaches the

@@ -11,6 +11,7 @@ import (
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/cluster"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // TestNATSSharedBus: two servers in one process on one NATS client (a TCP
@@ -109,15 +110,15 @@ func TestNATSMalformed(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_ = raw.Publish(subjectOf("test", aio.Target{Kind: aio.TargetAll}), []byte{9, 9, 9})
-	_ = raw.Publish(subjectOf("test", aio.Target{Kind: aio.TargetAll}), nil)
+	_ = raw.Publish(subjectOf("test", aio.Target{Kind: target.All}), []byte{9, 9, 9})
+	_ = raw.Publish(subjectOf("test", aio.Target{Kind: target.All}), nil)
 	_ = raw.Publish("gotio.test.node."+b64url("n0"), []byte{'z'})
-	_ = raw.Publish(subjectOf("test", aio.Target{Kind: aio.TargetAll}), env.Data) // replayed on the wrong subject
+	_ = raw.Publish(subjectOf("test", aio.Target{Kind: target.All}), env.Data) // replayed on the wrong subject
 	if err := raw.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "malformed counted", func() bool { return bus.Stats().Malformed == 4 })
-	if err := other.Publish(fakeNode("x"), aio.Target{Kind: aio.TargetAll}, push("fine")); err != nil {
+	if err := other.Publish(fakeNode("x"), aio.Target{Kind: target.All}, push("fine")); err != nil {
 		t.Fatal(err)
 	}
 	p.waitMsg("fine")

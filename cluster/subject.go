@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 
 	"github.com/gotio/gotio/aio"
+	"github.com/gotio/gotio/internal/target"
 )
 
 // Subjects. With the default root "gotio" and App "chat":
@@ -75,19 +76,19 @@ type subjects struct {
 func newSubjects(app string) subjects { return subjects{prefix: subjectRoot + "." + app + "."} }
 
 // kindToken is the subject token of a target kind.
-func kindToken(k aio.TargetKind) string {
+func kindToken(k target.Kind) string {
 	switch k {
-	case aio.TargetUser:
+	case target.User:
 		return "user"
-	case aio.TargetGroup:
+	case target.Group:
 		return "group"
-	case aio.TargetToken:
+	case target.Token:
 		return "token"
-	case aio.TargetBsID:
+	case target.BsID:
 		return "bsid"
-	case aio.TargetIP:
+	case target.IP:
 		return "ip"
-	case aio.TargetAll:
+	case target.All:
 		return "all"
 	}
 	return ""
@@ -102,7 +103,7 @@ func (s subjects) target(t aio.Target) string {
 func (s subjects) appendTarget(dst []byte, t aio.Target) []byte {
 	dst = append(dst, s.prefix...)
 	dst = append(dst, kindToken(t.Kind)...)
-	if t.Kind == aio.TargetAll {
+	if t.Kind == target.All {
 		return dst
 	}
 	dst = append(dst, '.')

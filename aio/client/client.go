@@ -18,13 +18,10 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +30,7 @@ import (
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/aio/internal/clientcore"
 	"github.com/gotio/gotio/codec"
+	"github.com/gotio/gotio/internal/goid"
 	"github.com/gotio/gotio/stat"
 )
 
@@ -172,7 +170,7 @@ func (c *Client) RemoteAddr() net.Addr {
 // goroutine (the Handler) it fails at once with ErrWouldDeadlock: send a
 // Notify there, or Request from a goroutine of your own.
 func (c *Client) Request(ctx context.Context, route string, body []byte) (*codec.Message, error) {
-	if g := c.callbackG.Load(); g != 0 && g == goroutineID() {
+	if g := c.callbackG.Load(); g != 0 && g == goid.ID() {
 		return nil, ErrWouldDeadlock
 	}
 	id := c.nextID.Add(1)
@@ -352,7 +350,7 @@ func (o *owner) Deliver(m *codec.Message) {
 	}
 	// Mark the goroutine, so a Request from the Handler fails fast
 	// instead of waiting for a response only this goroutine could read.
-	c.callbackG.Store(goroutineID())
+	c.callbackG.Store(goid.ID())
 	defer c.callbackG.Store(0)
 	c.cfg.Handler(c, m)
 }
@@ -379,20 +377,6 @@ func (o *owner) Closing(cc clientcore.Conn, reason error) {
 	if report && c.cfg.OnBeforeClose != nil {
 		c.cfg.OnBeforeClose(c, reason)
 	}
-}
-
-// goroutineID returns the id of the calling goroutine, read from its stack
-// header ("goroutine 42 [running]:"). Only the Handler check uses it, on a
-// path that already waits for a network round trip.
-func goroutineID() int64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = bytes.TrimPrefix(b, []byte("goroutine "))
-	if i := bytes.IndexByte(b, ' '); i > 0 {
-		b = b[:i]
-	}
-	id, _ := strconv.ParseInt(string(b), 10, 64)
-	return id
 }
 
 // closeWait bounds Close's waits, which take no context: a callback stuck

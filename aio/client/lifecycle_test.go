@@ -142,7 +142,7 @@ func TestServerShutdownClientReconnects(t *testing.T) {
 func TestRefusedAfterConnect(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(string(tr), func(t *testing.T) {
-			s := tcpServer(t, "127.0.0.1:0", aio.Config{Transport: tr, Limits: aio.Limits{MaxConns: 1}})
+			s := tcpServer(t, "127.0.0.1:0", aio.Config{Transport: tr, MaxConns: 1})
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			first, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil), Transport: tr,

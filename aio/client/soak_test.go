@@ -60,7 +60,7 @@ func TestFaultSoak(t *testing.T) {
 	var gens []generation
 	start := func() *aio.Server {
 		for {
-			s := aio.NewServer(&aio.Config{Codec: tcp.New(nil), Handler: handler, Limits: aio.Limits{MaxConns: clients - 5}})
+			s := aio.NewServer(&aio.Config{Codec: tcp.New(nil), Handler: handler, MaxConns: clients - 5})
 			if err := s.Listen(addr); err == nil {
 				gens = append(gens, generation{s})
 				return s
@@ -235,8 +235,8 @@ func TestFaultSoak(t *testing.T) {
 		c.Close()
 	}
 	waitFor(t, "every connection closed", func() bool { return srv.Count(aio.All()) == 0 })
-	if keyCount(srv, aio.TargetUser) != 0 || srv.Count(aio.Group("all")) != 0 || keyCount(srv, aio.TargetIP) != 0 {
-		t.Fatalf("index entries left: users %d, group %d, ips %d", keyCount(srv, aio.TargetUser), srv.Count(aio.Group("all")), keyCount(srv, aio.TargetIP))
+	if keyCount(srv, aio.User) != 0 || srv.Count(aio.Group("all")) != 0 || keyCount(srv, aio.IP) != 0 {
+		t.Fatalf("index entries left: users %d, group %d, ips %d", keyCount(srv, aio.User), srv.Count(aio.Group("all")), keyCount(srv, aio.IP))
 	}
 	_ = srv.Close()
 	for i, g := range gens {

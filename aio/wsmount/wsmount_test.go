@@ -63,9 +63,9 @@ type fixture struct {
 func start(t *testing.T, wcfg *websocket.Config) *fixture {
 	t.Helper()
 	srv := aio.NewServer(&aio.Config{
-		Codec:   hybrid.New(&hybrid.Config{TCP: tcp.New(nil), HTTP: websocket.New(wcfg)}),
-		Handler: aio.HandlerFunc(room),
-		Limits:  aio.Limits{MaxConnsPerIP: 100},
+		Codec:         hybrid.New(&hybrid.Config{TCP: tcp.New(nil), HTTP: websocket.New(wcfg)}),
+		Handler:       aio.HandlerFunc(room),
+		MaxConnsPerIP: 100,
 	})
 	if err := srv.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)

@@ -93,7 +93,6 @@ func TestEngineIOClient(t *testing.T) { testEngineIOClient(t, nil) }
 // connection).
 func TestEngineIOClientQueuedStd(t *testing.T) {
 	testEngineIOClient(t, func(c *aio.Config) {
-		c.HandlerMode = aio.HandlerQueued
 		c.Transport = aio.TransportStd
 		c.Workers = 4
 	})

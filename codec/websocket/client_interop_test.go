@@ -14,7 +14,7 @@ import (
 )
 
 // TestAioDialOverTCPRefused: a user who gives this server-only codec to
-// aio.Dial over TCP gets, at once, an error wrapping codec.ErrUnsupported
+// client.Dial over TCP gets, at once, an error wrapping codec.ErrUnsupported
 // that says to use client.Config.WebSocket, and writes no byte to
 // the server.
 func TestAioDialOverTCPRefused(t *testing.T) {
@@ -38,7 +38,7 @@ func TestAioDialOverTCPRefused(t *testing.T) {
 	})
 	if err == nil {
 		cl.Close()
-		t.Fatal("aio.Dial over TCP with codec/websocket succeeded")
+		t.Fatal("client.Dial over TCP with codec/websocket succeeded")
 	}
 	if !errors.Is(err, codec.ErrUnsupported) || !strings.Contains(err.Error(), "client.Config.WebSocket") {
 		t.Fatalf("err %v, want codec.ErrUnsupported naming client.Config.WebSocket", err)
@@ -67,7 +67,7 @@ func (l byteCounter) OnReceived(_ *aio.ChannelContext, n int) {
 }
 
 // TestAioClientOverGorilla: aio's client dials the server's JSON route
-// the one way Go clients dial WebSocket, with ClientConfig.WebSocket
+// the one way Go clients dial WebSocket, with client.Config.WebSocket
 // (gorilla/websocket) and the inner codec as Codec: a request is answered
 // and a push arrives, JSON envelopes both ways, on a "ws" server connection.
 func TestAioClientOverGorilla(t *testing.T) {

@@ -286,7 +286,7 @@ func orDefault(v, def int) int {
 
 // NewStream returns the codec state of a new server connection, a *Stream.
 //
-// For a client connection (info.Client, as aio.Dial over TCP makes) it
+// For a client connection (info.Client, as client.Dial over TCP makes) it
 // returns a stream whose Open, Decode and Encode fail with an error
 // wrapping codec.ErrUnsupported, so that such a Dial fails at once: this
 // package frames the server side only. A Go client dials WebSocket with

@@ -16,10 +16,10 @@
 // the WebSocket. Package aio/wsmount mounts the same codec on an existing
 // net/http server.
 //
-// The codec is server-side only. Go clients dial WebSocket with aio.Dial
+// The codec is server-side only. Go clients dial WebSocket with client.Dial
 // and aio/client.Config.WebSocket, which uses gorilla/websocket, with
-// ClientConfig.Codec set to the inner codec (JSON, Plain, pomelo's); a
-// client stream of this codec (codec.ConnInfo.Client, as aio.Dial over TCP
+// client.Config.Codec set to the inner codec (JSON, Plain, pomelo's); a
+// client stream of this codec (codec.ConnInfo.Client, as client.Dial over TCP
 // makes) fails with an error wrapping codec.ErrUnsupported.
 //
 // Decode unmasks frames in place: it writes to the bytes it consumes.

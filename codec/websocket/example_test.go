@@ -17,7 +17,7 @@ import (
 
 // A WebSocket server on aio: JSON envelopes on /ws, plain messages
 // elsewhere, the page that opens them on the same port, and compression
-// for clients that accept it. A Go client (aio.Dial with gorilla/websocket
+// for clients that accept it. A Go client (client.Dial with gorilla/websocket
 // underneath) asks it once.
 func ExampleNew() {
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

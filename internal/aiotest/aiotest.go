@@ -41,3 +41,10 @@ func RPC(c *aio.ChannelContext, m *codec.Message) {
 		_ = c.Send(&codec.Message{Kind: codec.Push, Route: "echo." + m.Route, Body: m.Body})
 	}
 }
+
+// KeyCount returns how many keys of a kind s has bound (kind is its Target
+// constructor, as Server.Keys takes it).
+func KeyCount(s *aio.Server, kind func(string) aio.Target) int {
+	_, n := s.Keys(kind, 0, 1)
+	return n
+}

@@ -17,11 +17,13 @@ const module = "github.com/gotio/gotio"
 // included); aio (with aio/internal, its seam to aio/client); the glue
 // above it (handler, cluster, aio/client, aio/wsmount); programs
 // (examples). Test helpers under internal/ rank by what they import:
-// testenv only the standard library, testcodec codec, aiotest aio.
+// testenv and target only the standard library, testcodec codec, aiotest
+// aio.
 func layer(pkg string) (int, bool) {
 	p := strings.TrimPrefix(pkg, module+"/")
 	switch {
-	case p == "stat" || strings.HasPrefix(p, "stat/"), p == "internal/testenv":
+	case p == "stat" || strings.HasPrefix(p, "stat/"), p == "internal/testenv", p == "internal/target",
+		p == "internal/goid":
 		return 0, true
 	case p == "group" || strings.HasPrefix(p, "group/"),
 		p == "codec" || strings.HasPrefix(p, "codec/"),

@@ -171,10 +171,9 @@ func (a *App) startConnector(ctx context.Context, n int, addr string) error {
 		Logger:           a.cfg.Logger.With().Str("server", c.id).Logger(),
 		HeartbeatTimeout: a.cfg.IdleTimeout,
 		// enter and send may wait on NATS: keep them off the event loop.
-		HandlerMode: aio.HandlerQueued,
-		Workers:     64,
-		Bus:         c.bus,
-		NodeID:      c.id,
+		Workers: 64,
+		Bus:     c.bus,
+		NodeID:  c.id,
 	}
 	if c.nats == nil {
 		a.connectors = append(a.connectors, c)
