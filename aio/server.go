@@ -80,7 +80,7 @@ func NewServer(cfg *Config) *Server {
 }
 
 // ListenAndServe listens on the TCP address addr and serves it until
-// Shutdown or Close. On TransportGnet the engine binds and accepts itself
+// Shutdown or Close, and returns ErrServerClosed then. On TransportGnet the engine binds and accepts itself
 // (gnet's own accept: less memory per connection than Serve's).
 func (s *Server) ListenAndServe(addr string) error {
 	s.serving.Add(1)
