@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -27,7 +28,8 @@ func TestMain(m *testing.M) {
 // process-wide pools (testenv.LeakOptions).
 func leakOptions() []goleak.Option { return testenv.LeakOptions() }
 
-var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
+// transports are the engines every test runs on (aiotest.Transports).
+var transports = slices.Clone(aiotest.Transports)
 
 // idleTransports are the event-loop transports TestIdleMemoryPerConnection
 // measures (std holds a goroutine per connection); main_gnet_test.go adds
@@ -41,12 +43,7 @@ func startServer(t testing.TB, cfg aio.Config) *aio.Server {
 	if cfg.Codec == nil {
 		cfg.Codec = lengthCodec{max: 1 << 20}
 	}
-	s := aio.NewServer(&cfg)
-	if err := s.Listen("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return aiotest.Start(t, &cfg)
 }
 
 // peer is a raw client of the length protocol.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -15,23 +16,17 @@ import (
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
+	"github.com/gotio/gotio/internal/aiotest"
 	"github.com/gotio/gotio/internal/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
-var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
+// transports are the engines every test runs on (aiotest.Transports).
+var transports = slices.Clone(aiotest.Transports)
 
 // startServer serves cfg on an ephemeral loopback port until the test ends.
-func startServer(t testing.TB, cfg aio.Config) *aio.Server {
-	t.Helper()
-	srv := aio.NewServer(&cfg)
-	if err := srv.Listen("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
-}
+func startServer(t testing.TB, cfg aio.Config) *aio.Server { return aiotest.Start(t, &cfg) }
 
 // waitFor is testenv.WaitFor.
 var waitFor = testenv.WaitFor

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -20,12 +21,14 @@ import (
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/codectest"
 	"github.com/gotio/gotio/codec/tcp"
+	"github.com/gotio/gotio/internal/aiotest"
 	"github.com/gotio/gotio/internal/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.VerifyNoLeaks(m) }
 
-var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
+// transports are the engines every test runs on (aiotest.Transports).
+var transports = slices.Clone(aiotest.Transports)
 
 // closeLog records why each connection closed.
 type closeLog struct {

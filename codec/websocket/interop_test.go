@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +18,11 @@ import (
 	"github.com/gotio/gotio/aio"
 	"github.com/gotio/gotio/codec"
 	"github.com/gotio/gotio/codec/websocket"
+	"github.com/gotio/gotio/internal/aiotest"
 )
 
-var transports = []aio.Transport{aio.TransportNetpoll, aio.TransportStd}
+// transports are the engines every test runs on (aiotest.Transports).
+var transports = slices.Clone(aiotest.Transports)
 
 // echo sends every message back; "kick-me" is kicked instead.
 func echo(c *aio.ChannelContext, m *codec.Message) {
