@@ -343,3 +343,46 @@ func TestAdmissionIsAtomicWithShutdown(t *testing.T) {
 		})
 	}
 }
+
+// TestRemoveRacingAcceptLeavesNoIndex: a connection is in the server's
+// tables from its accept on, so a Remove found through a lookup can race
+// the accept itself; whichever wins, no index keeps the connection after
+// its close (the fault soak once found an IP entry left behind).
+func TestRemoveRacingAcceptLeavesNoIndex(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(string(tr), func(t *testing.T) {
+			s := startServer(t, aio.Config{Transport: tr, Handler: aio.HandlerFunc(echo)})
+			stop := make(chan struct{})
+			removed := make(chan int)
+			go func() {
+				n := 0
+				for {
+					select {
+					case <-stop:
+						removed <- n
+						return
+					default:
+					}
+					for _, c := range s.Conns(aio.All()) {
+						c.Remove(nil)
+						n++
+					}
+				}
+			}()
+			for range 300 {
+				nc, err := dialRaw(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				nc.Close()
+			}
+			waitFor(t, "every connection closed", func() bool { return s.Count(aio.All()) == 0 })
+			close(stop)
+			t.Logf("removed %d connections while accepting", <-removed)
+			waitFor(t, "every connection closed", func() bool { return s.Count(aio.All()) == 0 })
+			if n := keyCount(s, aio.IP); n != 0 {
+				t.Fatalf("%d IP index entries left after every connection closed: %v", n, s.Conns(aio.IP("127.0.0.1")))
+			}
+		})
+	}
+}

@@ -298,6 +298,18 @@ func (s *Server) open(rc rawConn) *conn {
 	return c
 }
 
+// register puts an admitted connection in the connection table and the IP
+// index. Its lock is held across both: a lookup sees the connection as soon
+// as it is in the table, so a Remove can race the accept, and the close
+// path's unbindAll (under the same lock) must find it in both or in
+// neither.
+func (s *Server) register(cc *ChannelContext) {
+	cc.mu.Lock()
+	s.conns.add(cc)
+	s.ips.Add(cc.ip, cc)
+	cc.mu.Unlock()
+}
+
 // admitConn is open that says why it refused.
 func (s *Server) admitConn(rc rawConn) (*conn, error) {
 	cc := &ChannelContext{srv: s}
@@ -307,8 +319,7 @@ func (s *Server) admitConn(rc rawConn) (*conn, error) {
 	reason := s.admit(cc)
 	if reason == nil {
 		s.ep.active.Add(1)
-		s.conns.add(cc)
-		s.ips.Add(cc.ip, cc)
+		s.register(cc)
 	}
 	s.admitMu.RUnlock()
 	if reason != nil {

@@ -101,8 +101,7 @@ func (s *Server) openSession(from *ChannelContext, id string, st codec.Stream) (
 	}
 	if reason == nil {
 		s.ep.active.Add(1)
-		s.conns.add(cc)
-		s.ips.Add(cc.ip, cc)
+		s.register(cc)
 	}
 	s.admitMu.RUnlock()
 	if reason != nil {
