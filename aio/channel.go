@@ -117,7 +117,8 @@ func (c *ChannelContext) Close(reason error) { c.close(reason) }
 func (c *ChannelContext) Kick(reason string) { c.close(kickReason(reason)) }
 
 // Remove closes the connection at once, without writing what is queued or
-// saying goodbye (t-io's remove). Nil reason means errRemoved. The close
+// saying goodbye (t-io's remove). Nil reason means ErrClosed (labelled
+// "removed" in the statistics). The close
 // path runs on the caller's goroutine before Remove returns.
 func (c *ChannelContext) Remove(reason error) {
 	if reason == nil {

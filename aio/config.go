@@ -26,9 +26,10 @@ const (
 	// shared read buffer per loop, nothing per idle connection but its
 	// state. Handlers run on the loop unless Config.Workers is set, so a
 	// handler that blocks stalls every connection of its loop: give such
-	// handlers workers. It serves TCP and Unix listeners (TLS: TransportStd), and
-	// is built only with the gotio_gnet build tag (Linux, macOS, BSD);
-	// without it Serve fails. A Client given it dials with netpoll.
+	// handlers workers. It serves TCP and Unix listeners (TLS:
+	// TransportStd), and is built only with the gotio_gnet build tag
+	// (Linux, macOS, BSD); without it Serve fails. An aio/client Client
+	// given it dials with netpoll.
 	TransportGnet Transport = "gnet"
 )
 
