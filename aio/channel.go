@@ -118,8 +118,8 @@ func (c *ChannelContext) Kick(reason string) { c.close(kickReason(reason)) }
 
 // Remove closes the connection at once, without writing what is queued or
 // saying goodbye (t-io's remove). Nil reason means ErrClosed (labelled
-// "removed" in the statistics). The close
-// path runs on the caller's goroutine before Remove returns.
+// "removed" in the statistics). The close path runs on the caller's
+// goroutine before Remove returns.
 func (c *ChannelContext) Remove(reason error) {
 	if reason == nil {
 		reason = errRemoved
