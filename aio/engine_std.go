@@ -38,7 +38,17 @@ func (e *stdEngine) serve(ln net.Listener) error {
 		ln.Close()
 	}
 	return acceptEach(ln, e.isClosed, e.logger, func(nc net.Conn) {
+		// Counted under the lock that closeListeners takes, so that no
+		// Add races stop's Wait: once closed, what Accept still returned
+		// is closed here.
+		e.mu.Lock()
+		if e.closed {
+			e.mu.Unlock()
+			nc.Close()
+			return
+		}
 		e.wg.Add(1)
+		e.mu.Unlock()
 		go func() {
 			defer e.wg.Done()
 			runStd(nc, e.set, e.h, nil)
