@@ -31,7 +31,7 @@ type dialer struct {
 
 	mu      sync.Mutex
 	stopped bool
-	wg      sync.WaitGroup // std and WebSocket read goroutines
+	wg      sync.WaitGroup // spawn's goroutines: read loops, the client's supervisor
 }
 
 func newDialer(cfg *clientcore.Config) clientcore.Endpoint {
@@ -84,8 +84,28 @@ func (d *dialer) Dial(ctx context.Context, addr string, o clientcore.Owner) (cli
 	return cc, nil
 }
 
+// Go runs f on a goroutine Stop waits for (the client's dial loop).
+func (d *dialer) Go(f func()) bool { return d.spawn(f) }
+
+// spawn runs f on a goroutine Stop waits for; after Stop it runs nothing
+// and reports false. Counting under d.mu, which Stop takes to say stopped
+// before it waits, keeps every Add ahead of Stop's Wait.
+func (d *dialer) spawn(f func()) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped {
+		return false
+	}
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		f()
+	}()
+	return true
+}
+
 // Stop refuses new dials, waits for the connections' close paths and the
-// read goroutines, and stops the wheel.
+// endpoint's goroutines, and stops the wheel.
 func (d *dialer) Stop(ctx context.Context) bool {
 	d.mu.Lock()
 	d.stopped = true
@@ -120,13 +140,14 @@ func (d *dialer) dialStd(ctx context.Context, addr string, h clientHost) (*conn,
 		return nil, fmt.Errorf("aio: dial %s: %w", addr, err)
 	}
 	opened := make(chan *conn, 1)
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
+	if !d.spawn(func() {
 		if runStd(nc, &d.ep.set, h, func(cn *conn) { opened <- cn }) == nil {
 			opened <- nil
 		}
-	}()
+	}) {
+		nc.Close()
+		return nil, ErrClosed
+	}
 	cn := <-opened
 	if cn == nil {
 		return nil, ErrClosed

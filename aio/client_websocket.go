@@ -44,11 +44,10 @@ func (d *dialer) dialWebSocket(ctx context.Context, h clientHost) (*conn, error)
 		return nil
 	})
 	cn.begin()
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
-		rc.readLoop(cn)
-	}()
+	if !d.spawn(func() { rc.readLoop(cn) }) {
+		cn.finish(ErrClosed) // stopped meanwhile: no reader, so close here
+		return nil, ErrClosed
+	}
 	return cn, nil
 }
 

@@ -49,28 +49,28 @@ func (o *sendOptions) skip(c *ChannelContext) bool {
 
 // SendToUser sends m to every connection of user.
 func (s *Server) SendToUser(user string, m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: target.User, Key: user}, m, opts)
+	return s.sendTo(User(user), m, opts)
 }
 
 // SendToGroup sends m to every member of group, encoding it once per wire
 // format.
 func (s *Server) SendToGroup(group string, m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: target.Group, Key: group}, m, opts)
+	return s.sendTo(Group(group), m, opts)
 }
 
 // SendToToken sends m to every connection bound to token.
 func (s *Server) SendToToken(token string, m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: target.Token, Key: token}, m, opts)
+	return s.sendTo(Token(token), m, opts)
 }
 
 // SendToBsID sends m to the connection bound to a business id.
 func (s *Server) SendToBsID(id string, m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: target.BsID, Key: id}, m, opts)
+	return s.sendTo(BsID(id), m, opts)
 }
 
 // SendToAll sends m to every connection.
 func (s *Server) SendToAll(m *codec.Message, opts ...SendOption) (n int, err error) {
-	return s.sendTo(Target{Kind: target.All}, m, opts)
+	return s.sendTo(All(), m, opts)
 }
 
 // SendToIP sends m to every connection from ip.

@@ -80,7 +80,6 @@ type Client struct {
 	cancelLife context.CancelFunc
 	quit       <-chan struct{} // life.Done()
 	done       chan struct{}   // closed when the client ended for good
-	wg         sync.WaitGroup
 }
 
 // Reconnects returns how many times the client reconnected.
@@ -302,7 +301,7 @@ func (c *Client) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
 	defer cancel()
-	if !waitOrDone(ctx, &c.wg) || !c.ep.Stop(ctx) {
+	if !c.ep.Stop(ctx) {
 		c.ep.Logger().Warn().Msg("client: callbacks still running after the close deadline; left to finish")
 	}
 	c.end(errClientClosed, StateClosed)
@@ -382,16 +381,3 @@ func (o *owner) Closing(cc clientcore.Conn, reason error) {
 // closeWait bounds Close's waits, which take no context: a callback stuck
 // longer is left behind (and logged).
 const closeWait = 5 * time.Second
-
-// waitOrDone waits for wg, or until ctx ends; it reports whether wg was
-// done.
-func waitOrDone(ctx context.Context, wg *sync.WaitGroup) bool {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}

@@ -128,12 +128,10 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Client, error) {
 		c.cancelLife()
 		stop, cancel := context.WithTimeout(context.Background(), closeWait)
 		defer cancel()
-		c.wg.Wait()
 		c.ep.Stop(stop)
 		return nil, err
 	}
-	c.wg.Add(1)
-	go c.supervise(cc)
+	c.ep.Go(func() { c.supervise(cc) }) // the endpoint is not stopped before Close
 	return c, nil
 }
 
@@ -159,7 +157,6 @@ func coreConfig(cfg *Config) *clientcore.Config {
 // connection to end, asks the policy, and dials again with backoff, until
 // Close, a reason the policy does not follow, or MaxAttempts failures.
 func (c *Client) supervise(cc clientcore.Conn) {
-	defer c.wg.Done()
 	for {
 		select {
 		case <-cc.Done():

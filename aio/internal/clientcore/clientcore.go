@@ -84,9 +84,12 @@ type Endpoint interface {
 	// is set) and serves the connection for o; it returns before the
 	// codec's handshake, which Conn.Ready reports. After Stop it fails.
 	Dial(ctx context.Context, addr string, o Owner) (Conn, error)
+	// Go runs f on a goroutine of the endpoint, which Stop waits for; after
+	// Stop it runs nothing and reports false.
+	Go(f func()) bool
 	// Stop refuses new dials, waits until ctx ends for the connections'
-	// close paths and goroutines, and stops the wheel. It reports whether
-	// everything ended in time.
+	// close paths and the endpoint's goroutines, and stops the wheel. It
+	// reports whether everything ended in time.
 	Stop(ctx context.Context) bool
 	// Logger is the endpoint's logger.
 	Logger() *zerolog.Logger
