@@ -356,3 +356,37 @@ func TestClientDialsWSS(t *testing.T) {
 		t.Fatalf("%v %v", resp, err)
 	}
 }
+
+// TestCloseWithStuckHandler: a Handler that never returns holds the read
+// goroutine; Close still returns (after its bounded wait), ends the client
+// with ErrClosed and stops the client's endpoint, so once the handler is
+// let go no goroutine of the client is left (the leak check of TestMain).
+func TestCloseWithStuckHandler(t *testing.T) {
+	s := tcpServer(t, "127.0.0.1:0", aio.Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	release := make(chan struct{})
+	entered := make(chan struct{})
+	cl, err := client.Dial(ctx, s.Addr().String(), &client.Config{Codec: tcp.New(nil), Handler: func(*client.Client, *codec.Message) {
+		close(entered)
+		<-release
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Notify("stuck", nil); err != nil { // the server pushes it back: the Handler blocks
+		t.Fatal(err)
+	}
+	<-entered
+	closed := make(chan struct{})
+	go func() { _ = cl.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		t.Fatal("Close did not return while the Handler was stuck")
+	}
+	if err := cl.Err(); !errors.Is(err, aio.ErrClosed) || cl.State() != client.StateClosed {
+		t.Fatalf("after Close: %v, %v", err, cl.State())
+	}
+	close(release)
+}
